@@ -1,0 +1,56 @@
+# Common settings for install-tools.sh, run.sh and apiserver.sh (sourced, not executed).
+# shellcheck shell=bash
+
+VALIDATE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$VALIDATE_DIR/../.." && pwd)
+# shellcheck source=versions.env
+. "$VALIDATE_DIR/versions.env"
+
+SHARED_DIR=${SHARED_DIR:-$REPO_ROOT/../shared}
+CRD_DIR="$SHARED_DIR/crds"
+DIST_DIR=${DIST_DIR:-$REPO_ROOT/dist}
+ENVS=${VALIDATE_ENVS:-dev staging prod}
+
+# Everything installed or generated lives here, one directory per tool and version.
+PV_CACHE=${PLATFORM_VALIDATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-validate}
+
+KUBECONFORM_BIN=$PV_CACHE/kubeconform-$KUBECONFORM_VERSION/bin/kubeconform
+KUBECONFORM_CONVERTER=$PV_CACHE/kubeconform-$KUBECONFORM_VERSION/openapi2jsonschema.py
+KUBE_SCORE_BIN=$PV_CACHE/kube-score-$KUBE_SCORE_VERSION/bin/kube-score
+CHECKOV_BIN=$PV_CACHE/checkov-$CHECKOV_VERSION/venv/bin/checkov
+PYYAML_PY=$PV_CACHE/pyyaml-$PYYAML_VERSION/venv/bin/python
+ARGO_ROLLOUTS_BIN=$PV_CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/bin/kubectl-argo-rollouts
+ISTIOCTL_BIN=$PV_CACHE/istioctl-$ISTIOCTL_MODULE_VERSION/bin/istioctl
+KUBE_APISERVER_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-apiserver
+KUBECTL_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kubectl
+
+# Schemas converted from ../shared/crds, keyed by converter version and the inputs' content.
+schema_dir() {
+  local key
+  key=$(cat "$CRD_DIR"/*.yaml "$CRD_DIR/k8s-v$K8S_SCHEMA_VERSION-definitions.json" \
+        "$VALIDATE_DIR/k8s-defs-to-schemas.py" | sha256sum | cut -c1-12)
+  echo "$PV_CACHE/schemas-kubeconform-$KUBECONFORM_VERSION-$key"
+}
+
+log() { printf '[validate] %s\n' "$*" >&2; }
+die() { printf '[validate] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# True when the Go binary $1 was built from module $2 at version $3 (main module or dependency).
+go_bin_is() {
+  [ -x "$1" ] || return 1
+  go version -m "$1" 2>/dev/null | awk -v m="$2" -v v="$3" '($1=="mod"||$1=="dep") && $2==m && $3==v {f=1} END {exit !f}'
+}
+
+# All manifest files of one environment, in apply order.
+env_files() {
+  find "$DIST_DIR/$1" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) | LC_ALL=C sort
+}
+
+check_dist() {
+  local e n
+  [ -d "$DIST_DIR" ] || die "no $DIST_DIR: run 'npm run synth' first"
+  for e in $ENVS; do
+    n=$(env_files "$e" | wc -l)
+    [ "$n" -gt 0 ] || die "no manifests in $DIST_DIR/$e"
+  done
+}
