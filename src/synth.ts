@@ -67,10 +67,21 @@ export function registerExtraWriter(writer: ExtraWriter): void {
   extraWriters.push(writer);
 }
 
+/** Composes one environment's constructs (nothing rendered yet). */
+export function composeEnvironment(spec: EnvironmentSpec): PlatformEnvironment {
+  // The App is only a root for the charts; synth() is never called, nothing touches the disk.
+  return new PlatformEnvironment(new App({ outdir: path.join(spec.baseDir, '.unused') }), spec);
+}
+
 /** Builds one environment in memory, runs construct validations and the duplicate check. */
 export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform): SynthesizedEnvironment {
-  const app = new App({ outdir: path.join(spec.baseDir, '.unused') });
-  const platform = new PlatformEnvironment(app, spec);
+  return renderEnvironment(composeEnvironment(spec), loaded);
+}
+
+/** Renders composed constructs: validations, duplicate check, ordering; throws SpecError. */
+export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform): SynthesizedEnvironment {
+  const spec = platform.spec;
+  const app = platform.node.scope as App;
   const problems: SpecProblem[] = [];
   const file = loaded?.file ?? 'platform.yaml';
 
