@@ -112,7 +112,7 @@ export function renderEnvironment(platform: PlatformEnvironment, loaded?: Loaded
       return json;
     });
     return { name: chart.fileName, objects: sortManifests(objects) };
-  }).filter((f) => f.objects.length > 0);
+  }).filter((f) => f.objects.length > 0).sort((a, b) => a.name.localeCompare(b.name));
   if (problems.length) throw new SpecError(problems);
 
   const extras = extraWriters.flatMap((w) => w(platform, files));
