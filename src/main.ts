@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+/**
+ * The CLI: `npm run synth [-- --env NAME --config FILE --out DIR]`. Nothing else lives here.
+ */
+import { runSynthCli } from './cli';
+
+process.exitCode = runSynthCli(process.argv.slice(2), process.env);

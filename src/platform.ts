@@ -1,0 +1,80 @@
+/**
+ * One environment's charts, composed from the spec. Each chart becomes one numbered file in
+ * dist/<env>/, so `kubectl apply -f dist/<env>/` creates things in a working order.
+ */
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EnvironmentSpec } from './spec/schema';
+import { MicroService } from './workload/microservice';
+import { PlatformNamespace } from './workload/namespace';
+
+/** A chart that knows the file it is written to. */
+export class ManifestChart extends Chart {
+  /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
+  public readonly fileName: string;
+
+  constructor(scope: Construct, id: string, props: { readonly fileName: string; readonly namespace?: string }) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    this.fileName = props.fileName;
+  }
+}
+
+/** One service's chart and constructs. */
+export interface ServiceStack {
+  readonly chart: ManifestChart;
+  readonly workload: MicroService;
+}
+
+/** One environment, composed. */
+export class PlatformEnvironment extends Construct {
+  /** The merged spec of this environment. */
+  public readonly spec: EnvironmentSpec;
+  /** Charts in apply order. */
+  public readonly charts: ManifestChart[] = [];
+  /** The namespace chart (cluster-scoped objects). */
+  public readonly namespaceChart: ManifestChart;
+  /** Shared platform objects: gateway, telemetry, mesh-wide policy. */
+  public readonly platformChart: ManifestChart;
+  /** Data stores. */
+  public readonly dataChart: ManifestChart;
+  /** Per-service stacks, in spec order. */
+  public readonly services = new Map<string, ServiceStack>();
+
+  constructor(scope: App, env: EnvironmentSpec) {
+    super(scope, env.name);
+    this.spec = env;
+    const ns = env.namespace;
+    this.namespaceChart = this.addChart('namespace', '00-namespace.yaml');
+    this.platformChart = this.addChart('platform', '10-platform.yaml', ns);
+    this.dataChart = this.addChart('data', '20-data.yaml', ns);
+
+    new PlatformNamespace(this.namespaceChart, 'Namespace', { name: ns, labels: { 'app.kubernetes.io/part-of': env.platform.name } });
+
+    for (const [name, spec] of Object.entries(env.services)) {
+      const chart = this.addChart(`service-${name}`, `30-${name}.yaml`, ns);
+      const workload = new MicroService(chart, name, {
+        name,
+        spec,
+        environment: env.name,
+        partOf: env.platform.name,
+        otlpEndpoint: otlpEndpoint(ns),
+        workloadKind: 'Deployment',
+      });
+      this.services.set(name, { chart, workload });
+    }
+    // Each concern composes its constructs from here, one call each, in this order:
+    // data tier, mesh and gateway, progressive delivery, observability.
+  }
+
+  private addChart(id: string, fileName: string, namespace?: string): ManifestChart {
+    // Charts are children of the App (cdk8s requires it); the id keeps environments apart.
+    const chart = new ManifestChart(this.node.scope as App, `${this.node.id}-${id}`, { fileName, namespace });
+    this.charts.push(chart);
+    return chart;
+  }
+}
+
+/** The OTLP gRPC endpoint of the environment's OpenTelemetry Collector. */
+export function otlpEndpoint(namespace: string): string {
+  return `http://otel-collector.${namespace}.svc.cluster.local:4317`;
+}

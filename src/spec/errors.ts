@@ -1,0 +1,48 @@
+/** Spec errors that say where (file:line and spec path), what was wrong and what is allowed. */
+
+/** One problem in the spec. */
+export interface SpecProblem {
+  /** File the problem is in. */
+  readonly file: string;
+  /** 1-based line, 0 when unknown. */
+  readonly line: number;
+  /** Dotted spec path, e.g. services.user-service.port. */
+  readonly path: string;
+  /** What is wrong and what is allowed. */
+  readonly message: string;
+}
+
+/** Formats a problem as `file:line: spec.path: message`. */
+export function formatProblem(p: SpecProblem): string {
+  return `${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`;
+}
+
+/** Thrown with every problem found, so users fix them all in one pass. */
+export class SpecError extends Error {
+  public readonly problems: readonly SpecProblem[];
+
+  constructor(problems: readonly SpecProblem[]) {
+    const unique = dedupe(problems);
+    super(`${unique.length} problem(s) in the platform spec:\n${unique.map(formatProblem).join('\n')}`);
+    this.name = 'SpecError';
+    this.problems = unique;
+  }
+}
+
+function dedupe(problems: readonly SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  const out: SpecProblem[] = [];
+  for (const p of problems) {
+    const key = formatProblem(p);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(p);
+    }
+  }
+  return out.sort((a, b) => (a.file === b.file ? a.line - b.line || a.path.localeCompare(b.path) : a.file.localeCompare(b.file)));
+}
+
+/** Joins path segments the way errors print them. */
+export function joinPath(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}

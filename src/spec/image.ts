@@ -1,0 +1,13 @@
+/** Image references: pinned by tag or digest, never "latest". */
+
+/** Why an image reference is not pinned, or undefined when it is. */
+export function imagePinProblem(image: string): string | undefined {
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.indexOf(':');
+  if (colon < 0) return `image "${image}" has no tag; pin it by tag (name:1.2.3) or digest (name@sha256:...)`;
+  const tag = lastSegment.slice(colon + 1);
+  if (tag === 'latest') return `image "${image}" uses the "latest" tag; pin it by a version tag (name:1.2.3) or digest (name@sha256:...)`;
+  if (!/^[\w][\w.-]{0,127}$/.test(tag)) return `image "${image}" has an invalid tag "${tag}"`;
+  return undefined;
+}

@@ -1,0 +1,161 @@
+/**
+ * Loads the platform spec: YAML with positions, one schema, environment overlays and
+ * cross-field checks. Every problem is collected and thrown together as a SpecError.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { z } from 'zod';
+import { runChecks } from './checks';
+import { joinPath, SpecError, SpecProblem } from './errors';
+import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
+import { allowedKeys, closest } from './schema-walk';
+import { SpecSource } from './source';
+
+/** The loaded spec: every environment, merged and validated. */
+export interface LoadedPlatform {
+  /** The spec file path as given. */
+  readonly file: string;
+  /** Environments in spec order. */
+  readonly environments: readonly EnvironmentSpec[];
+  /** The line of a spec path in the file (the deepest part of it that exists). */
+  lineOf(path: readonly PropertyKey[]): number;
+}
+
+/** Reads and validates a spec file; throws SpecError listing every problem. */
+export function loadPlatformFile(file: string): LoadedPlatform {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpecError([{ file, line: 0, path: '', message: `cannot read the spec file: ${(e as Error).message}` }]);
+  }
+  return loadPlatform(text, file);
+}
+
+/** Validates spec text; `file` names it in errors and anchors relative paths. */
+export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatform {
+  const { source, problems } = SpecSource.parse(file, text);
+  if (problems.length) throw new SpecError(problems);
+
+  const out: SpecProblem[] = [];
+  const parsed = PlatformFileSchema.safeParse(source.data);
+  if (!parsed.success) out.push(...zodProblems(parsed.error, source, PlatformFileSchema, []));
+  const raw = source.data as RawFile;
+  // Go on past schema problems where the shape allows, so that every problem is reported at once.
+  if (!isPlainObject(raw) || !isPlainObject(raw.services) || (raw.environments !== undefined && !isPlainObject(raw.environments))) throw new SpecError(out);
+  const baseDir = path.dirname(path.resolve(file));
+  const environments: EnvironmentSpec[] = [];
+  checkNames(raw, source, out);
+
+  for (const [envName, envRaw] of Object.entries(raw.environments ?? {})) {
+    const blame = blameFor(source, envName);
+    if (!isPlainObject(envRaw ?? {})) continue;
+    for (const name of Object.keys(envRaw?.services ?? {})) {
+      if (!(name in raw.services)) {
+        const p = ['environments', envName, 'services', name];
+        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${Object.keys(raw.services).join(', ')}` });
+      }
+    }
+    const platform = PlatformSettingsSchema.safeParse(deepMerge(raw.platform, envRaw?.platform));
+    if (!platform.success) out.push(...zodProblems(platform.error, source, PlatformSettingsSchema, ['platform'], blame));
+    const services: Record<string, z.infer<typeof ServiceSchema>> = {};
+    for (const [name, svc] of Object.entries(raw.services)) {
+      const merged = ServiceSchema.safeParse(deepMerge(svc, envRaw?.services?.[name]));
+      if (merged.success) services[name] = merged.data;
+      else out.push(...zodProblems(merged.error, source, ServiceSchema, ['services', name], blame));
+    }
+    if (!platform.success) continue;
+    const env: EnvironmentSpec = {
+      name: envName,
+      namespace: envRaw?.namespace ?? `${platform.data.name}-${envName}`,
+      platform: platform.data,
+      services,
+      baseDir,
+    };
+    runChecks(env, (p, message) => {
+      const where = blame(p);
+      out.push({ file, line: source.lineOf(where), path: joinPath(where), message });
+    }, { declaredServices: Object.keys(raw.services) });
+    environments.push(env);
+  }
+  if (out.length) throw new SpecError(out);
+  return { file, environments, lineOf: (p) => source.lineOf(p) };
+}
+
+interface RawFile {
+  platform: unknown;
+  services: Record<string, unknown>;
+  environments?: Record<string, { namespace?: string; platform?: unknown; services?: Record<string, unknown> } | undefined>;
+}
+
+/** Maps a merged-spec path to the overlay path when the environment sets it, else the base path. */
+function blameFor(source: SpecSource, env: string): (p: readonly PropertyKey[]) => PropertyKey[] {
+  return (p) => {
+    const overlay = ['environments', env, ...p];
+    return source.has(overlay) ? overlay : [...p];
+  };
+}
+
+function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void {
+  const label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+  const check = (section: 'services' | 'environments', name: string, max: number) => {
+    if (!label.test(name) || name.length > max) {
+      const p = [section, name];
+      out.push({
+        file: source.file,
+        line: source.lineOf(p, true),
+        path: joinPath(p),
+        message: `name "${name}" is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
+      });
+    }
+  };
+  Object.keys(raw.services).forEach((n) => check('services', n, 40));
+  Object.keys(raw.environments ?? {}).forEach((n) => check('environments', n, 30));
+}
+
+/** Objects merge key by key; lists and scalars from the overlay replace the base. */
+export function deepMerge(base: unknown, overlay: unknown): unknown {
+  if (overlay === undefined) return base;
+  if (isPlainObject(base) && isPlainObject(overlay)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(overlay)) out[k] = deepMerge(base[k], v);
+    return out;
+  }
+  return overlay;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function zodProblems(
+  error: z.ZodError,
+  source: SpecSource,
+  schema: z.ZodType,
+  prefix: PropertyKey[],
+  blame: (p: readonly PropertyKey[]) => PropertyKey[] = (p) => [...p],
+): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const issue of error.issues) {
+    const local = issue.path as PropertyKey[];
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeys(schema, local).filter((k) => k !== '$schema');
+      for (const key of issue.keys) {
+        const where = blame([...prefix, ...local, key]);
+        const hint = closest(key, allowed);
+        problems.push({
+          file: source.file,
+          line: source.lineOf(where, true),
+          path: joinPath(where),
+          message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+        });
+      }
+      continue;
+    }
+    const where = blame([...prefix, ...local]);
+    const present = source.has(where);
+    const message = !present && issue.code === 'invalid_type' ? `is required (${issue.message.replace(/^Invalid input: /, '')})` : issue.message;
+    problems.push({ file: source.file, line: source.lineOf(where), path: joinPath(where), message });
+  }
+  return problems;
+}

@@ -1,0 +1,240 @@
+/**
+ * The platform spec: one zod schema gives validation, the TypeScript types and the
+ * JSON Schema that editors use (see write-json-schema.ts).
+ */
+import { z } from 'zod';
+import { deepPartial } from './schema-walk';
+
+/** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
+export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes resource quantity, e.g. 250m, 0.5, 128Mi, 1G. */
+export const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
+/** Duration as Istio and Argo accept it: 500ms, 30s, 1m, 15m, 1h. */
+export const DURATION = /^\d+(ms|s|m|h)$/;
+/** An event routing key: dot-separated lowercase words, e.g. order.created. */
+export const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+/** An unquoted PostgreSQL identifier. */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const dnsLabel = (max: number) =>
+  z.string().max(max, { message: `must be at most ${max} characters` }).regex(DNS_LABEL, {
+    message: 'must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, ending with a letter or digit',
+  });
+const quantity = (what: string) =>
+  z.string().regex(QUANTITY, { message: `must be a Kubernetes ${what} quantity such as ${what === 'CPU' ? '100m or 0.5' : '128Mi or 1Gi'}` });
+const duration = () => z.string().regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 1m or 1h' });
+const port = () => z.number().int({ message: 'must be an integer from 1 to 65535' })
+  .min(1, { message: 'must be an integer from 1 to 65535' }).max(65535, { message: 'must be an integer from 1 to 65535' });
+const percent = () => z.number().min(0, { message: 'must be from 0 to 100' }).max(100, { message: 'must be from 0 to 100' });
+
+export const ResourceAmountSchema = z.strictObject({
+  /** CPU, e.g. 100m. */
+  cpu: quantity('CPU'),
+  /** Memory, e.g. 128Mi. */
+  memory: quantity('memory'),
+});
+
+export const ResourcesSchema = z.strictObject({
+  requests: ResourceAmountSchema.describe('What the scheduler reserves.'),
+  limits: ResourceAmountSchema.describe('The most the container may use.'),
+});
+
+export const SecretRefSchema = z.strictObject({
+  secret: dnsLabel(253).describe('Name of an existing Secret in the namespace.'),
+  key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key: letters, digits, "-", "_" and "."' }).describe('Key inside the Secret.'),
+});
+
+export const AutoscalingSchema = z.strictObject({
+  minReplicas: z.number().int().min(1, { message: 'must be at least 1' }).describe('Fewest replicas.'),
+  maxReplicas: z.number().int().min(1, { message: 'must be at least 1' }).describe('Most replicas.'),
+  cpuUtilization: z.number().int().min(1).max(100).default(70).describe('Target average CPU utilization in percent of the request.'),
+});
+
+export const RateLimitSchema = z.strictObject({
+  requests: z.number().int({ message: 'must be a whole number of requests' }).positive({ message: 'must be a positive number of requests' })
+    .describe('Requests allowed per client and path in one window.'),
+  window: z.string().describe('Window length such as 15m, 1h or 30s.'),
+});
+
+export const RouteSchema = z.strictObject({
+  prefix: z.string().regex(/^\/[-a-zA-Z0-9_/.]*$/, { message: 'must be a URL path starting with "/"' }).describe('Path prefix routed to the service.'),
+  auth: z.enum(['jwt', 'none']).default('jwt').describe('"jwt" demands a valid token; "none" leaves the route open (sign-up, login).'),
+  rateLimit: RateLimitSchema.optional().describe('Per-client, per-path request limit at the gateway.'),
+});
+
+export const RetriesSchema = z.strictObject({
+  attempts: z.number().int().min(0).max(10).default(3).describe('Retry attempts.'),
+  perTryTimeout: duration().default('2s').describe('Timeout of each try.'),
+  retryOn: z.string().default('5xx,reset,connect-failure,retriable-4xx').describe('Envoy retry conditions.'),
+});
+
+export const CircuitBreakerSchema = z.strictObject({
+  consecutive5xxErrors: z.number().int().min(1).default(5).describe('Errors before a host is ejected.'),
+  interval: duration().default('30s').describe('Analysis sweep interval.'),
+  baseEjectionTime: duration().default('30s').describe('Minimum ejection time.'),
+  maxEjectionPercent: z.number().int().min(0).max(100).default(50).describe('Most hosts ejected at once, in percent.'),
+});
+
+export const ConnectionPoolSchema = z.strictObject({
+  maxConnections: z.number().int().min(1).default(100).describe('Most TCP connections to the service.'),
+  http1MaxPendingRequests: z.number().int().min(1).default(100).describe('Most queued HTTP requests.'),
+  maxRequestsPerConnection: z.number().int().min(0).default(0).describe('0 means unlimited keep-alive reuse.'),
+});
+
+export const TrafficSchema = z.strictObject({
+  timeout: duration().default('10s').describe('Whole-request timeout.'),
+  retries: RetriesSchema.prefault({}).describe('Retry policy.'),
+  connectionPool: ConnectionPoolSchema.prefault({}).describe('Connection pool limits.'),
+  circuitBreaker: CircuitBreakerSchema.prefault({}).describe('Outlier detection.'),
+  versionHeader: z.string().default('version').describe('Header whose value "v2" pins a request to the new version.'),
+});
+
+export const DatabaseSchema = z.strictObject({
+  name: z.string().regex(SQL_IDENTIFIER, { message: 'must be a PostgreSQL identifier: lowercase letters, digits and "_", starting with a letter or "_", at most 63 characters' })
+    .describe('Database name, e.g. user_service.'),
+  schema: z.string().min(1).describe('SQL file (relative to the spec file) run once when the database is created.'),
+  credentialsSecret: dnsLabel(253).optional().describe('Secret with keys "username" and "password". @default "<service>-db-credentials"'),
+  pool: z.strictObject({
+    max: z.number().int().min(1).default(20).describe('Most pooled connections.'),
+    idleTimeoutMs: z.number().int().min(0).default(30000).describe('Idle connection timeout in ms.'),
+    connectTimeoutMs: z.number().int().min(0).default(2000).describe('Connect timeout in ms.'),
+  }).prefault({}).describe('Client pool settings, passed as env.'),
+});
+
+export const CacheSchema = z.strictObject({
+  ttlSeconds: z.number().int().min(1).default(300).describe('Cache entry TTL, passed as CACHE_TTL_SECONDS.'),
+});
+
+export const CanaryStepSchema = z.union([
+  z.strictObject({ setWeight: z.number().describe('Percent of traffic to the canary.') }),
+  z.strictObject({ pause: z.strictObject({ duration: z.string().optional().describe('Pause length such as 1m; absent means until promoted.') }) }),
+]);
+
+export const DeliverySchema = z.strictObject({
+  strategy: z.enum(['rolling', 'blueGreen', 'canary']).default('rolling').describe('rolling: a Deployment; blueGreen or canary: an Argo Rollout.'),
+  blueGreen: z.strictObject({
+    preview: z.boolean().default(true).describe('Create the preview Service (required by blue-green).'),
+    autoPromotionEnabled: z.boolean().default(false).describe('Promote without a human.'),
+    scaleDownDelaySeconds: z.number().int().min(0).default(30).describe('Keep the old version this long after promotion.'),
+    prePromotionAnalysis: z.array(z.string()).default(['success-rate']).describe('AnalysisTemplates run against the preview before promotion.'),
+  }).optional().describe('Blue-green settings.'),
+  canary: z.strictObject({
+    steps: z.array(CanaryStepSchema).min(1).describe('setWeight and pause steps.'),
+    analysis: z.array(z.string()).default(['success-rate']).describe('AnalysisTemplates run in the background.'),
+    trafficRouting: z.enum(['istio', 'none']).default('istio').describe('"istio" shifts weights in the service VirtualService.'),
+  }).optional().describe('Canary settings.'),
+});
+
+export const ServiceSchema = z.strictObject({
+  image: z.string().min(1).describe('Container image pinned by tag or digest, never "latest".'),
+  port: port().describe('HTTP port the container listens on.'),
+  replicas: z.number().int().min(0, { message: 'must be 0 or more' }).default(2).describe('Replicas when autoscaling is absent; initial replicas otherwise.'),
+  autoscaling: AutoscalingSchema.optional().describe('HorizontalPodAutoscaler bounds.'),
+  resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } })
+    .describe('Requests and limits.'),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), z.string()).default({})
+    .describe('Plain environment variables (never secrets).'),
+  secretEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), SecretRefSchema).default({})
+    .describe('Environment variables read from Secrets by name and key.'),
+  calls: z.array(z.string()).default([]).describe('Services this service calls over HTTP; drives authorization and network policy.'),
+  database: DatabaseSchema.optional().describe('Own PostgreSQL database.'),
+  cache: CacheSchema.optional().describe('Redis cache access.'),
+  publishes: z.array(z.string().regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
+    .describe('Events published to the topic exchange.'),
+  consumes: z.array(z.string().regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
+    .describe('Events consumed, each through its own durable quorum queue.'),
+  routes: z.array(RouteSchema).default([]).describe('Gateway routes owned by this service.'),
+  traffic: TrafficSchema.prefault({}).describe('Mesh traffic policy.'),
+  delivery: DeliverySchema.prefault({}).describe('Delivery strategy.'),
+  automountServiceAccountToken: z.boolean().default(false).describe('Mount the Kubernetes API token (rarely needed).'),
+  runAsUser: z.number().int().min(1, { message: 'must be a non-zero UID' }).default(10001).describe('Non-root UID the container runs as.'),
+});
+
+export const StorageSchema = z.strictObject({
+  size: quantity('storage').describe('Volume size, e.g. 10Gi.'),
+  storageClass: z.string().optional().describe('StorageClass name; absent uses the cluster default.'),
+});
+
+export const PlatformSettingsSchema = z.strictObject({
+  name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
+  host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
+  tlsCredential: dnsLabel(253).default('gateway-tls').describe('Secret (in the gateway namespace) holding the gateway certificate.'),
+  gateway: z.strictObject({
+    namespace: dnsLabel(63).default('istio-system').describe('Namespace of the ingress gateway deployment.'),
+    selector: z.record(z.string(), z.string()).default({ istio: 'ingressgateway' }).describe('Labels of the ingress gateway pods.'),
+    serviceAccount: z.string().default('istio-ingressgateway-service-account').describe('ServiceAccount of the ingress gateway pods.'),
+  }).prefault({}).describe('Where the Istio ingress gateway runs.'),
+  jwt: z.strictObject({
+    issuer: z.string().min(1).describe('Token issuer (iss).'),
+    jwksUri: z.string().regex(/^https:\/\//, { message: 'must be an https:// URL' }).describe('Where the signing keys are published.'),
+    audiences: z.array(z.string()).default([]).describe('Accepted audiences (aud); empty accepts any.'),
+  }).optional().describe('JWT validation at the gateway; required when a route uses auth "jwt".'),
+  tracing: z.strictObject({
+    samplingPercent: percent().default(1).describe('Percent of requests traced.'),
+    collectorImage: z.string().default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
+  }).prefault({}).describe('Tracing through OpenTelemetry.'),
+  prometheusAddress: z.string().default('http://prometheus.monitoring.svc.cluster.local:9090').describe('Prometheus used by rollout analysis.'),
+  analysis: z.strictObject({
+    successRate: z.number().min(0).max(1).default(0.95).describe('Least acceptable share of non-5xx responses.'),
+    interval: duration().default('1m').describe('Measurement interval.'),
+    failureLimit: z.number().int().min(0).default(2).describe('Failed measurements tolerated.'),
+  }).prefault({}).describe('The success-rate AnalysisTemplate.'),
+  postgres: z.strictObject({
+    image: z.string().default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),
+    storage: StorageSchema.prefault({ size: '10Gi' }).describe('Volume per database.'),
+    resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
+  }).prefault({}).describe('PostgreSQL, one per service that declares a database.'),
+  redis: z.strictObject({
+    image: z.string().default('redis:7.4.1-bookworm').describe('Redis image.'),
+    maxmemory: z.string().regex(/^\d+(mb|gb)$/, { message: 'must be a size such as 256mb or 1gb' }).default('256mb').describe('maxmemory.'),
+    maxmemoryPolicy: z.enum(['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random']).default('allkeys-lru').describe('Eviction policy.'),
+    persistence: z.boolean().default(false).describe('Append-only persistence on a volume.'),
+    storage: StorageSchema.prefault({ size: '1Gi' }).describe('Volume when persistence is on.'),
+    passwordSecret: SecretRefSchema.prefault({ secret: 'redis-credentials', key: 'password' }).describe('Where the password is.'),
+    resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '320Mi' }, limits: { cpu: '500m', memory: '384Mi' } }).describe('Requests and limits.'),
+  }).prefault({}).describe('Redis cache.'),
+  rabbitmq: z.strictObject({
+    image: z.string().default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
+    replicas: z.number().int().min(1).default(1).describe('Cluster nodes (1 or an odd number >= 3).'),
+    exchange: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('events').describe('Durable topic exchange for events.'),
+    credentialsSecret: dnsLabel(253).default('rabbitmq-credentials').describe('Secret with keys "username", "password" and "erlang-cookie".'),
+    storage: StorageSchema.prefault({ size: '5Gi' }).describe('Volume per node.'),
+    resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
+  }).prefault({}).describe('RabbitMQ for events.'),
+});
+
+/** Per-environment settings and overrides. */
+export const EnvironmentSchema = z.strictObject({
+  namespace: dnsLabel(63).optional().describe('Namespace of the environment. @default "<platform.name>-<env>"'),
+  platform: deepPartial(PlatformSettingsSchema).optional().describe('Overrides of platform settings (deep-merged; lists replace).'),
+  services: z.record(z.string(), deepPartial(ServiceSchema)).optional().describe('Overrides per service (deep-merged; lists replace).'),
+});
+
+export const PlatformFileSchema = z.strictObject({
+  $schema: z.string().optional().describe('JSON Schema location for editors.'),
+  platform: PlatformSettingsSchema.describe('Settings shared by all services.'),
+  services: z.record(z.string(), ServiceSchema).describe('The services, by name.'),
+  environments: z.record(z.string(), EnvironmentSchema).describe('Environments, by name; each gets dist/<name>/.'),
+});
+
+export type ServiceSpec = z.infer<typeof ServiceSchema>;
+export type PlatformSettings = z.infer<typeof PlatformSettingsSchema>;
+export type RouteSpec = z.infer<typeof RouteSchema>;
+export type DeliverySpec = z.infer<typeof DeliverySchema>;
+export type ResourcesSpec = z.infer<typeof ResourcesSchema>;
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+export type CanaryStep = z.infer<typeof CanaryStepSchema>;
+
+/** One environment's fully merged, validated spec: what constructs consume. */
+export interface EnvironmentSpec {
+  /** Environment name, e.g. "prod". */
+  readonly name: string;
+  /** Namespace all objects go to. */
+  readonly namespace: string;
+  /** Platform settings after the environment's overrides. */
+  readonly platform: PlatformSettings;
+  /** Services after the environment's overrides, by name, in spec order. */
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  /** Directory of the spec file: schema files are relative to it. */
+  readonly baseDir: string;
+}

@@ -1,0 +1,39 @@
+/** The recommended app.kubernetes.io labels, plus the app/version labels Istio telemetry reads. */
+
+/** Labels every object of a component carries. */
+export function componentLabels(opts: {
+  /** Component name, e.g. user-service. */
+  readonly name: string;
+  /** Platform name (part-of). */
+  readonly partOf: string;
+  /** Environment name; the instance is `<name>-<env>`. */
+  readonly environment: string;
+  /** app.kubernetes.io/component, e.g. api, database. */
+  readonly component: string;
+  /** app.kubernetes.io/version, e.g. the image tag. */
+  readonly version?: string;
+}): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': opts.name,
+    'app.kubernetes.io/instance': `${opts.name}-${opts.environment}`,
+    'app.kubernetes.io/component': opts.component,
+    'app.kubernetes.io/part-of': opts.partOf,
+    'app.kubernetes.io/managed-by': 'cdk8s',
+  };
+  if (opts.version) labels['app.kubernetes.io/version'] = opts.version;
+  return labels;
+}
+
+/** The immutable subset used in selectors. */
+export function selectorLabels(name: string, environment: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': `${name}-${environment}` };
+}
+
+/** The image tag (or the digest's first 12 hex digits) as a label-safe version string. */
+export function imageVersion(image: string): string {
+  const at = image.indexOf('@sha256:');
+  if (at >= 0) return image.slice(at + 8, at + 20);
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon >= 0 ? last.slice(colon + 1).slice(0, 63) : 'unversioned';
+}

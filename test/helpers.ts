@@ -1,0 +1,62 @@
+/** Shared test helpers: load specs from text, synthesize in memory, find objects. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { formatProblem, SpecError } from '../src/spec/errors';
+import { loadPlatform } from '../src/spec/load';
+import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
+
+export const CONFIG_DIR = path.join(__dirname, '..', 'config');
+export const REFERENCE_FILE = path.join(CONFIG_DIR, 'platform.yaml');
+
+/** The reference platform spec text. */
+export function referenceText(): string {
+  return fs.readFileSync(REFERENCE_FILE, 'utf8');
+}
+
+/** Synthesizes spec text (relative files resolve against config/) for one or all environments. */
+export function synth(text: string = referenceText(), envs?: string[]): SynthesizedEnvironment[] {
+  return synthPlatform(loadPlatform(text, REFERENCE_FILE), envs);
+}
+
+/** All objects of one environment of the given spec text. */
+export function objectsOf(env = 'prod', text: string = referenceText()): Manifest[] {
+  return synth(text, [env])[0].files.flatMap((f) => f.objects);
+}
+
+/** The one object of a kind and name; fails the test if absent. */
+export function findObject<T = Manifest>(objects: readonly Manifest[], kind: string, name: string): T & Manifest {
+  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind} "${name}", found ${found.length}; have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  }
+  return found[0] as T & Manifest;
+}
+
+/** The problems a spec text produces, formatted `file:line: path: message` with the file's base name. */
+export function problemsOf(text: string, envs?: string[]): string[] {
+  try {
+    synth(text, envs);
+  } catch (e) {
+    if (e instanceof SpecError) return e.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
+    throw e;
+  }
+  return [];
+}
+
+/** Edits the reference YAML by exact text replacement; fails loudly if the anchor is missing. */
+export function editReference(...edits: Array<[string, string]>): string {
+  let text = referenceText();
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`reference spec has no "${from}"`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/** The 1-based line of the first occurrence of `snippet` in `text` (after `after`, if given). */
+export function lineIn(text: string, snippet: string, after?: string): number {
+  const start = after ? text.indexOf(after) : 0;
+  const at = text.indexOf(snippet, start < 0 ? 0 : start);
+  if (at < 0) throw new Error(`no "${snippet}" in text`);
+  return text.slice(0, at).split('\n').length;
+}
