@@ -21,8 +21,8 @@ CHECKOV_BIN=$PV_CACHE/checkov-$CHECKOV_VERSION/venv/bin/checkov
 PYYAML_PY=$PV_CACHE/pyyaml-$PYYAML_VERSION/venv/bin/python
 ARGO_ROLLOUTS_BIN=$PV_CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/bin/kubectl-argo-rollouts
 ISTIOCTL_BIN=$PV_CACHE/istioctl-$ISTIOCTL_MODULE_VERSION/bin/istioctl
-KUBE_APISERVER_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-apiserver
-KUBECTL_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kubectl
+KUBE_APISERVER_BIN=${KUBE_APISERVER_BIN:-$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-apiserver}
+KUBECTL_BIN=${KUBECTL_BIN:-$PV_CACHE/kubernetes-$K8S_VERSION/bin/kubectl}
 
 # Schemas converted from ../shared/crds, keyed by converter version and the inputs' content.
 schema_dir() {

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `npm run validate:apiserver`: apply every environment of dist/ to a real Kubernetes 1.27 API server.
+#
+# Starts etcd (Debian package) and kube-apiserver (built from k8s.io/kubernetes, see versions.env) on
+# 127.0.0.1 only, with a throw-away CA and serving certificate made with openssl and a static bearer
+# token, applies the CRDs of ../shared/crds (Istio, Argo Rollouts, Gateway API), then for each
+# environment and each file in apply order:
+#   kubectl apply --dry-run=server --validate=strict -f FILE   and then   kubectl apply -f FILE
+# Any rejection, and any warning the server returns (deprecated API, PodSecurity "restricted"
+# violations, unknown or duplicate fields...), fails the run. Both servers are stopped on exit.
+#
+# env: APISERVER_PORT (26443), ETCD_PORT (23790), KEEP_APISERVER_LOGS=1 to keep the work dir,
+#      plus DIST_DIR, SHARED_DIR, VALIDATE_ENVS, PLATFORM_VALIDATE_CACHE, VALIDATE_SKIP_INSTALL (run.sh).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+APISERVER_PORT=${APISERVER_PORT:-26443}
+ETCD_PORT=${ETCD_PORT:-23790}
+ETCD_PEER_PORT=$((ETCD_PORT + 10))
+
+check_dist
+[ -d "$CRD_DIR" ] || die "no $CRD_DIR (set SHARED_DIR)"
+if [ "${VALIDATE_SKIP_INSTALL:-0}" != 1 ]; then
+  bash "$VALIDATE_DIR/install-tools.sh" apiserver >&2 || die "install-tools.sh apiserver failed"
+fi
+command -v openssl >/dev/null || die "openssl is required"
+T0=$(date +%s)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/apiserver.XXXXXX")
+ETCD_PID="" APISERVER_PID="" T_READY=""
+cleanup() {
+  local rc=$?
+  # the API server first, then its etcd
+  for p in $APISERVER_PID $ETCD_PID; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  if [ $rc -ne 0 ] && [ -z "${T_READY:-}" ] && [ -f "$WORK/apiserver.log" ]; then
+    echo "--- last lines of kube-apiserver log" >&2; tail -n 20 "$WORK/apiserver.log" >&2
+  fi
+  if [ "${KEEP_APISERVER_LOGS:-0}" = 1 ]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$APISERVER_PORT" "$ETCD_PORT" "$ETCD_PEER_PORT"; do
+  port_free "$p" || die "port 127.0.0.1:$p is in use (set APISERVER_PORT / ETCD_PORT)"
+done
+
+# --- credentials: CA, serving certificate for 127.0.0.1, service-account key pair, static token ---
+P="$WORK/pki"; mkdir -p "$P"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=validate-ca" \
+  -keyout "$P/ca.key" -out "$P/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+  -keyout "$P/apiserver.key" -out "$P/apiserver.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf"
+openssl x509 -req -in "$P/apiserver.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
+  -days 1 -extfile "$P/ext.cnf" -out "$P/apiserver.crt" 2>/dev/null
+openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
+openssl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
+TOKEN=$(openssl rand -hex 24)
+echo "$TOKEN,validate-admin,validate-admin,system:masters" >"$P/tokens.csv"
+
+# --- etcd ------------------------------------------------------------------------------------------
+etcd --name validate --data-dir "$WORK/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "validate=http://127.0.0.1:$ETCD_PEER_PORT" \
+  --listen-metrics-urls "" --log-level warn >"$WORK/etcd.log" 2>&1 &
+ETCD_PID=$!
+
+# --- kube-apiserver ---------------------------------------------------------------------------------
+"$KUBE_APISERVER_BIN" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
+  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" \
+  --client-ca-file "$P/ca.crt" --token-auth-file "$P/tokens.csv" \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
+  --service-cluster-ip-range 10.96.0.0/16 \
+  --authorization-mode RBAC --allow-privileged=false --profiling=false \
+  --cert-dir "$WORK/certs" --v 1 >"$WORK/apiserver.log" 2>&1 &
+APISERVER_PID=$!
+
+export KUBECONFIG="$WORK/kubeconfig"
+printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
+K() { "$KUBECTL_BIN" "$@"; }
+K config set-cluster validate --server "https://127.0.0.1:$APISERVER_PORT" \
+  --certificate-authority "$P/ca.crt" --embed-certs >/dev/null
+K config set-credentials validate-admin --token "$TOKEN" >/dev/null
+K config set-context validate --cluster validate --user validate-admin >/dev/null
+K config use-context validate >/dev/null
+
+log "waiting for kube-apiserver $K8S_VERSION on https://127.0.0.1:$APISERVER_PORT"
+for _ in $(seq 1 120); do
+  kill -0 "$APISERVER_PID" 2>/dev/null || die "kube-apiserver exited (see log above)"
+  if K get --raw /readyz >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+K get --raw /readyz >/dev/null || die "kube-apiserver not ready after 120s"
+T_READY=$(date +%s)
+K version -o json 2>/dev/null | grep -E '"gitVersion"' | sed 's/^ */  /' >&2 || true
+
+FAIL=0
+# apply_checked DESCRIPTION kubectl-args...: a non-zero exit or any "Warning:" line is a rejection.
+apply_checked() {
+  local what=$1 out rc; shift
+  out=$(K "$@" 2>&1) && rc=0 || rc=$?
+  if [ $rc -ne 0 ] || grep -q '^Warning:' <<<"$out"; then
+    printf 'REJECTED  %s\n%s\n' "$what" "$(sed 's/^/    /' <<<"$out")"
+    FAIL=$((FAIL + 1))
+    return 1
+  fi
+  printf 'ok        %s (%s object(s))\n' "$what" "$(grep -c . <<<"$out")"
+}
+
+echo "== CRDs from $CRD_DIR"
+for f in "$CRD_DIR"/*.yaml; do
+  # server-side apply: the Argo Rollouts CRDs are too large for client-side apply's annotation.
+  apply_checked "$(basename "$f")" apply --server-side --field-manager validate -f "$f"
+done
+K wait --for condition=Established crd --all --timeout 60s >/dev/null
+# Discovery must know the new kinds before custom resources are applied.
+for _ in $(seq 1 30); do
+  K api-resources --api-group networking.istio.io 2>/dev/null | grep -q VirtualService &&
+    K api-resources --api-group argoproj.io 2>/dev/null | grep -q Rollout && break
+  sleep 1
+done
+
+declare -A OBJECTS
+for e in $ENVS; do
+  echo "== $e"
+  n=0
+  while read -r f; do
+    rel=${f#"$REPO_ROOT"/}
+    apply_checked "dry-run=server $rel" apply --dry-run=server --validate=strict -f "$f" &&
+      apply_checked "apply          $rel" apply --validate=strict -f "$f"
+    n=$((n + $(grep -c '^kind:' "$f")))
+  done < <(env_files "$e")
+  OBJECTS[$e]=$n
+done
+
+echo
+echo "== summary: kube-apiserver $K8S_VERSION, etcd $(etcd --version | head -n1 | awk '{print $3}')"
+for e in $ENVS; do printf '%-10s %4s object(s) in files\n' "$e" "${OBJECTS[$e]}"; done
+echo "server start: $((T_READY - T0))s, total: $(( $(date +%s) - T0 ))s"
+if [ $FAIL -gt 0 ]; then
+  echo "validate:apiserver: $FAIL rejection(s)" >&2
+  exit 1
+fi
+echo "validate:apiserver: every object accepted (dry-run and real apply), no warnings"
