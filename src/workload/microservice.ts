@@ -12,6 +12,8 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVo
 
 /** Name of the container port every service exposes. */
 export const HTTP_PORT_NAME = 'http';
+/** Local disk a container may use: the 64Mi /tmp emptyDir, container logs (kubelet keeps 5 x 10Mi) and headroom. */
+const EPHEMERAL_STORAGE = { request: '128Mi', limit: '256Mi' };
 
 export interface MicroServiceProps {
   /** Service name (a DNS-1035 label); names every object. */
@@ -116,12 +118,21 @@ export class MicroService extends Construct {
         containers: [{
           name,
           image: spec.image,
-          imagePullPolicy: 'IfNotPresent',
+          // Always: the node re-resolves the tag and re-checks the pull credentials on every start.
+          imagePullPolicy: 'Always',
           ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
           env: this.env,
           resources: {
-            requests: { cpu: k8s.Quantity.fromString(spec.resources.requests.cpu), memory: k8s.Quantity.fromString(spec.resources.requests.memory) },
-            limits: { cpu: k8s.Quantity.fromString(spec.resources.limits.cpu), memory: k8s.Quantity.fromString(spec.resources.limits.memory) },
+            requests: {
+              cpu: k8s.Quantity.fromString(spec.resources.requests.cpu),
+              memory: k8s.Quantity.fromString(spec.resources.requests.memory),
+              'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.request),
+            },
+            limits: {
+              cpu: k8s.Quantity.fromString(spec.resources.limits.cpu),
+              memory: k8s.Quantity.fromString(spec.resources.limits.memory),
+              'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.limit),
+            },
           },
           securityContext: restrictedContainerSecurityContext(spec.runAsUser),
           ...healthProbes(HTTP_PORT_NAME),

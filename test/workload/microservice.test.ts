@@ -55,14 +55,18 @@ test('a read-only root filesystem still has a writable /tmp', () => {
   expect(byKind(objs, 'Deployment').spec.template.spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
 });
 
-test('startup, liveness and readiness probes check /health on the http port', () => {
+test('startup and readiness probes check /health, liveness the http port', () => {
   const c = container(synthService());
-  for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
+  for (const probe of [c.startupProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
+  expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });
 });
 
 test('resources come from the spec', () => {
   const c = container(synthService({ resources: { requests: { cpu: '250m', memory: '300Mi' }, limits: { cpu: '1', memory: '1Gi' } } }));
-  expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '300Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+  expect(c.resources).toEqual({
+    requests: { cpu: '250m', memory: '300Mi', 'ephemeral-storage': '128Mi' },
+    limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+  });
 });
 
 test('secrets are referenced by name and key, never by value', () => {
