@@ -62,8 +62,11 @@ prepare_static() {
 
 # --- kube-score: per environment (cross-object tests need one environment's objects together) -----
 t_kube_score() {
-  local e bad=0 args; mapfile -t args < <(args_from "$VALIDATE_DIR/kube-score.args")
+  local e bad=0 args
   for e in $ENVS; do
+    # kube-score.args for every environment, plus kube-score.<env>.args when present.
+    mapfile -t args < <(args_from "$VALIDATE_DIR/kube-score.args"
+                        [ -f "$VALIDATE_DIR/kube-score.$e.args" ] && args_from "$VALIDATE_DIR/kube-score.$e.args")
     echo "-- $e"
     "$KUBE_SCORE_BIN" score --output-format ci "${args[@]}" "$STATIC/$e"/*.yaml >"$WORK/ks.$e" 2>&1
     # ci format: one line per test and object; anything but OK/SKIPPED is a finding.
