@@ -128,7 +128,7 @@ istioctl_install() { go_install istio.io/istio/istioctl/cmd/istioctl "$ISTIOCTL_
 k8s_is() { # bin
   go_bin_is "$1" k8s.io/kubernetes "$K8S_VERSION" && return 0
   case $(basename "$1") in
-    kubectl) "$1" version --client -o json 2>/dev/null | grep -q "\"gitVersion\": \"$K8S_VERSION\"" ;;
+    kubectl) [[ "$("$1" version --client -o json 2>/dev/null)" == *"\"gitVersion\": \"$K8S_VERSION\""* ]] ;;
     *) [ "$("$1" --version 2>/dev/null)" = "Kubernetes $K8S_VERSION" ] ;;
   esac
 }
@@ -148,7 +148,10 @@ k8s_install() {
 }
 
 # ---- etcd (Debian) -------------------------------------------------------------------------------
-etcd_check() { command -v etcd >/dev/null && etcd --version 2>/dev/null | head -n1 | sed 's/^/PATH: /'; }
+etcd_check() {
+  local v
+  command -v etcd >/dev/null && v=$(etcd --version 2>/dev/null) && echo "PATH: ${v%%$'\n'*}"
+}
 etcd_install() {
   export DEBIAN_FRONTEND=noninteractive
   if ! apt-cache show "$ETCD_DEB_PACKAGE" >/dev/null 2>&1; then apt-get update; fi
