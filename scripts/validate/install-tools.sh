@@ -196,6 +196,6 @@ fi
 echo
 echo "== validation tools ($PV_CACHE) =="
 printf '%s\n' "${SUMMARY[@]}"
-echo "not installable here: kube-linter $KUBE_LINTER_VERSION, polaris $POLARIS_VERSION (see docs/validation.md)"
+echo "not installable here: kube-linter, polaris (the Go module proxy refuses them; see docs/validation.md)"
 echo "total: $(( $(date +%s) - T0 ))s"
 exit $FAILED

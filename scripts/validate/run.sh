@@ -32,9 +32,9 @@ run_tool() {
   cat "$WORK/$name.out"
   local secs=$(( $(date +%s) - t ))
   if [ $rc -eq 0 ]; then
-    ROWS+=("$(printf '%-24s %-36s %-12s %5s' "$name" "$ver" PASS "$secs")")
+    ROWS+=("$(printf '%-28s %-36s %-12s %5s' "$name" "$ver" PASS "$secs")")
   else
-    ROWS+=("$(printf '%-24s %-36s %-12s %5s' "$name" "$ver" "FAIL($rc)" "$secs")")
+    ROWS+=("$(printf '%-28s %-36s %-12s %5s' "$name" "$ver" "FAIL($rc)" "$secs")")
     FAILS=$((FAILS + 1))
   fi
 }
@@ -116,9 +116,9 @@ run_tool kubectl-argo-rollouts-lint "$ARGO_ROLLOUTS_VERSION" t_argo_lint
 run_tool istioctl-analyze "$ISTIOCTL_MODULE_VERSION" t_istioctl
 
 printf '\n== summary (%s: %s)\n' "$DIST_DIR" "$ENVS"
-printf '%-24s %-36s %-12s %5s\n' TOOL VERSION RESULT SECONDS
+printf '%-28s %-36s %-12s %5s\n' TOOL VERSION RESULT SECONDS
 printf '%s\n' "${ROWS[@]}"
-printf '%-24s %-36s %-12s %5s\n' kube-linter "$KUBE_LINTER_VERSION" UNAVAILABLE - polaris "$POLARIS_VERSION" UNAVAILABLE -
+printf '%-28s %-36s %-12s %5s\n' kube-linter "$KUBE_LINTER_VERSION" UNAVAILABLE - polaris "$POLARIS_VERSION" UNAVAILABLE -
 echo "(kube-linter, polaris: not served by the Go module proxy here; see docs/validation.md)"
 echo "total: $(( $(date +%s) - T_ALL ))s"
 if [ $FAILS -gt 0 ]; then
