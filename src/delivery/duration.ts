@@ -26,9 +26,11 @@ export function durationSeconds(duration: string): number {
   return m[2] === 'ms' ? Math.ceil(n / 1000) : n * UNIT_SECONDS[m[2]];
 }
 
-/** Formats seconds the shortest way Prometheus and Argo both read: 90s, 2m, 1h. */
+/** Formats seconds as Prometheus and Argo both read them: 45s, 2m, 2m30s, 1h. */
 export function formatSeconds(seconds: number): string {
-  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
+  if (seconds <= 0) return '0s';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
 }
