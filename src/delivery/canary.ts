@@ -96,9 +96,11 @@ function toArgoStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {
   if ('setWeight' in step) return { setWeight: step.setWeight };
   const d = step.pause.duration;
   if (d === undefined) return { pause: {} };
+  // Whole seconds become an integer, the form Argo documents; "30" as a string is easy to misread.
+  const seconds = typeof d === 'number' ? d : /^\d+$/.test(d) ? Number(d) : undefined;
   return {
     pause: {
-      duration: typeof d === 'number' ? RolloutSpecStrategyCanaryStepsPauseDuration.fromNumber(d) : RolloutSpecStrategyCanaryStepsPauseDuration.fromString(d),
+      duration: seconds !== undefined ? RolloutSpecStrategyCanaryStepsPauseDuration.fromNumber(seconds) : RolloutSpecStrategyCanaryStepsPauseDuration.fromString(d as string),
     },
   };
 }

@@ -90,16 +90,18 @@ describe('canary delivery (order-service in the reference spec)', () => {
     });
   });
 
-  test('a pause without duration waits for promotion; whole seconds stay numbers', () => {
-    // GIVEN a manual pause and a pause of 90 seconds
+  test('a pause without duration waits for promotion; whole seconds become integers', () => {
+    // GIVEN a manual pause, a pause of 90 seconds and one of "45" seconds
     const text = editReference(
       ['          - pause: { duration: 1m }\n          - setWeight: 20', '          - pause: {}\n          - setWeight: 20'],
       ['          - pause: { duration: 1m }\n          - setWeight: 50', '          - pause: { duration: 90 }\n          - setWeight: 50'],
+      ['          - pause: { duration: 1m }\n          - setWeight: 100', '          - pause: { duration: "45" }\n          - setWeight: 100'],
     );
     // WHEN prod is synthesized
     const steps = canaryOf(objectsOf('prod', text)).steps;
-    // THEN Argo gets an open pause and an integer duration
+    // THEN Argo gets an open pause and integer durations
     expect(steps[1]).toEqual({ pause: {} });
     expect(steps[3]).toEqual({ pause: { duration: 90 } });
+    expect(steps[5]).toEqual({ pause: { duration: 45 } });
   });
 });
