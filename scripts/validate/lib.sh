@@ -1,5 +1,5 @@
 # Common settings for install-tools.sh, run.sh and apiserver.sh (sourced, not executed).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the paths below are used by the scripts that source this file
 
 VALIDATE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$VALIDATE_DIR/../.." && pwd)
