@@ -87,7 +87,7 @@ APISERVER_PID=$!
 
 export KUBECONFIG="$WORK/kubeconfig"
 printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
-K() { "$KUBECTL_BIN" "$@"; }
+K() { "$KUBECTL_BIN" --cache-dir "$WORK/kube-cache" "$@"; }
 K config set-cluster validate --server "https://127.0.0.1:$APISERVER_PORT" \
   --certificate-authority "$P/ca.crt" --embed-certs >/dev/null
 K config set-credentials validate-admin --token "$TOKEN" >/dev/null
