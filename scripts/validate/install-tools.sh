@@ -6,6 +6,9 @@
 # Go tools come from the Go module proxy (go install / a wrapper module for those with replace
 # directives), Python tools from PyPI (one venv each), etcd from Debian.
 #
+# Independent steps run concurrently (downloads of one overlap the compiles of another), each with
+# its own log in logs/<tool>.log; VALIDATE_INSTALL_JOBS=1 runs them one after the other.
+#
 # usage: install-tools.sh [static] [semantic] [apiserver] [schemas]   (default: all of them)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,10 +20,12 @@ export GOFLAGS="${GOFLAGS:-} -trimpath"
 GO_LDFLAGS="-s -w"
 mkdir -p "$PV_CACHE/logs"
 T0=$(date +%s)
-SUMMARY=()
-FAILED=0
+SUMMARY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/install-tools.XXXXXX")
+trap 'rm -rf "$SUMMARY_DIR"' EXIT
+ORDER=0
 
-record() { SUMMARY+=("$(printf '%-22s %-40s %s' "$1" "$2" "$3")"); log "$1 $2: $3"; }
+# One file per step, so that steps running in the background can report.
+record() { printf '%-22s %-40s %s\n' "$1" "$2" "$3" >"$SUMMARY_DIR/$ORDER.$1"; log "$1 $2: $3"; }
 
 # step NAME VERSION CHECK_FN INSTALL_FN: reuse when CHECK_FN succeeds, else run INSTALL_FN.
 step() {
@@ -36,8 +41,14 @@ step() {
   else
     tail -n 30 "$PV_CACHE/logs/$name.log" >&2 || true
     record "$name" "$ver" "FAILED after $(( $(date +%s) - t ))s (see $PV_CACHE/logs/$name.log)"
-    FAILED=1
+    return 1
   fi
+}
+
+# bg STEP-ARGS...: run a step in the background (or in the foreground with VALIDATE_INSTALL_JOBS=1).
+bg() {
+  ORDER=$((ORDER + 1))
+  if [ "${VALIDATE_INSTALL_JOBS:-0}" = 1 ]; then step "$@" || true; else step "$@" & fi
 }
 
 # Link a binary found on PATH into the cache when it is the pinned build.
@@ -175,27 +186,33 @@ schemas_install() {
 }
 
 command -v go >/dev/null || die "go is required (Go module proxy) to build the validators"
+# kubeconform's converter (and PyYAML) are needed by the schema step: one chain in the background.
+static_chain() {
+  ORDER=1; step kubeconform "$KUBECONFORM_VERSION" kc_check kc_install || return 1
+  ORDER=2; step pyyaml "$PYYAML_VERSION" pyyaml_check pyyaml_install || return 1
+  if want schemas; then ORDER=3; step schemas "k8s $K8S_SCHEMA_VERSION + CRDs" schemas_check schemas_install; fi
+}
+ORDER=3
 if want static || want schemas; then
-  step kubeconform "$KUBECONFORM_VERSION" kc_check kc_install
-  step pyyaml "$PYYAML_VERSION" pyyaml_check pyyaml_install
+  if [ "${VALIDATE_INSTALL_JOBS:-0}" = 1 ]; then static_chain || true; else static_chain & fi
 fi
 if want static; then
-  step kube-score "$KUBE_SCORE_VERSION" ks_check ks_install
-  step checkov "$CHECKOV_VERSION" checkov_check checkov_install
+  bg kube-score "$KUBE_SCORE_VERSION" ks_check ks_install
+  bg checkov "$CHECKOV_VERSION" checkov_check checkov_install
 fi
-want schemas && step schemas "k8s $K8S_SCHEMA_VERSION + CRDs" schemas_check schemas_install
 if want semantic; then
-  step kubectl-argo-rollouts "$ARGO_ROLLOUTS_VERSION" argo_check argo_install
-  step istioctl "$ISTIOCTL_MODULE_VERSION" istioctl_check istioctl_install
+  bg kubectl-argo-rollouts "$ARGO_ROLLOUTS_VERSION" argo_check argo_install
+  bg istioctl "$ISTIOCTL_MODULE_VERSION" istioctl_check istioctl_install
 fi
 if want apiserver; then
-  step kubernetes "$K8S_VERSION" k8s_check k8s_install
-  step etcd "$ETCD_DEB_PACKAGE" etcd_check etcd_install
+  bg kubernetes "$K8S_VERSION" k8s_check k8s_install
+  bg etcd "$ETCD_DEB_PACKAGE" etcd_check etcd_install
 fi
+wait
 
 echo
 echo "== validation tools ($PV_CACHE) =="
-printf '%s\n' "${SUMMARY[@]}"
+for f in $(cd "$SUMMARY_DIR" && ls | sort -n); do cat "$SUMMARY_DIR/$f"; done
 echo "not installable here: kube-linter, polaris (the Go module proxy refuses them; see docs/validation.md)"
 echo "total: $(( $(date +%s) - T0 ))s"
-exit $FAILED
+if grep -q 'FAILED' "$SUMMARY_DIR"/* 2>/dev/null; then exit 1; fi
