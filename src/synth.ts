@@ -68,10 +68,17 @@ export function registerExtraWriter(writer: ExtraWriter): void {
   extraWriters.push(writer);
 }
 
+/**
+ * Adds constructs of your own to a composed environment (for instance into a service's chart)
+ * before it is validated, checked for duplicates, ordered and rendered like the library's own.
+ */
+export type EnvironmentExtension = (platform: PlatformEnvironment) => void;
+
 /** Builds one environment in memory, runs construct validations and the duplicate check. */
-export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform): SynthesizedEnvironment {
+export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform, extend?: EnvironmentExtension): SynthesizedEnvironment {
   const app = new App({ outdir: path.join(spec.baseDir, '.unused') });
   const platform = new PlatformEnvironment(app, spec);
+  extend?.(platform);
   const problems: SpecProblem[] = [];
   const file = loaded?.file ?? 'platform.yaml';
 
@@ -121,7 +128,7 @@ export function renderFile(file: ManifestFile): string {
 }
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */
-export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[]): SynthesizedEnvironment[] {
+export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], extend?: EnvironmentExtension): SynthesizedEnvironment[] {
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
@@ -132,7 +139,7 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[]):
   const problems: SpecProblem[] = [];
   for (const env of chosen) {
     try {
-      results.push(synthEnvironment(env, loaded));
+      results.push(synthEnvironment(env, loaded, extend));
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
       else throw e;
