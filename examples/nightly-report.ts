@@ -3,14 +3,14 @@
  * order-service, in its chart (so in dist/<env>/30-order-service.yaml and its namespace),
  * built from the library's own security defaults, labels and spec.
  *
- * A program of your own calls synthWithNightlyReport (below) where `npm run synth` calls
- * synthPlatform, then writeEnvironments as usual. test/extension/custom-construct.test.ts runs it.
+ * A program of your own composes each environment, adds its constructs, then renders and writes
+ * as `npm run synth` does (synthWithNightlyReport below); test/extension/custom-construct.test.ts runs it.
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, ResourcesSpec,
-  restrictedContainerSecurityContext, restrictedPodSecurityContext, synthPlatform, SynthesizedEnvironment, tmpVolume,
+  componentLabels, composeEnvironment, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, renderEnvironment,
+  ResourcesSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext, SynthesizedEnvironment, tmpVolume,
 } from '../src';
 
 export interface NightlyReportProps {
@@ -124,15 +124,19 @@ export class NightlyReport extends Construct {
   }
 }
 
-/** Synthesizes the spec with a nightly report next to order-service in every environment. */
+/**
+ * Synthesizes the spec with a nightly report next to order-service in every environment (or the
+ * ones named); the result goes to writeEnvironments like `npm run synth`'s.
+ */
 export function synthWithNightlyReport(specFile: string, envs?: readonly string[]): SynthesizedEnvironment[] {
-  return synthPlatform(loadPlatformFile(specFile), envs, (platform) => {
+  const loaded = loadPlatformFile(specFile);
+  return loaded.environments.filter((e) => !envs || envs.includes(e.name)).map((spec) => {
+    const platform = composeEnvironment(spec);
     const orderService = platform.services.get('order-service');
-    if (!orderService) return;
-    new NightlyReport(orderService.chart, 'NightlyReport', {
-      platform,
-      service: 'order-service',
-      image: 'ghcr.io/shop-example/order-report:1.0.0',
-    });
+    if (orderService) {
+      new NightlyReport(orderService.chart, 'NightlyReport', { platform, service: 'order-service', image: 'ghcr.io/shop-example/order-report:1.0.0' });
+    }
+    // Validations, the duplicate check, ordering and extra files run over the custom objects too.
+    return renderEnvironment(platform, loaded);
   });
 }

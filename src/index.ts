@@ -5,11 +5,13 @@
  *
  * @example
  * ```ts
- * import { loadPlatformFile, synthPlatform, writeEnvironments } from 'platform-constructs';
+ * import { composeEnvironment, loadPlatformFile, renderEnvironment, writeEnvironments } from 'platform-constructs';
  *
  * const loaded = loadPlatformFile('config/platform.yaml');
- * writeEnvironments('dist', synthPlatform(loaded, ['prod'], (platform) => {
+ * writeEnvironments('dist', loaded.environments.map((spec) => {
+ *   const platform = composeEnvironment(spec);
  *   // add your own constructs to platform.services.get('order-service')!.chart here
+ *   return renderEnvironment(platform, loaded);
  * }));
  * ```
  *
@@ -32,8 +34,8 @@ export { platformJsonSchema } from './spec/write-json-schema';
 // Composition and synthesis.
 export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ServiceStack } from './platform';
 export {
-  synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests, kindRank, registerExtraWriter,
-  type EnvironmentExtension, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+  composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
+  kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").

@@ -60,6 +60,7 @@ export interface Inventory {
   readonly kinds: readonly string[];
   /** count[kind][owner]. */
   readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** By owner (as in `owners`), then in file and apply order. */
   readonly workloads: readonly WorkloadRow[];
   /** Sum over long-running workloads at their counted replicas. */
   readonly steadyState: Amounts;
@@ -131,6 +132,8 @@ export function buildInventory(files: readonly ManifestFile[], services: readonl
       total: scale(perPod, count.replicas),
     });
   }
+  // Services in spec order, shared last; within an owner, in file and apply order (sort is stable).
+  workloads.sort((a, b) => owners.indexOf(a.owner) - owners.indexOf(b.owner));
   const longRunning = workloads.filter((w) => !w.perRun);
   return {
     owners,
