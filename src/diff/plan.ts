@@ -65,6 +65,7 @@ export function renderPlan(plan: Plan): string {
 function renderField(f: FieldChange): string {
   if (f.action === '+') return `+ ${f.path}: ${show(f.after)}`;
   if (f.action === '-') return `- ${f.path}: ${show(f.before)}`;
+  if (f.lines) return [`~ ${f.path}: text lines changed`, ...f.lines.map((l) => `    ${l.action} ${l.text}`)].join('\n      ');
   return `~ ${f.path}: ${show(f.before)} -> ${show(f.after)}`;
 }
 

@@ -73,10 +73,11 @@ describe('npm run diff', () => {
     const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(['port: 3002', 'port: 70000']));
     // WHEN planned
     const r = diff('--env', 'prod', '--config', config, '--out', out);
-    // THEN the problem is printed in the spec error shape and nothing is planned
+    // THEN the problem is printed in the spec error shape, one per line, and nothing is planned
     const line = referenceText().split('\n').indexOf('    port: 3002') + 1;
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${config}:${line}: services.order-service.port: must be an integer from 1 to 65535\n`);
+    expect(r.stderr.split('\n')).toContain(`${config}:${line}: services.order-service.port: must be an integer from 1 to 65535`);
+    for (const l of r.stderr.trimEnd().split('\n')) expect(l).toMatch(/^\S+:\d+: [\w.-]+: .+$/);
     expect(r.stdout).toBe('');
   });
 

@@ -44,13 +44,49 @@ describe('field changes', () => {
     expect(changes).toEqual([{ action: '~', path: 'ports (order of names)', before: ['a', 'b'], after: ['b', 'a'] }]);
   });
 
-  test('lists of unnamed objects are compared by index', () => {
+  test('lists of unnamed objects without unchanged items are compared by position', () => {
     // GIVEN policy rules without names, one rule added
     const changes = fieldChanges({ rules: [{ from: ['x'] }] }, { rules: [{ from: ['x', 'y'] }, { from: ['z'] }] });
-    // THEN the first rule's list changed whole and a second rule was added
+    // THEN the first rule gained an item and a second rule was added
     expect(changes).toEqual([
-      { action: '~', path: 'rules[0].from', before: ['x'], after: ['x', 'y'] },
+      { action: '+', path: 'rules[0].from[1]', after: 'y' },
       { action: '+', path: 'rules[1]', after: { from: ['z'] } },
+    ]);
+  });
+
+  test('an item inserted before unchanged unnamed items is one addition', () => {
+    // GIVEN a policy rule inserted in front of an existing one
+    const gateway = { from: ['gateway'], to: ['/api/orders'] };
+    const caller = { from: ['payment-service'] };
+    // WHEN compared
+    const changes = fieldChanges({ rules: [gateway] }, { rules: [caller, gateway] });
+    // THEN only the new rule shows, at its new index
+    expect(changes).toEqual([{ action: '+', path: 'rules[0]', after: caller }]);
+  });
+
+  test('an unnamed item removed between others is one removal at its old index', () => {
+    const changes = fieldChanges({ l: [{ a: 1 }, { b: 2 }, { c: 3 }] }, { l: [{ a: 1 }, { c: 3 }] });
+    expect(changes).toEqual([{ action: '-', path: 'l[1]', before: { b: 2 } }]);
+  });
+
+  test('a multi-line text lists the lines removed and added', () => {
+    // GIVEN a config file in a ConfigMap that gains a block and changes a line
+    const before = { data: { 'config.yaml': 'a: 1\nb: 2\nc: 3\n' } };
+    const after = { data: { 'config.yaml': 'a: 1\nb: 20\nc: 3\nd: 4\n' } };
+    // WHEN compared
+    const [change] = fieldChanges(before, after);
+    // THEN the change carries the changed lines only
+    expect(change.path).toBe('data["config.yaml"]');
+    expect(change.lines).toEqual([
+      { action: '-', text: 'b: 2' },
+      { action: '+', text: 'b: 20' },
+      { action: '+', text: 'd: 4' },
+    ]);
+  });
+
+  test('a changed item of a scalar list shows at its index', () => {
+    expect(fieldChanges({ args: ['--a', '--b', '--c'] }, { args: ['--a', '--x', '--c'] })).toEqual([
+      { action: '~', path: 'args[1]', before: '--b', after: '--x' },
     ]);
   });
 

@@ -58,6 +58,19 @@ describe('plan', () => {
     ].join('\n'));
   });
 
+  test('a changed multi-line text renders as its changed lines', () => {
+    // GIVEN a ConfigMap whose file gains a line
+    const current = [at('10-platform.yaml', obj('v1', 'ConfigMap', 'c', { data: { 'f.yaml': 'a: 1\n' } }))];
+    const desired = [at('10-platform.yaml', obj('v1', 'ConfigMap', 'c', { data: { 'f.yaml': 'a: 1\nb: 2\n' } }))];
+    // THEN the plan shows the added line under the field
+    expect(renderPlan(planChanges(current, desired))).toContain([
+      '  ~ ConfigMap ns/c',
+      '      ~ data["f.yaml"]: text lines changed',
+      '          + b: 2',
+      '',
+    ].join('\n'));
+  });
+
   test('an object that appears twice on one side is an error', () => {
     // GIVEN a directory holding the same Service in two files
     const current = [at('a.yaml', obj('v1', 'Service', 'a')), at('b.yaml', obj('v1', 'Service', 'a'))];

@@ -52,8 +52,8 @@ const TWIN = 'order-service';
 const NEW_PREFIX = '/api/payments';
 /** Kinds that admit a caller: the called service's may change to admit the new one. */
 const ADMITTING_KINDS = ['AuthorizationPolicy', 'NetworkPolicy'];
-/** Kinds of shared gateway objects that list every route (routing, JWT rules, rate limits). */
-const ROUTE_LISTING_KINDS = ['VirtualService', 'AuthorizationPolicy', 'RequestAuthentication', 'EnvoyFilter'];
+/** Kinds of shared gateway objects that list routes (routing, JWT rules, rate-limit filters and their config). */
+const ROUTE_LISTING_KINDS = ['VirtualService', 'AuthorizationPolicy', 'RequestAuthentication', 'EnvoyFilter', 'ConfigMap'];
 
 const belongsToNew = (m: LocatedManifest) =>
   m.file === `30-${NEW}.yaml` || m.object.metadata.name === NEW || m.object.metadata.name.startsWith(`${NEW}-`);
@@ -194,6 +194,11 @@ describe('the changes allowed outside payment-service', () => {
     expect(allowedChange(c, prefixes, services)).toBe(true);
   });
 
+  test('admit a shared rate-limit config that names routes and gains api-payments', () => {
+    const c = change('10-platform.yaml', 'ConfigMap', 'ratelimit-config', { data: 'value: api-users' }, { data: 'value: api-users\nvalue: api-payments' });
+    expect(allowedChange(c, prefixes, services)).toBe(true);
+  });
+
   test('refuse a shared object that does not list routes', () => {
     const c = change('10-platform.yaml', 'VirtualService', 'other', { hosts: ['a'] }, { hosts: ['a', '/api/payments'] });
     expect(allowedChange(c, prefixes, services)).toBe(false);
@@ -204,8 +209,8 @@ describe('the changes allowed outside payment-service', () => {
  * The changes the new entry may cause outside its own objects, and nothing else:
  * - an AuthorizationPolicy or NetworkPolicy of a service it calls (in its file, named after it,
  *   or selecting its pods), now naming payment-service;
- * - a shared gateway object (routing, JWT rules, rate limits) that listed the existing route
- *   prefixes and now lists /api/payments too.
+ * - a shared gateway object (routing, JWT rules, rate-limit filters and their config) that
+ *   listed existing routes and now lists /api/payments too (by prefix or as "api-payments").
  */
 function allowedChange(c: PlannedChange, existingPrefixes: readonly string[], services: readonly string[]): boolean {
   const was = c.current!;
@@ -213,9 +218,15 @@ function allowedChange(c: PlannedChange, existingPrefixes: readonly string[], se
   const owner = ownerOf(was.file, was.object, services);
   if (ADMITTING_KINDS.includes(now.kind) && CALLED.some((callee) => callee === owner || selects(was.object, callee))) return mentions(now, NEW);
   if (ROUTE_LISTING_KINDS.includes(now.kind) && owner === SHARED_OWNER) {
-    return existingPrefixes.some((p) => mentions(was.object, `"${p}`)) && mentions(now, NEW_PREFIX);
+    return existingPrefixes.some((p) => listsRoute(was.object, p)) && listsRoute(now, NEW_PREFIX);
   }
   return false;
+}
+
+/** Whether an object lists a route: by its prefix ("/api/orders") or its readable name ("api-orders"). */
+function listsRoute(o: Manifest, prefix: string): boolean {
+  const name = prefix.replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-');
+  return mentions(o, `"${prefix}`) || new RegExp(`\\b${name}\\b`).test(JSON.stringify(o));
 }
 
 /** Whether a policy's pod selector picks the service's pods (wherever the policy is written). */
