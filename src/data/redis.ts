@@ -18,6 +18,8 @@ export const REDIS_PORT = 6379;
 export const REDIS_CONFIG_PATH = '/etc/redis/redis.conf';
 /** Object names. */
 export const REDIS_NAME = 'redis';
+/** Working directory: the append-only file lives here. */
+export const REDIS_DATA_DIR = '/data';
 
 export interface RedisCacheProps extends StoreContext {
   /** Image, memory, persistence, password Secret and resources. */
@@ -53,7 +55,7 @@ export class RedisCache extends Construct {
 
     const security = storeSecurity();
     // Without persistence the working directory only needs to be writable, not durable.
-    const scratchData = scratchVolume('data', '/data', '64Mi');
+    const scratchData = scratchVolume('data', REDIS_DATA_DIR, '64Mi');
     // redis-cli reads the password from REDISCLI_AUTH, so it never shows in the probe's command line.
     const ping = 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG';
     const passwordRef: k8s.EnvVarSource = { secretKeyRef: { name: settings.passwordSecret.secret, key: settings.passwordSecret.key } };
@@ -81,7 +83,8 @@ export class RedisCache extends Construct {
               imagePullPolicy: 'IfNotPresent',
               command: ['redis-server'],
               // The kubelet expands $(REDIS_PASSWORD) when it starts the container; the manifest holds only the reference.
-              args: [REDIS_CONFIG_PATH, '--requirepass', '$(REDIS_PASSWORD)'],
+              // The working directory is set here, not in redis.conf, so a local test can point it elsewhere.
+              args: [REDIS_CONFIG_PATH, '--dir', REDIS_DATA_DIR, '--requirepass', '$(REDIS_PASSWORD)'],
               ports: containerPorts([port]),
               env: [{ name: 'REDIS_PASSWORD', valueFrom: passwordRef }],
               resources: containerResources(settings.resources),
@@ -90,7 +93,7 @@ export class RedisCache extends Construct {
               readinessProbe: execProbe(shell(ping), { period: 5, timeout: 2, failures: 2 }),
               livenessProbe: execProbe(shell(ping), { period: 10, timeout: 2, failures: 3 }),
               volumeMounts: [
-                { name: 'data', mountPath: '/data' },
+                { name: 'data', mountPath: REDIS_DATA_DIR },
                 { name: 'config', mountPath: '/etc/redis', readOnly: true },
               ],
             }],
@@ -117,7 +120,8 @@ export class RedisCache extends Construct {
   public connect(client: MicroService, ttlSeconds: number): void {
     const { passwordSecret } = this.settings;
     client.addSecretEnv('REDIS_PASSWORD', passwordSecret);
-    client.addEnv('REDIS_URL', `redis://:$(REDIS_PASSWORD)@${this.host}:${REDIS_PORT}/0`);
+    // "default" is the ACL user requirepass sets; some clients send an empty user name otherwise.
+    client.addEnv('REDIS_URL', `redis://default:$(REDIS_PASSWORD)@${this.host}:${REDIS_PORT}/0`);
     client.addEnv('CACHE_TTL_SECONDS', String(ttlSeconds));
     // Services share one Redis: a prefix per service keeps their keys apart.
     client.addEnv('CACHE_KEY_PREFIX', `${client.serviceName}:`);
@@ -138,7 +142,6 @@ export function redisConfig(settings: PlatformSettings['redis']): string {
     'save ""',
     `appendonly ${settings.persistence ? 'yes' : 'no'}`,
     'appendfsync everysec',
-    'dir /data',
     '',
   ].join('\n');
 }
