@@ -24,6 +24,8 @@ export class EventTopology {
   public readonly queues: readonly EventQueue[];
   /** Events each service publishes, for services that publish any. */
   public readonly publishers: ReadonlyMap<string, readonly string[]>;
+  /** Services that publish or consume, in spec order. */
+  public readonly clients: readonly string[];
 
   constructor(
     /** The topic exchange events are published to. */
@@ -32,17 +34,15 @@ export class EventTopology {
   ) {
     const queues: EventQueue[] = [];
     const publishers = new Map<string, readonly string[]>();
+    const clients: string[] = [];
     for (const [name, svc] of Object.entries(services)) {
+      if (svc.publishes.length > 0 || svc.consumes.length > 0) clients.push(name);
       for (const event of svc.consumes) queues.push({ name: queueName(name, event), consumer: name, event });
       if (svc.publishes.length > 0) publishers.set(name, [...svc.publishes]);
     }
     this.queues = queues;
     this.publishers = publishers;
-  }
-
-  /** Services that publish or consume, in spec order. */
-  public get clients(): string[] {
-    return [...new Set([...this.publishers.keys(), ...this.queues.map((q) => q.consumer)])];
+    this.clients = clients;
   }
 
   /** True when no service publishes or consumes. */
