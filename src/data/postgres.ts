@@ -9,7 +9,7 @@ import { MicroService } from '../workload/microservice';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
   containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext, storeDisruptionBudget,
-  storeLabels, storeSecurity, storeServices,
+  storeLabels, storeSecurity, storeServices, storeStatefulSet,
 } from './store-parts';
 
 /** The PostgreSQL port. */
@@ -79,55 +79,46 @@ export class PostgresDatabase extends Construct {
     // Checks the real TCP listener: during first-time init the entrypoint's temporary server listens on the socket only.
     const ready = 'exec pg_isready --host=127.0.0.1 --port=5432 --username="$POSTGRES_USER" --dbname="$POSTGRES_DB" --quiet';
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: this.name, labels: { ...labels } },
-      spec: {
-        serviceName: headless.name,
-        replicas: 1,
-        selector: { matchLabels: { ...selector } },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: { labels: { ...labels }, annotations: { 'kubectl.kubernetes.io/default-container': 'postgres' } },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: security.pod,
-            // Time for the fast shutdown below before the kubelet kills the server.
-            terminationGracePeriodSeconds: 60,
-            containers: [{
-              name: 'postgres',
-              image: settings.image,
-              imagePullPolicy: 'IfNotPresent',
-              ports: containerPorts([port]),
-              env: [
-                { name: 'POSTGRES_USER', valueFrom: secretRef(POSTGRES_SECRET_KEYS.username) },
-                { name: 'POSTGRES_PASSWORD', valueFrom: secretRef(POSTGRES_SECRET_KEYS.password) },
-                // The entrypoint creates this database on first start and runs the init SQL in it.
-                { name: 'POSTGRES_DB', value: database.name },
-                // A subdirectory: initdb refuses a volume root that holds lost+found.
-                { name: 'PGDATA', value: `${POSTGRES_MOUNT}/pgdata` },
-              ],
-              resources: containerResources(settings.resources),
-              securityContext: security.container,
-              startupProbe: execProbe(shell(ready), { period: 5, timeout: 5, failures: 60 }),
-              readinessProbe: execProbe(shell(ready), { period: 10, timeout: 5, failures: 3 }),
-              livenessProbe: execProbe(shell(ready), { period: 20, timeout: 5, failures: 6 }),
-              lifecycle: {
-                // SIGTERM is a "smart" shutdown that waits for pooled clients to leave; end them now instead.
-                preStop: { exec: { command: ['sh', '-c', 'exec pg_ctl stop --pgdata="$PGDATA" --mode=fast --wait --timeout=50'] } },
-              },
-              volumeMounts: [
-                { name: 'data', mountPath: POSTGRES_MOUNT },
-                { name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
-                run.mount, tmp.mount, shm.mount,
-              ],
-            }],
-            volumes: [
-              { name: 'init', configMap: { name: this.initConfigMap.name } },
-              run.volume, tmp.volume, shm.volume,
-            ],
+    this.statefulSet = storeStatefulSet(this, {
+      name: this.name, labels, selector, serviceName: headless.name, replicas: 1,
+      volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+      pod: {
+        automountServiceAccountToken: false,
+        securityContext: security.pod,
+        // Time for the fast shutdown below before the kubelet kills the server.
+        terminationGracePeriodSeconds: 60,
+        containers: [{
+          name: 'postgres',
+          image: settings.image,
+          imagePullPolicy: 'IfNotPresent',
+          ports: containerPorts([port]),
+          env: [
+            { name: 'POSTGRES_USER', valueFrom: secretRef(POSTGRES_SECRET_KEYS.username) },
+            { name: 'POSTGRES_PASSWORD', valueFrom: secretRef(POSTGRES_SECRET_KEYS.password) },
+            // The entrypoint creates this database on first start and runs the init SQL in it.
+            { name: 'POSTGRES_DB', value: database.name },
+            // A subdirectory: initdb refuses a volume root that holds lost+found.
+            { name: 'PGDATA', value: `${POSTGRES_MOUNT}/pgdata` },
+          ],
+          resources: containerResources(settings.resources),
+          securityContext: security.container,
+          startupProbe: execProbe(shell(ready), { period: 5, timeout: 5, failures: 60 }),
+          readinessProbe: execProbe(shell(ready), { period: 10, timeout: 5, failures: 3 }),
+          livenessProbe: execProbe(shell(ready), { period: 20, timeout: 5, failures: 6 }),
+          lifecycle: {
+            // SIGTERM is a "smart" shutdown that waits for pooled clients to leave; end them now instead.
+            preStop: { exec: { command: ['sh', '-c', 'exec pg_ctl stop --pgdata="$PGDATA" --mode=fast --wait --timeout=50'] } },
           },
-        },
-        volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+          volumeMounts: [
+            { name: 'data', mountPath: POSTGRES_MOUNT },
+            { name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
+            run.mount, tmp.mount, shm.mount,
+          ],
+        }],
+        volumes: [
+          { name: 'init', configMap: { name: this.initConfigMap.name } },
+          run.volume, tmp.volume, shm.volume,
+        ],
       },
     });
 

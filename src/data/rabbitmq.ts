@@ -19,7 +19,7 @@ import { EventTopology, EVENTS_VHOST } from './events';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
   checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext,
-  storeDisruptionBudget, storeLabels, storeSecurity, storeServices,
+  storeDisruptionBudget, storeLabels, storeSecurity, storeServices, storeStatefulSet,
 } from './store-parts';
 
 /** Object names. */
@@ -134,71 +134,57 @@ export class RabbitMqCluster extends Construct {
     const diagnostics = (...args: string[]) => ['rabbitmq-diagnostics', '--quiet', ...args];
     const clustered = settings.replicas > 1;
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: RABBITMQ_NAME, labels: { ...labels } },
-      spec: {
-        serviceName: headlessName,
-        replicas: settings.replicas,
-        // All nodes start together: a node restarted after a full stop waits for its peers,
-        // which OrderedReady would never start.
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: { ...selector } },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: {
-            labels: { ...labels },
-            annotations: {
-              'kubectl.kubernetes.io/default-container': 'rabbitmq',
-              'checksum/config': checksum(this.configText + enabledPlugins + this.definitionsText),
-            },
-          },
-          spec: {
-            serviceAccountName: account.name,
-            automountServiceAccountToken: true,
-            securityContext: security.pod,
-            // A node leaving a cluster first waits until its quorum queues keep a majority without it.
-            terminationGracePeriodSeconds: clustered ? 360 : 60,
-            topologySpreadConstraints: [{
-              maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } },
-            }],
-            containers: [{
-              name: 'rabbitmq',
-              image: settings.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: shell(RABBITMQ_START_SCRIPT),
-              ports: containerPorts([...clientPorts, ...peerPorts]),
-              env: [
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                { name: 'RABBITMQ_USE_LONGNAME', value: 'true' },
-                // Needs POD_NAME above it: the kubelet expands only variables defined earlier.
-                { name: 'RABBITMQ_NODENAME', value: `rabbit@$(POD_NAME).${headlessName}.${namespace}.svc.cluster.local` },
-                { name: 'RABBITMQ_CONFIG_FILE', value: `${RABBITMQ_CONFIG_DIR}/rabbitmq.conf` },
-                { name: 'RABBITMQ_ENABLED_PLUGINS_FILE', value: `${RABBITMQ_CONFIG_DIR}/enabled_plugins` },
-                { name: 'TOPOLOGY_FILE', value: `${RABBITMQ_CONFIG_DIR}/definitions.json` },
-                { name: 'DEFINITIONS_DIR', value: RABBITMQ_DEFINITIONS_DIR },
-                { name: 'ERLANG_COOKIE', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.erlangCookie) },
-                { name: 'RABBITMQ_DEFAULT_USER', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.username) },
-                { name: 'RABBITMQ_DEFAULT_PASS', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.password) },
-              ],
-              resources: containerResources(settings.resources),
-              securityContext: security.container,
-              // Up to 5 minutes: a restarted cluster member waits for its peers' tables.
-              startupProbe: execProbe(diagnostics('ping'), { period: 10, timeout: 10, failures: 30 }),
-              livenessProbe: execProbe(diagnostics('ping'), { period: 30, timeout: 20, failures: 3 }),
-              readinessProbe: execProbe(diagnostics('check_port_connectivity'), { period: 15, timeout: 15, failures: 3 }),
-              lifecycle: clustered
-                ? { preStop: { exec: { command: ['rabbitmq-upgrade', 'await_online_quorum_plus_one', '-t', '300'] } } }
-                : undefined,
-              volumeMounts: [
-                { name: 'data', mountPath: '/var/lib/rabbitmq' },
-                { name: 'config', mountPath: RABBITMQ_CONFIG_DIR, readOnly: true },
-                run.mount, tmp.mount, logs.mount,
-              ],
-            }],
-            volumes: [{ name: 'config', configMap: { name: config.name } }, run.volume, tmp.volume, logs.volume],
-          },
-        },
-        volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+    this.statefulSet = storeStatefulSet(this, {
+      name: RABBITMQ_NAME, labels, selector, serviceName: headlessName, replicas: settings.replicas,
+      // All nodes start together: a node restarted after a full stop waits for its peers,
+      // which OrderedReady would never start.
+      podManagementPolicy: 'Parallel',
+      annotations: { 'checksum/config': checksum(this.configText + enabledPlugins + this.definitionsText) },
+      volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+      pod: {
+        serviceAccountName: account.name,
+        automountServiceAccountToken: true,
+        securityContext: security.pod,
+        // A node leaving a cluster first waits until its quorum queues keep a majority without it.
+        terminationGracePeriodSeconds: clustered ? 360 : 60,
+        topologySpreadConstraints: [{
+          maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } },
+        }],
+        containers: [{
+          name: 'rabbitmq',
+          image: settings.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: shell(RABBITMQ_START_SCRIPT),
+          ports: containerPorts([...clientPorts, ...peerPorts]),
+          env: [
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'RABBITMQ_USE_LONGNAME', value: 'true' },
+            // Needs POD_NAME above it: the kubelet expands only variables defined earlier.
+            { name: 'RABBITMQ_NODENAME', value: `rabbit@$(POD_NAME).${headlessName}.${namespace}.svc.cluster.local` },
+            { name: 'RABBITMQ_CONFIG_FILE', value: `${RABBITMQ_CONFIG_DIR}/rabbitmq.conf` },
+            { name: 'RABBITMQ_ENABLED_PLUGINS_FILE', value: `${RABBITMQ_CONFIG_DIR}/enabled_plugins` },
+            { name: 'TOPOLOGY_FILE', value: `${RABBITMQ_CONFIG_DIR}/definitions.json` },
+            { name: 'DEFINITIONS_DIR', value: RABBITMQ_DEFINITIONS_DIR },
+            { name: 'ERLANG_COOKIE', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.erlangCookie) },
+            { name: 'RABBITMQ_DEFAULT_USER', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.username) },
+            { name: 'RABBITMQ_DEFAULT_PASS', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.password) },
+          ],
+          resources: containerResources(settings.resources),
+          securityContext: security.container,
+          // Up to 5 minutes: a restarted cluster member waits for its peers' tables.
+          startupProbe: execProbe(diagnostics('ping'), { period: 10, timeout: 10, failures: 30 }),
+          livenessProbe: execProbe(diagnostics('ping'), { period: 30, timeout: 20, failures: 3 }),
+          readinessProbe: execProbe(diagnostics('check_port_connectivity'), { period: 15, timeout: 15, failures: 3 }),
+          lifecycle: clustered
+            ? { preStop: { exec: { command: ['rabbitmq-upgrade', 'await_online_quorum_plus_one', '-t', '300'] } } }
+            : undefined,
+          volumeMounts: [
+            { name: 'data', mountPath: '/var/lib/rabbitmq' },
+            { name: 'config', mountPath: RABBITMQ_CONFIG_DIR, readOnly: true },
+            run.mount, tmp.mount, logs.mount,
+          ],
+        }],
+        volumes: [{ name: 'config', configMap: { name: config.name } }, run.volume, tmp.volume, logs.volume],
       },
     });
 

@@ -10,6 +10,7 @@ import { MicroService } from '../workload/microservice';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
   checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext, storeLabels, storeSecurity, storeServices,
+  storeStatefulSet,
 } from './store-parts';
 
 /** The Redis port. */
@@ -60,50 +61,39 @@ export class RedisCache extends Construct {
     const ping = 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG';
     const passwordRef: k8s.EnvVarSource = { secretKeyRef: { name: settings.passwordSecret.secret, key: settings.passwordSecret.key } };
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: REDIS_NAME, labels: { ...labels } },
-      spec: {
-        serviceName: headless.name,
-        replicas: 1,
-        selector: { matchLabels: { ...selector } },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: {
-            labels: { ...labels },
-            // A changed configuration rolls the pod, since Redis reads it only at start.
-            annotations: { 'kubectl.kubernetes.io/default-container': 'redis', 'checksum/config': checksum(this.configText) },
-          },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: security.pod,
-            terminationGracePeriodSeconds: 30,
-            containers: [{
-              name: 'redis',
-              image: settings.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['redis-server'],
-              // The kubelet expands $(REDIS_PASSWORD) when it starts the container; the manifest holds only the reference.
-              // The working directory is set here, not in redis.conf, so a local test can point it elsewhere.
-              args: [REDIS_CONFIG_PATH, '--dir', REDIS_DATA_DIR, '--requirepass', '$(REDIS_PASSWORD)'],
-              ports: containerPorts([port]),
-              env: [{ name: 'REDIS_PASSWORD', valueFrom: passwordRef }],
-              resources: containerResources(settings.resources),
-              securityContext: security.container,
-              startupProbe: execProbe(shell(ping), { period: 2, timeout: 2, failures: 30 }),
-              readinessProbe: execProbe(shell(ping), { period: 5, timeout: 2, failures: 2 }),
-              livenessProbe: execProbe(shell(ping), { period: 10, timeout: 2, failures: 3 }),
-              volumeMounts: [
-                { name: 'data', mountPath: REDIS_DATA_DIR },
-                { name: 'config', mountPath: '/etc/redis', readOnly: true },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: config.name } },
-              ...(settings.persistence ? [] : [scratchData.volume]),
-            ],
-          },
-        },
-        volumeClaimTemplates: settings.persistence ? [dataVolumeClaim(settings.storage, labels)] : undefined,
+    this.statefulSet = storeStatefulSet(this, {
+      name: REDIS_NAME, labels, selector, serviceName: headless.name, replicas: 1,
+      // A changed configuration rolls the pod, since Redis reads it only at start.
+      annotations: { 'checksum/config': checksum(this.configText) },
+      volumeClaimTemplates: settings.persistence ? [dataVolumeClaim(settings.storage, labels)] : undefined,
+      pod: {
+        automountServiceAccountToken: false,
+        securityContext: security.pod,
+        terminationGracePeriodSeconds: 30,
+        containers: [{
+          name: 'redis',
+          image: settings.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['redis-server'],
+          // The kubelet expands $(REDIS_PASSWORD) when it starts the container; the manifest holds only the reference.
+          // The working directory is set here, not in redis.conf, so a local test can point it elsewhere.
+          args: [REDIS_CONFIG_PATH, '--dir', REDIS_DATA_DIR, '--requirepass', '$(REDIS_PASSWORD)'],
+          ports: containerPorts([port]),
+          env: [{ name: 'REDIS_PASSWORD', valueFrom: passwordRef }],
+          resources: containerResources(settings.resources),
+          securityContext: security.container,
+          startupProbe: execProbe(shell(ping), { period: 2, timeout: 2, failures: 30 }),
+          readinessProbe: execProbe(shell(ping), { period: 5, timeout: 2, failures: 2 }),
+          livenessProbe: execProbe(shell(ping), { period: 10, timeout: 2, failures: 3 }),
+          volumeMounts: [
+            { name: 'data', mountPath: REDIS_DATA_DIR },
+            { name: 'config', mountPath: '/etc/redis', readOnly: true },
+          ],
+        }],
+        volumes: [
+          { name: 'config', configMap: { name: config.name } },
+          ...(settings.persistence ? [] : [scratchData.volume]),
+        ],
       },
     });
 

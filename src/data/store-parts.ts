@@ -172,3 +172,41 @@ export function checksum(text: string): string {
 export function shell(script: string): string[] {
   return ['sh', '-c', script];
 }
+
+/**
+ * A store's StatefulSet: pods selected by the store's labels, rolling updates, the first
+ * container named as the default for kubectl.
+ */
+export function storeStatefulSet(scope: Construct, props: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly serviceName: string;
+  readonly replicas: number;
+  /** @default "OrderedReady" */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** Extra pod annotations. @default {} */
+  readonly annotations?: Record<string, string>;
+  readonly pod: k8s.PodSpec;
+  /** @default none */
+  readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
+}): k8s.KubeStatefulSet {
+  return new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+    metadata: { name: props.name, labels: { ...props.labels } },
+    spec: {
+      serviceName: props.serviceName,
+      replicas: props.replicas,
+      podManagementPolicy: props.podManagementPolicy,
+      selector: { matchLabels: { ...props.selector } },
+      updateStrategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: {
+          labels: { ...props.labels },
+          annotations: { 'kubectl.kubernetes.io/default-container': props.pod.containers[0].name, ...(props.annotations ?? {}) },
+        },
+        spec: props.pod,
+      },
+      volumeClaimTemplates: props.volumeClaimTemplates,
+    },
+  });
+}
