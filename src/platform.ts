@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addDataTier } from './data';
+import { addDelivery } from './delivery';
 import { EnvironmentSpec } from './spec/schema';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
@@ -59,13 +60,14 @@ export class PlatformEnvironment extends Construct {
         environment: env.name,
         partOf: env.platform.name,
         otlpEndpoint: otlpEndpoint(ns),
-        workloadKind: 'Deployment',
+        workloadKind: spec.delivery.strategy === 'rolling' ? 'Deployment' : 'Rollout',
       });
       this.services.set(name, { chart, workload });
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
     addDataTier(this);
+    addDelivery(this);
   }
 
   private addChart(id: string, fileName: string, namespace?: string): ManifestChart {

@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
-import { stringify } from 'yaml';
 import { PlatformEnvironment } from './platform';
 import { SpecError, SpecProblem } from './spec/errors';
 import { LoadedPlatform } from './spec/load';
+import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 
 /** A Kubernetes object as plain data. */
@@ -112,7 +112,7 @@ export function renderEnvironment(platform: PlatformEnvironment, loaded?: Loaded
       return json;
     });
     return { name: chart.fileName, objects: sortManifests(objects) };
-  }).filter((f) => f.objects.length > 0);
+  }).filter((f) => f.objects.length > 0).sort((a, b) => a.name.localeCompare(b.name));
   if (problems.length) throw new SpecError(problems);
 
   const extras = extraWriters.flatMap((w) => w(platform, files));
@@ -127,7 +127,7 @@ function specPathOf(constructPath: string): string[] {
 
 /** Renders a file as multi-document YAML. */
 export function renderFile(file: ManifestFile): string {
-  return file.objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return file.objects.map((o) => emitYaml(o)).join('---\n');
 }
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */

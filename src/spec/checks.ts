@@ -3,18 +3,25 @@
  * src/spec/checks/<concern>.ts and registers them here.
  */
 import { checkData } from './checks/data';
+import { checkDelivery } from './checks/delivery';
 import { checkWorkloads } from './checks/workload';
 import { EnvironmentSpec } from './schema';
 
 /** Reports a problem at a path of the merged environment spec (e.g. ['services', 'a', 'port']). */
 export type Report = (path: readonly PropertyKey[], message: string) => void;
 
-/** A check over one merged environment. */
-export type Checker = (env: EnvironmentSpec, report: Report) => void;
+/** What checks may need beyond the environment. */
+export interface CheckContext {
+  /** Every service the file declares, including any that failed schema validation. */
+  readonly declaredServices: readonly string[];
+}
 
-const CHECKERS: readonly Checker[] = [checkWorkloads, checkData];
+/** A check over one merged environment. */
+export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
+
+const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkDelivery];
 
 /** Runs every registered check over one environment. */
-export function runChecks(env: EnvironmentSpec, report: Report): void {
-  for (const check of CHECKERS) check(env, report);
+export function runChecks(env: EnvironmentSpec, report: Report, context: CheckContext): void {
+  for (const check of CHECKERS) check(env, report, context);
 }
