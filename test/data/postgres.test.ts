@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CONFIG_DIR, editReference, findObject, objectsOf } from '../helpers';
-import { envNames, envOf, mainContainer, podOwner, reference } from './support';
+import { envNames, envOf, mainContainer, podOwner, reference, servicePods } from './support';
 
 const prod = reference('prod');
 const db = podOwner(prod, 'StatefulSet', 'user-service-db');
@@ -93,7 +93,7 @@ describe('initialization', () => {
     const objects = objectsOf('dev', text);
     // THEN both the database and its owner read that Secret
     expect(envOf(mainContainer(podOwner(objects, 'StatefulSet', 'user-service-db'))).POSTGRES_PASSWORD).toBe('secret:users-pg/password');
-    expect(envOf(mainContainer(podOwner(objects, 'Deployment', 'user-service'))).DB_PASSWORD).toBe('secret:users-pg/password');
+    expect(envOf(mainContainer(servicePods(objects, 'user-service'))).DB_PASSWORD).toBe('secret:users-pg/password');
   });
 });
 
@@ -136,7 +136,7 @@ describe('security', () => {
 });
 
 describe('the owning service', () => {
-  const userService = mainContainer(podOwner(prod, 'Deployment', 'user-service'));
+  const userService = mainContainer(servicePods(prod, 'user-service'));
 
   test('gets DATABASE_URL built from Secret-backed variables defined before it', () => {
     // GIVEN user-service owns user_service
@@ -155,7 +155,7 @@ describe('the owning service', () => {
   });
 
   test('a service without a database gets no database settings', () => {
-    const env = envOf(mainContainer(podOwner(prod, 'Deployment', 'notification-service')));
+    const env = envOf(mainContainer(servicePods(prod, 'notification-service')));
     expect(Object.keys(env).filter((k) => k.startsWith('DB_') || k === 'DATABASE_URL')).toEqual([]);
   });
 });

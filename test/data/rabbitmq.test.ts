@@ -1,6 +1,6 @@
 /** RabbitMQ: clustering, peer discovery RBAC, configuration, definitions, probes, security, budget and client env. */
 import { editReference, findObject, objectsOf } from '../helpers';
-import { envNames, envOf, mainContainer, podOwner, reference } from './support';
+import { envNames, envOf, mainContainer, podOwner, reference, servicePods } from './support';
 
 const prodRabbit = podOwner(reference('prod'), 'StatefulSet', 'rabbitmq');
 const rabbit = mainContainer(prodRabbit);
@@ -126,10 +126,10 @@ describe('health and security', () => {
 });
 
 describe('clients', () => {
-  const envOfService = (name: string) => envOf(mainContainer(podOwner(reference('prod'), 'Deployment', name)));
+  const envOfService = (name: string) => envOf(mainContainer(servicePods(reference('prod'), name)));
 
   test('a publisher gets AMQP_URL from Secret-backed variables, the exchange and what it publishes', () => {
-    const container = mainContainer(podOwner(reference('prod'), 'Deployment', 'order-service'));
+    const container = mainContainer(servicePods(reference('prod'), 'order-service'));
     expect(envOf(container)).toMatchObject({
       RABBITMQ_USER: 'secret:rabbitmq-credentials/username',
       RABBITMQ_PASSWORD: 'secret:rabbitmq-credentials/password',

@@ -1,6 +1,6 @@
 /** The Redis cache: configuration, password handling, persistence per environment, probes, security, client env. */
 import { editReference, findObject, objectsOf } from '../helpers';
-import { envNames, envOf, mainContainer, podOwner, reference } from './support';
+import { envNames, envOf, mainContainer, podOwner, reference, servicePods } from './support';
 
 const configOf = (env: string) => findObject<{ data: Record<string, string> }>(reference(env), 'ConfigMap', 'redis-config').data['redis.conf'];
 const redisOf = (env: string) => podOwner(reference(env), 'StatefulSet', 'redis');
@@ -92,7 +92,7 @@ describe('security', () => {
 
 describe('clients', () => {
   test.each(['user-service', 'inventory-service'])('%s, which declares cache, gets REDIS_URL, TTL and a key prefix', (name) => {
-    const container = mainContainer(podOwner(reference('prod'), 'Deployment', name));
+    const container = mainContainer(servicePods(reference('prod'), name));
     const env = envOf(container);
     expect(env).toMatchObject({
       REDIS_PASSWORD: 'secret:redis-credentials/password',
@@ -104,7 +104,7 @@ describe('clients', () => {
   });
 
   test.each(['order-service', 'notification-service'])('%s, which declares no cache, gets no Redis settings', (name) => {
-    const env = envOf(mainContainer(podOwner(reference('prod'), 'Deployment', name)));
+    const env = envOf(mainContainer(servicePods(reference('prod'), name)));
     expect(Object.keys(env).filter((k) => k.startsWith('REDIS') || k.startsWith('CACHE'))).toEqual([]);
   });
 });

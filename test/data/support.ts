@@ -51,6 +51,13 @@ export function podOwner(objects: readonly Manifest[], kind: 'StatefulSet' | 'De
   return findObject<PodOwner>(objects, kind, name);
 }
 
+/** The object that runs a service's pods: its Deployment, or its Rollout under blue-green or canary delivery. */
+export function servicePods(objects: readonly Manifest[], name: string): PodOwner {
+  const found = objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one Deployment or Rollout "${name}", found ${found.length}`);
+  return found[0] as PodOwner;
+}
+
 /** The first container of a pod owner. */
 export function mainContainer(owner: PodOwner): ContainerJson {
   return owner.spec.template.spec.containers[0];

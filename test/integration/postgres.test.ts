@@ -5,7 +5,7 @@
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { k8s } from 'cdk8s-plus-27';
+import { servicePods } from '../data/support';
 import { findObject, objectsOf } from '../helpers';
 import { asUser, expandContainerEnv, freePort, run, startServer, stopServer, tempDirFor, waitFor, writeFileFor } from './servers';
 
@@ -81,7 +81,7 @@ describe.each([
     const password = `pw-${database}-Zq7`;
     psql('postgres', '-c', `CREATE ROLE ${database}_app LOGIN PASSWORD '${password}'`);
     psql(database, '-c', `GRANT ALL ON ALL TABLES IN SCHEMA public TO ${database}_app`);
-    const deployment = findObject<{ spec: { template: { spec: { containers: Array<{ env: k8s.EnvVar[] }> } } } }>(objects, 'Deployment', service);
+    const deployment = servicePods(objects, service);
     const env = expandContainerEnv(deployment.spec.template.spec.containers[0].env, {
       [`${service}-db-credentials`]: { username: `${database}_app`, password },
     });

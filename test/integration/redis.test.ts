@@ -7,6 +7,7 @@ import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { k8s } from 'cdk8s-plus-27';
+import { servicePods } from '../data/support';
 import { findObject, objectsOf } from '../helpers';
 import { expand, expandContainerEnv, freePort, run, Secrets, startServer, stopServer, tempDirFor, tryRun, waitFor } from './servers';
 
@@ -97,7 +98,7 @@ describe('the dev Redis', () => {
 
   test('a client authenticates with the REDIS_URL its pods get', () => {
     // GIVEN user-service's env expanded as the kubelet does, the URL pointed at the local server
-    const deployment = findObject<PodSpecOwner>(objectsOf('dev'), 'Deployment', 'user-service');
+    const deployment = servicePods(objectsOf('dev'), 'user-service');
     const env = expandContainerEnv(deployment.spec.template.spec.containers[0].env, secrets);
     const url = env.REDIS_URL.replace(/@[^/]+\//, `@127.0.0.1:${redis.port}/`);
     // WHEN redis-cli connects with it
