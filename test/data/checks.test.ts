@@ -22,6 +22,7 @@ test('two services claiming the same database', () => {
 });
 
 test('a PostgreSQL template database as a database name', () => {
+  // GIVEN order-service names its database template1 WHEN the spec is loaded THEN it is refused with a suggested name
   const text = editReference(['database: { name: order_service,', 'database: { name: template1,']);
   expect(problemsOf(text)).toEqual([
     'platform.yaml:51: services.order-service.database.name: "template1" is a PostgreSQL template database; choose another name, e.g. order_service',
@@ -39,6 +40,7 @@ test('a schema file that does not exist, relative to the spec file', () => {
 });
 
 test('a schema path that names a directory', () => {
+  // GIVEN a schema path naming the sql directory WHEN the spec is loaded THEN it asks for a file
   const text = editReference(['schema: sql/order_service.sql', 'schema: sql']);
   expect(problemsOf(text)).toEqual([
     'platform.yaml:51: services.order-service.database.schema: schema "sql" is not a file; name an SQL file relative to the spec file\'s directory',
@@ -67,6 +69,7 @@ test('consuming when nothing is published at all', () => {
 });
 
 test('an event listed twice', () => {
+  // GIVEN order.created published twice WHEN the spec is loaded THEN the repeat is reported
   const text = editReference(['publishes: [order.created]', 'publishes: [order.created, order.created]']);
   expect(problemsOf(text)).toEqual(['platform.yaml:52: services.order-service.publishes.1: "order.created" is listed more than once']);
 });
@@ -82,6 +85,7 @@ test('an even number of RabbitMQ nodes, blamed on the environment that sets it',
 });
 
 test('a Redis maxmemory that does not fit the container memory limit', () => {
+  // GIVEN dev raises maxmemory to 1gb under a 384Mi limit WHEN the spec is loaded THEN the dev override is reported
   const text = editReference(['tracing: { samplingPercent: 100 }', 'tracing: { samplingPercent: 100 }\n      redis: { maxmemory: 1gb }']);
   expect(problemsOf(text)).toEqual([
     'platform.yaml:100: environments.dev.platform.redis.maxmemory: maxmemory 1gb must be below the container memory limit 384Mi, or Redis is killed before it evicts',
@@ -89,6 +93,7 @@ test('a Redis maxmemory that does not fit the container memory limit', () => {
 });
 
 test('a data store image that is not pinned', () => {
+  // GIVEN staging runs postgres:latest WHEN the spec is loaded THEN the staging override is reported
   const text = editReference(['      postgres: { storage: { size: 5Gi } }', '      postgres: { storage: { size: 5Gi }, image: "postgres:latest" }']);
   expect(problemsOf(text)).toEqual([
     'platform.yaml:111: environments.staging.platform.postgres.image: image "postgres:latest" uses the "latest" tag; pin it by a version tag (name:1.2.3) or digest (name@sha256:...)',
@@ -96,6 +101,7 @@ test('a data store image that is not pinned', () => {
 });
 
 test('a data store request above its limit', () => {
+  // GIVEN staging requests 2 CPUs under a limit of 1 WHEN the spec is loaded THEN the request is reported
   const text = editReference(['      postgres: { storage: { size: 5Gi } }',
     '      postgres: { storage: { size: 5Gi }, resources: { requests: { cpu: "2", memory: 256Mi }, limits: { cpu: "1", memory: 1Gi } } }']);
   expect(problemsOf(text)).toEqual([

@@ -6,6 +6,7 @@ import { reference } from './support';
 const definitions = JSON.parse(findObject<{ data: Record<string, string> }>(reference('prod'), 'ConfigMap', 'rabbitmq-config').data['definitions.json']);
 
 test('one durable topic exchange, named by platform.rabbitmq.exchange', () => {
+  // GIVEN platform.rabbitmq.exchange (default events) WHEN the definitions are generated THEN one durable topic exchange is declared
   expect(definitions.exchanges).toEqual([{ name: 'events', vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} }]);
 });
 
@@ -39,15 +40,18 @@ describe('EventTopology', () => {
   });
 
   test('clients are the services that publish or consume, in spec order', () => {
+    // GIVEN four services, one of which neither publishes nor consumes WHEN the topology is built THEN the other three are its clients, in spec order
     expect(topology.clients).toEqual(['a', 'b', 'c']);
   });
 
   test('each consumer has one queue per event', () => {
+    // GIVEN c consumes two events, a none WHEN their queues are asked for THEN c has one per event and a has none
     expect(topology.queuesOf('c').map((q) => q.name)).toEqual(['c.x.happened', 'c.y.happened']);
     expect(topology.queuesOf('a')).toEqual([]);
   });
 
   test('an event nobody consumes gets no queue and no binding', () => {
+    // GIVEN z.happened is published but not consumed WHEN the definitions are generated THEN nothing binds it (the exchange drops it)
     expect(topology.definitions().bindings.filter((b) => b.routing_key === 'z.happened')).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ describe('a database per service', () => {
   });
 
   test('runs one pod of the pinned official image behind its headless Service', () => {
+    // GIVEN user-service's database WHEN prod is synthesized THEN one pod of postgres:16.4-bookworm runs under the headless Service
     expect(db.spec.replicas).toBe(1);
     expect(db.spec.serviceName).toBe('user-service-db-headless');
     expect(postgres.image).toBe('postgres:16.4-bookworm');
@@ -33,6 +34,7 @@ describe('a database per service', () => {
   });
 
   test('the headless Service gives the pod a stable DNS name', () => {
+    // GIVEN the headless Service WHEN it is read THEN it has no cluster IP and serves 5432
     const headless = findObject<{ spec: { clusterIP: string; ports: Array<{ port: number }> } }>(prod, 'Service', 'user-service-db-headless');
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec.ports.map((p) => p.port)).toEqual([5432]);
@@ -55,6 +57,7 @@ describe('storage', () => {
   });
 
   test('PGDATA is a subdirectory of the volume mount (initdb refuses a volume root with lost+found)', () => {
+    // GIVEN the data volume WHEN the container is read THEN PGDATA is a directory inside the mount
     const mount = postgres.volumeMounts.find((m) => m.name === 'data');
     expect(mount?.mountPath).toBe('/var/lib/postgresql/data');
     expect(envOf(postgres).PGDATA).toBe('/var/lib/postgresql/data/pgdata');
@@ -73,12 +76,14 @@ describe('initialization', () => {
   });
 
   test('the entrypoint creates the database (POSTGRES_DB) and runs the mounted init SQL', () => {
+    // GIVEN the database block WHEN the container is read THEN POSTGRES_DB names the database and the init ConfigMap is mounted where the entrypoint looks
     expect(envOf(postgres).POSTGRES_DB).toBe('user_service');
     expect(postgres.volumeMounts).toContainEqual({ name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
     expect(db.spec.template.spec.volumes).toContainEqual({ name: 'init', configMap: { name: 'user-service-db-init' } });
   });
 
   test('credentials come from the Secret <service>-db-credentials, keys username and password', () => {
+    // GIVEN no credentialsSecret in the spec WHEN the container is read THEN user and password come from the default Secret
     expect(envOf(postgres)).toMatchObject({
       POSTGRES_USER: 'secret:user-service-db-credentials/username',
       POSTGRES_PASSWORD: 'secret:user-service-db-credentials/password',
@@ -99,16 +104,19 @@ describe('initialization', () => {
 
 describe('health and lifecycle', () => {
   test.each(['startupProbe', 'readinessProbe', 'livenessProbe'] as const)('the %s runs pg_isready against the TCP listener', (probe) => {
+    // GIVEN the probe WHEN its command is read THEN it runs pg_isready on 127.0.0.1:5432
     const script = postgres[probe]?.exec.command.join(' ') ?? '';
     expect(script).toMatch(/^sh -c exec pg_isready --host=127\.0\.0\.1 --port=5432 /);
   });
 
   test('a fast shutdown before SIGTERM, so pooled clients cannot hold the stop until the kill', () => {
+    // GIVEN SIGTERM would be a smart shutdown WHEN the pod stops THEN preStop runs a fast shutdown first
     const container = postgres as unknown as { lifecycle: { preStop: { exec: { command: string[] } } } };
     expect(container.lifecycle.preStop.exec.command.join(' ')).toContain('pg_ctl stop --pgdata="$PGDATA" --mode=fast');
   });
 
   test('the disruption budget keeps the single pod from voluntary eviction', () => {
+    // GIVEN one database pod WHEN its budget is read THEN no voluntary eviction is allowed
     const budget = findObject<{ spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } }>(prod, 'PodDisruptionBudget', 'user-service-db');
     expect(budget.spec.maxUnavailable).toBe(0);
     expect(budget.spec.selector.matchLabels).toEqual(db.spec.selector.matchLabels);
@@ -117,11 +125,13 @@ describe('health and lifecycle', () => {
 
 describe('security', () => {
   test('the pod runs as the image\'s postgres user (999) with a matching fsGroup and no service account token', () => {
+    // GIVEN the database pod WHEN its security context is read THEN it runs as UID/GID 999 with fsGroup 999 and no token
     expect(db.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
     expect(db.spec.template.spec.automountServiceAccountToken).toBe(false);
   });
 
   test('the container meets PSS restricted with a read-only root and emptyDirs where PostgreSQL writes', () => {
+    // GIVEN a read-only root WHEN the volumes are read THEN /var/run/postgresql, /tmp and /dev/shm are emptyDirs
     expect(postgres.securityContext).toMatchObject({
       allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
     });
@@ -131,6 +141,7 @@ describe('security', () => {
   });
 
   test('requests and limits come from platform.postgres.resources', () => {
+    // GIVEN platform.postgres.resources defaults WHEN the container is read THEN they are its requests and limits
     expect(postgres.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
   });
 });
@@ -151,10 +162,12 @@ describe('the owning service', () => {
   });
 
   test('gets the pool settings (max 20, idle 30 s, connect 2 s)', () => {
+    // GIVEN pool defaults (max 20, idle 30000 ms, connect 2000 ms) WHEN the owner's env is read THEN they are there
     expect(envOf(userService)).toMatchObject({ DB_POOL_MAX: '20', DB_POOL_IDLE_TIMEOUT_MS: '30000', DB_POOL_CONNECT_TIMEOUT_MS: '2000' });
   });
 
   test('a service without a database gets no database settings', () => {
+    // GIVEN notification-service declares no database WHEN its env is read THEN it has no DB_ variables
     const env = envOf(mainContainer(servicePods(prod, 'notification-service')));
     expect(Object.keys(env).filter((k) => k.startsWith('DB_') || k === 'DATABASE_URL')).toEqual([]);
   });

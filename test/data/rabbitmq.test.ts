@@ -39,6 +39,7 @@ describe('the cluster', () => {
   });
 
   test('peer discovery through the Kubernetes API, with the matching host name suffix', () => {
+    // GIVEN the headless Service WHEN rabbitmq.conf is read THEN peer discovery lists its endpoints and names nodes by host name
     const conf = configMap('prod')['rabbitmq.conf'];
     expect(conf).toContain('cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s');
     expect(conf).toContain('cluster_formation.k8s.service_name = rabbitmq-headless');
@@ -61,12 +62,14 @@ describe('the cluster', () => {
   });
 
   test('the disruption budget lets one node of three go, and none of one', () => {
+    // GIVEN 3 nodes in prod, 1 in dev WHEN the budgets are read THEN prod may lose one, dev none
     const budget = (env: string) => findObject<{ spec: { maxUnavailable: number } }>(reference(env), 'PodDisruptionBudget', 'rabbitmq').spec.maxUnavailable;
     expect(budget('prod')).toBe(1);
     expect(budget('dev')).toBe(0);
   });
 
   test('a leaving member of a cluster first waits until quorum queues keep a majority without it', () => {
+    // GIVEN a cluster in prod, one node in dev WHEN the containers are read THEN only prod waits for quorum before stopping
     const lifecycle = (container: unknown) => (container as { lifecycle?: { preStop: { exec: { command: string[] } } } }).lifecycle;
     expect(lifecycle(rabbit)?.preStop.exec.command).toEqual(['rabbitmq-upgrade', 'await_online_quorum_plus_one', '-t', '300']);
     expect(lifecycle(mainContainer(podOwner(reference('dev'), 'StatefulSet', 'rabbitmq')))).toBeUndefined();
@@ -75,10 +78,12 @@ describe('the cluster', () => {
 
 describe('configuration', () => {
   test('enabled_plugins lists management, Kubernetes peer discovery and Prometheus', () => {
+    // GIVEN the ConfigMap WHEN enabled_plugins is read THEN it lists the three plugins
     expect(configMap('prod').enabled_plugins).toBe('[rabbitmq_management,rabbitmq_peer_discovery_k8s,rabbitmq_prometheus].\n');
   });
 
   test('definitions are loaded at boot from the directory the start script assembles', () => {
+    // GIVEN the start script's definitions directory WHEN rabbitmq.conf is read THEN load_definitions points at it
     expect(configMap('prod')['rabbitmq.conf']).toContain('load_definitions = /run/rabbitmq/definitions');
     expect(envOf(rabbit)).toMatchObject({ DEFINITIONS_DIR: '/run/rabbitmq/definitions', TOPOLOGY_FILE: '/etc/rabbitmq/definitions.json' });
   });
@@ -90,6 +95,7 @@ describe('configuration', () => {
   });
 
   test('the Erlang cookie, user and password come from the Secret rabbitmq-credentials', () => {
+    // GIVEN the credentials Secret WHEN the container env is read THEN cookie, user and password are secretKeyRefs
     expect(envOf(rabbit)).toMatchObject({
       ERLANG_COOKIE: 'secret:rabbitmq-credentials/erlang-cookie',
       RABBITMQ_DEFAULT_USER: 'secret:rabbitmq-credentials/username',
@@ -98,6 +104,7 @@ describe('configuration', () => {
   });
 
   test('the start script writes the cookie with mode 0400 and the user definitions, then becomes rabbitmq-server', () => {
+    // GIVEN the container command WHEN the script is read THEN it writes the cookie and user definitions, then execs the server
     const script = rabbit.command?.[2] ?? '';
     expect(rabbit.command?.slice(0, 2)).toEqual(['sh', '-c']);
     expect(script).toContain('chmod 0400 "$cookie"');
@@ -108,12 +115,14 @@ describe('configuration', () => {
 
 describe('health and security', () => {
   test('probes use rabbitmq-diagnostics', () => {
+    // GIVEN the container WHEN its probes are read THEN they run rabbitmq-diagnostics
     expect(rabbit.startupProbe?.exec.command).toEqual(['rabbitmq-diagnostics', '--quiet', 'ping']);
     expect(rabbit.livenessProbe?.exec.command).toEqual(['rabbitmq-diagnostics', '--quiet', 'ping']);
     expect(rabbit.readinessProbe?.exec.command).toEqual(['rabbitmq-diagnostics', '--quiet', 'check_port_connectivity']);
   });
 
   test('PSS restricted as the image\'s rabbitmq user (999), read-only root, writable data, run, tmp and log directories', () => {
+    // GIVEN a read-only root WHEN the pod is read THEN it runs as 999 with writable volumes only where RabbitMQ writes
     expect(prodRabbit.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
     expect(rabbit.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(rabbit.volumeMounts.map((m) => m.mountPath).sort()).toEqual(['/etc/rabbitmq', '/run/rabbitmq', '/tmp', '/var/lib/rabbitmq', '/var/log/rabbitmq']);
@@ -121,6 +130,7 @@ describe('health and security', () => {
   });
 
   test('each node has a 5Gi volume', () => {
+    // GIVEN platform.rabbitmq.storage WHEN the claim template is read THEN each node asks for 5Gi
     expect(prodRabbit.spec.volumeClaimTemplates?.map((c) => c.spec.resources.requests.storage)).toEqual(['5Gi']);
   });
 });
@@ -129,6 +139,7 @@ describe('clients', () => {
   const envOfService = (name: string) => envOf(mainContainer(servicePods(reference('prod'), name)));
 
   test('a publisher gets AMQP_URL from Secret-backed variables, the exchange and what it publishes', () => {
+    // GIVEN order-service publishes order.created WHEN its env is read THEN it has the URL, the exchange and its events, no queues
     const container = mainContainer(servicePods(reference('prod'), 'order-service'));
     expect(envOf(container)).toMatchObject({
       RABBITMQ_USER: 'secret:rabbitmq-credentials/username',
@@ -142,10 +153,12 @@ describe('clients', () => {
   });
 
   test.each(['inventory-service', 'notification-service'])('consumer %s gets its own queue name', (name) => {
+    // GIVEN the service consumes order.created WHEN its env is read THEN it names its own queue
     expect(envOfService(name)).toMatchObject({ EVENTS_EXCHANGE: 'events', EVENTS_QUEUES: `${name}.order.created` });
   });
 
   test('a service that neither publishes nor consumes gets no broker settings', () => {
+    // GIVEN user-service has no events WHEN its env is read THEN it has no broker variables
     expect(Object.keys(envOfService('user-service')).filter((k) => k.startsWith('AMQP') || k.startsWith('RABBITMQ') || k.startsWith('EVENTS'))).toEqual([]);
   });
 

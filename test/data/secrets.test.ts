@@ -9,6 +9,7 @@ describe.each(['dev', 'staging', 'prod'])('the %s environment', (env) => {
   const objects = reference(env);
 
   test('contains no Secret object: Secrets exist beforehand and are referenced by name and key', () => {
+    // GIVEN every object of the environment WHEN Secrets are looked for THEN there are none
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 
@@ -25,6 +26,7 @@ describe.each(['dev', 'staging', 'prod'])('the %s environment', (env) => {
   });
 
   test('every connection URL carries credentials only as $(VAR) references', () => {
+    // GIVEN the rendered YAML WHEN connection URLs are found THEN each holds $(VAR) references where credentials go
     const text = synth(undefined, [env])[0].files.map(renderFile).join('\n');
     const urls = text.match(/(postgresql|redis|amqp):\/\/[^\s"]+/g) ?? [];
     expect(urls.length).toBeGreaterThan(0);
