@@ -53,11 +53,11 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
     databases.set(name, db);
   }
 
-  const cached = Object.entries(spec.services).filter(([, svc]) => svc.cache);
+  const cached = Object.entries(spec.services).flatMap(([name, svc]) => (svc.cache ? [{ name, ttlSeconds: svc.cache.ttlSeconds }] : []));
   let cache: RedisCache | undefined;
   if (cached.length > 0) {
     cache = new RedisCache(scope, 'redis', { ...ctx, settings: spec.platform.redis });
-    for (const [name, svc] of cached) cache.connect(workload(name), svc.cache?.ttlSeconds ?? 300);
+    for (const { name, ttlSeconds } of cached) cache.connect(workload(name), ttlSeconds);
   }
 
   const topology = new EventTopology(spec.platform.rabbitmq.exchange, spec.services);

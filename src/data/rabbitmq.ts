@@ -238,6 +238,9 @@ export function rabbitmqConfig(opts: { settings: PlatformSettings['rabbitmq']; n
     `cluster_formation.k8s.service_name = ${headlessName}`,
     `cluster_formation.k8s.hostname_suffix = .${headlessName}.${namespace}.svc.cluster.local`,
     'cluster_formation.node_cleanup.only_log_warning = true',
+    // The API can be unreachable for seconds while a mesh sidecar starts; a node that gives up boots alone.
+    'cluster_formation.discovery_retry_limit = 60',
+    'cluster_formation.discovery_retry_interval = 1000',
     // Queues and bindings are imported once this many nodes run, so quorum queues get a member on each.
     `cluster_formation.target_cluster_size_hint = ${settings.replicas}`,
     '',
