@@ -109,6 +109,16 @@ test('a data store request above its limit', () => {
   ]);
 });
 
+test('an env variable that the data tier sets', () => {
+  // GIVEN user-service sets DATABASE_URL itself while it declares a database
+  const text = editReference(['      LOG_LEVEL: info', '      LOG_LEVEL: info\n      DATABASE_URL: postgresql://localhost/users']);
+  // WHEN the spec is loaded
+  // THEN the clash is reported where it is set
+  expect(problemsOf(text)).toEqual([
+    'platform.yaml:31: services.user-service.env.DATABASE_URL: DATABASE_URL is set by the data tier from this service\'s database; remove it or rename it',
+  ]);
+});
+
 test('every problem is reported at once', () => {
   // GIVEN a duplicate database and a missing schema file in one spec
   const text = editReference(

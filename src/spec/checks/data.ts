@@ -15,6 +15,30 @@ export function checkData(env: EnvironmentSpec, report: Report): void {
   checkDatabases(env, report);
   checkEvents(env, report);
   checkStores(env, report);
+  checkClientEnv(env, report);
+}
+
+/** The variables the data tier gives a client, by what the service declares. */
+const CLIENT_ENV = {
+  database: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DATABASE_URL', 'DB_POOL_MAX', 'DB_POOL_IDLE_TIMEOUT_MS', 'DB_POOL_CONNECT_TIMEOUT_MS'],
+  cache: ['REDIS_PASSWORD', 'REDIS_URL', 'CACHE_TTL_SECONDS', 'CACHE_KEY_PREFIX'],
+  events: ['RABBITMQ_USER', 'RABBITMQ_PASSWORD', 'AMQP_URL', 'EVENTS_EXCHANGE', 'EVENTS_PUBLISHES', 'EVENTS_QUEUES'],
+} as const;
+
+function checkClientEnv(env: EnvironmentSpec, report: Report): void {
+  for (const [name, svc] of Object.entries(env.services)) {
+    const generated = new Map<string, string>();
+    const add = (what: string, names: readonly string[]) => names.forEach((n) => generated.set(n, what));
+    if (svc.database) add('database', CLIENT_ENV.database);
+    if (svc.cache) add('cache', CLIENT_ENV.cache);
+    if (svc.publishes.length > 0 || svc.consumes.length > 0) add('publishes/consumes', CLIENT_ENV.events);
+    for (const list of ['env', 'secretEnv'] as const) {
+      for (const key of Object.keys(svc[list])) {
+        const from = generated.get(key);
+        if (from) report(['services', name, list, key], `${key} is set by the data tier from this service's ${from}; remove it or rename it`);
+      }
+    }
+  }
 }
 
 function checkDatabases(env: EnvironmentSpec, report: Report): void {
