@@ -56,6 +56,8 @@ export function run(argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; in
   try {
     return execFileSync(argv[0], argv.slice(1), {
       encoding: 'utf8', env: opts.env ?? process.env, input: opts.input, timeout: opts.timeoutMs ?? 60_000, stdio: ['pipe', 'pipe', 'pipe'],
+      // Commands run as a server's user, who may not be able to enter the checkout (a 0700 temp clone in CI).
+      cwd: '/',
     });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; status?: number; message: string };
@@ -75,7 +77,7 @@ export function tryRun(argv: readonly string[], opts: { env?: NodeJS.ProcessEnv 
 /** Starts a long-running server in its own process group; its output collects in `log`. */
 export function startServer(argv: readonly string[], opts: SpawnOptions = {}): StartedServer {
   let log = '';
-  const child = spawn(argv[0], argv.slice(1), { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { cwd: '/', ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d) => { log += String(d); });
   child.stderr?.on('data', (d) => { log += String(d); });
   return { child, log: () => log };
