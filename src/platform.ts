@@ -4,6 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addDataTier } from './data';
 import { addDelivery } from './delivery';
 import { EnvironmentSpec } from './spec/schema';
 import { MicroService } from './workload/microservice';
@@ -65,6 +66,7 @@ export class PlatformEnvironment extends Construct {
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
+    addDataTier(this);
     addDelivery(this);
   }
 
