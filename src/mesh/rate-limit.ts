@@ -19,8 +19,9 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/istio-networking.istio.io';
 import { componentLabels, selectorLabels } from '../workload/labels';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from '../workload/security';
+import { tmpVolume } from '../workload/security';
 import { principalOf, routeName, serviceHost } from './names';
+import { SupportWorkload } from './support-workload';
 import { WorkloadAccess } from './workload-access';
 
 /** The rate limit service image (the tag Istio's rate limit sample pins). */
@@ -229,114 +230,56 @@ export class GatewayRateLimit extends Construct {
 
   private addRateLimitService(props: GatewayRateLimitProps, selector: Record<string, string>): void {
     const name = RATE_LIMIT_SERVICE;
-    const labels = this.labelsOf(props, name);
-    const uid = 65534;
     const tmp = tmpVolume();
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, labels },
-      spec: {
-        selector: { ...selector },
-        ports: [
-          { name: 'grpc', port: GRPC_PORT, targetPort: k8s.IntOrString.fromString('grpc'), appProtocol: 'grpc' },
-          { name: 'http', port: HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), appProtocol: 'http' },
-        ],
-      },
-    });
     const probe = { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, labels },
-      spec: {
-        replicas: props.replicas ?? 2,
-        selector: { matchLabels: { ...selector } },
-        template: {
-          metadata: { labels: { ...labels, app: name, version: 'v1' } },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(uid),
-            containers: [{
-              name,
-              image: props.image ?? RATE_LIMIT_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/ratelimit'],
-              ports: [{ name: 'grpc', containerPort: GRPC_PORT }, { name: 'http', containerPort: HTTP_PORT }],
-              env: Object.entries({
-                USE_STATSD: 'false',
-                LOG_LEVEL: 'warn',
-                LOG_FORMAT: 'json',
-                PORT: String(HTTP_PORT),
-                GRPC_PORT: String(GRPC_PORT),
-                REDIS_SOCKET_TYPE: 'tcp',
-                REDIS_URL: `${serviceHost(RATE_LIMIT_REDIS, props.namespace)}:${REDIS_PORT}`,
-                RUNTIME_ROOT: '/data',
-                RUNTIME_SUBDIRECTORY: 'ratelimit',
-                // ConfigMap volumes update through symlinks; watching the root would miss them.
-                RUNTIME_WATCH_ROOT: 'false',
-                RUNTIME_IGNOREDOTFILES: 'true',
-              }).map(([k, value]) => ({ name: k, value })),
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-                limits: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('128Mi') },
-              },
-              securityContext: restrictedContainerSecurityContext(uid),
-              readinessProbe: probe,
-              livenessProbe: probe,
-              volumeMounts: [{ name: 'config', mountPath: '/data/ratelimit/config', readOnly: true }, tmp.mount],
-            }],
-            volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, tmp.volume],
-          },
-        },
+    new SupportWorkload(this, 'Service', {
+      name,
+      labels: this.labelsOf(props, name),
+      selector,
+      image: props.image ?? RATE_LIMIT_IMAGE,
+      runAsUser: 65534,
+      replicas: props.replicas ?? 2,
+      command: ['/bin/ratelimit'],
+      ports: [{ name: 'grpc', port: GRPC_PORT, appProtocol: 'grpc' }, { name: 'http', port: HTTP_PORT, appProtocol: 'http', serve: false }],
+      env: {
+        USE_STATSD: 'false',
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        PORT: String(HTTP_PORT),
+        GRPC_PORT: String(GRPC_PORT),
+        REDIS_SOCKET_TYPE: 'tcp',
+        REDIS_URL: `${serviceHost(RATE_LIMIT_REDIS, props.namespace)}:${REDIS_PORT}`,
+        RUNTIME_ROOT: '/data',
+        RUNTIME_SUBDIRECTORY: 'ratelimit',
+        // ConfigMap volumes update through symlinks; watching the root would miss them.
+        RUNTIME_WATCH_ROOT: 'false',
+        RUNTIME_IGNOREDOTFILES: 'true',
       },
-    });
-    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name, labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selector } } },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
+      probes: { readiness: probe, liveness: probe },
+      volumes: [
+        { volume: { name: 'config', configMap: { name: `${name}-config` } }, mount: { name: 'config', mountPath: '/data/ratelimit/config', readOnly: true } },
+        tmp,
+      ],
     });
   }
 
   private addRedis(props: GatewayRateLimitProps, selector: Record<string, string>): void {
-    const name = RATE_LIMIT_REDIS;
-    const labels = this.labelsOf(props, name);
-    const uid = 999; // the redis user of the official image
-    new k8s.KubeServiceAccount(this, 'RedisServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
-    new k8s.KubeService(this, 'RedisService', {
-      metadata: { name, labels },
-      spec: { selector: { ...selector }, ports: [{ name: 'tcp-redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), appProtocol: 'redis' }] },
-    });
     const ping = { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
-    new k8s.KubeDeployment(this, 'RedisDeployment', {
-      metadata: { name, labels },
-      spec: {
-        // Counters only: losing them on a restart resets the windows, nothing more.
-        replicas: 1,
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: { ...selector } },
-        template: {
-          metadata: { labels: { ...labels, app: name, version: 'v1' } },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(uid),
-            containers: [{
-              name: 'redis',
-              image: props.redisImage,
-              imagePullPolicy: 'IfNotPresent',
-              args: ['--save', '', '--appendonly', 'no', '--maxmemory', '48mb', '--maxmemory-policy', 'volatile-ttl'],
-              ports: [{ name: 'redis', containerPort: REDIS_PORT }],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-                limits: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('96Mi') },
-              },
-              securityContext: restrictedContainerSecurityContext(uid),
-              readinessProbe: ping,
-              livenessProbe: ping,
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            }],
-            volumes: [{ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
-          },
-        },
-      },
+    new SupportWorkload(this, 'Redis', {
+      name: RATE_LIMIT_REDIS,
+      labels: this.labelsOf(props, RATE_LIMIT_REDIS),
+      selector,
+      image: props.redisImage,
+      runAsUser: 999, // the redis user of the official image
+      // Counters only: losing them on a restart resets the windows, nothing more.
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      args: ['--save', '', '--appendonly', 'no', '--maxmemory', '48mb', '--maxmemory-policy', 'volatile-ttl'],
+      ports: [{ name: 'tcp-redis', port: REDIS_PORT, appProtocol: 'redis' }],
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '96Mi' } },
+      probes: { readiness: ping, liveness: ping },
+      volumes: [{ volume: { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, mount: { name: 'data', mountPath: '/data' } }],
     });
   }
 }

@@ -7,9 +7,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { namespacePrincipals, principalOf } from '../mesh/names';
+import { SupportWorkload } from '../mesh/support-workload';
 import { networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
+import { ResourcesSpec } from '../spec/schema';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from '../workload/security';
+import { tmpVolume } from '../workload/security';
 
 /** Name of the collector's objects (and host of its Service). */
 export const OTEL_COLLECTOR_NAME = 'otel-collector';
@@ -35,7 +37,7 @@ export interface OtelCollectorProps {
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /** Requests and limits. @default 100m/256Mi requested, 500m/512Mi limit */
-  readonly resources?: { readonly requests: { cpu: string; memory: string }; readonly limits: { cpu: string; memory: string } };
+  readonly resources?: ResourcesSpec;
   /** Non-root UID (the contrib image's user). @default 10001 */
   readonly runAsUser?: number;
 }
@@ -48,80 +50,38 @@ export class OtelCollector extends Construct {
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
     const name = OTEL_COLLECTOR_NAME;
-    const uid = props.runAsUser ?? 10001;
-    const resources = props.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
     const selector = selectorLabels(name, props.environment);
     const labels = componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'telemetry', version: imageVersion(props.image) });
     const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint) : undefined;
+    const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
 
     this.config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name, labels },
-      data: { 'config.yaml': stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 }) },
+      data: { 'config.yaml': configText },
     });
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountServiceAccountToken: false });
-
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name, labels },
-      spec: {
-        selector: { ...selector },
-        ports: [
-          { name: 'otlp-grpc', port: OTLP_GRPC_PORT, targetPort: k8s.IntOrString.fromString('otlp-grpc'), appProtocol: 'grpc' },
-          { name: 'otlp-http', port: OTLP_HTTP_PORT, targetPort: k8s.IntOrString.fromString('otlp-http'), appProtocol: 'http' },
-        ],
-      },
-    });
-
-    const tmp = tmpVolume();
     const health = (periodSeconds: number, failureThreshold: number): k8s.Probe =>
       ({ httpGet: { path: '/', port: k8s.IntOrString.fromString('health') }, periodSeconds, failureThreshold, timeoutSeconds: 2 });
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, labels },
-      spec: {
-        replicas: props.replicas ?? 2,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: { ...selector } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
-        template: {
-          metadata: {
-            labels: { ...labels, app: name, version: 'v1' },
-            // Restart on config changes: the collector does not reload its file.
-            annotations: { 'checksum/config': checksum(stringify(collectorConfig(props.backendEndpoint))) },
-          },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(uid),
-            terminationGracePeriodSeconds: 30,
-            containers: [{
-              name,
-              image: props.image,
-              imagePullPolicy: 'IfNotPresent',
-              args: ['--config=/conf/config.yaml'],
-              ports: [
-                { name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT },
-                { name: 'otlp-http', containerPort: OTLP_HTTP_PORT },
-                { name: 'health', containerPort: HEALTH_PORT },
-              ],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString(resources.requests.cpu), memory: k8s.Quantity.fromString(resources.requests.memory) },
-                limits: { cpu: k8s.Quantity.fromString(resources.limits.cpu), memory: k8s.Quantity.fromString(resources.limits.memory) },
-              },
-              securityContext: restrictedContainerSecurityContext(uid),
-              startupProbe: health(2, 30),
-              livenessProbe: health(10, 3),
-              readinessProbe: health(5, 2),
-              volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }, tmp.mount],
-            }],
-            volumes: [{ name: 'config', configMap: { name } }, tmp.volume],
-          },
-        },
-      },
+    const workload = new SupportWorkload(this, 'Workload', {
+      name,
+      labels,
+      selector,
+      image: props.image,
+      runAsUser: props.runAsUser ?? 10001,
+      replicas: props.replicas ?? 2,
+      args: ['--config=/conf/config.yaml'],
+      ports: [
+        { name: 'otlp-grpc', port: OTLP_GRPC_PORT, appProtocol: 'grpc' },
+        { name: 'otlp-http', port: OTLP_HTTP_PORT, appProtocol: 'http' },
+        { name: 'health', port: HEALTH_PORT, appProtocol: 'http', serve: false },
+      ],
+      resources: props.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      probes: { startup: health(2, 30), liveness: health(10, 3), readiness: health(5, 2) },
+      volumes: [{ volume: { name: 'config', configMap: { name } }, mount: { name: 'config', mountPath: '/conf', readOnly: true } }, tmpVolume()],
+      // Restart on config changes: the collector does not reload its file.
+      podAnnotations: { 'checksum/config': checksum(configText) },
     });
-
-    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { name, labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selector } } },
-    });
+    this.deployment = workload.deployment;
+    this.service = workload.service;
 
     // Every pod of the namespace sends spans: the apps' SDKs and the sidecars' tracer.
     const otlpPorts = [OTLP_GRPC_PORT, OTLP_HTTP_PORT].map((port) => ({ port }));
