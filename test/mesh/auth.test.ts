@@ -46,6 +46,23 @@ describe('gateway authentication', () => {
     expect(findObject(out, 'RequestAuthentication', 'shop-prod-jwt')).toBeDefined();
   });
 
+  test('no JWT objects when platform.jwt is absent and every route is open', () => {
+    // GIVEN no issuer and only open routes
+    const text = editReference(
+      [`  jwt:
+    issuer: https://auth.shop.example.com
+    jwksUri: https://auth.shop.example.com/.well-known/jwks.json
+    audiences: [shop-api]
+`, ''],
+      ['- { prefix: /api/users, auth: jwt', '- { prefix: /api/users, auth: none'],
+      ['- { prefix: /api/orders, auth: jwt }', '- { prefix: /api/orders, auth: none }'],
+      ['- { prefix: /api/inventory, auth: jwt }', '- { prefix: /api/inventory, auth: none }'],
+    );
+    // WHEN synthesized / THEN neither RequestAuthentication nor the DENY policy exists
+    const out = objectsOf('prod', text);
+    expect(out.filter((o) => o.kind === 'RequestAuthentication' || o.metadata.name.endsWith('require-jwt'))).toEqual([]);
+  });
+
   test('gateway access is logged through the envoy provider', () => {
     // GIVEN / WHEN synthesized
     const t = findObject<{ spec: unknown }>(objects, 'Telemetry', 'shop-prod-gateway-access-log');
