@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
-import { stringify } from 'yaml';
 import { PlatformEnvironment } from './platform';
 import { SpecError, SpecProblem } from './spec/errors';
 import { LoadedPlatform } from './spec/load';
+import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 
 /** A Kubernetes object as plain data. */
@@ -67,10 +67,21 @@ export function registerExtraWriter(writer: ExtraWriter): void {
   extraWriters.push(writer);
 }
 
+/** Composes one environment's constructs (nothing rendered yet). */
+export function composeEnvironment(spec: EnvironmentSpec): PlatformEnvironment {
+  // The App is only a root for the charts; synth() is never called, nothing touches the disk.
+  return new PlatformEnvironment(new App({ outdir: path.join(spec.baseDir, '.unused') }), spec);
+}
+
 /** Builds one environment in memory, runs construct validations and the duplicate check. */
 export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform): SynthesizedEnvironment {
-  const app = new App({ outdir: path.join(spec.baseDir, '.unused') });
-  const platform = new PlatformEnvironment(app, spec);
+  return renderEnvironment(composeEnvironment(spec), loaded);
+}
+
+/** Renders composed constructs: validations, duplicate check, ordering; throws SpecError. */
+export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform): SynthesizedEnvironment {
+  const spec = platform.spec;
+  const app = platform.node.scope as App;
   const problems: SpecProblem[] = [];
   const file = loaded?.file ?? 'platform.yaml';
 
@@ -101,7 +112,7 @@ export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform)
       return json;
     });
     return { name: chart.fileName, objects: sortManifests(objects) };
-  }).filter((f) => f.objects.length > 0);
+  }).filter((f) => f.objects.length > 0).sort((a, b) => a.name.localeCompare(b.name));
   if (problems.length) throw new SpecError(problems);
 
   const extras = extraWriters.flatMap((w) => w(platform, files));
@@ -116,7 +127,7 @@ function specPathOf(constructPath: string): string[] {
 
 /** Renders a file as multi-document YAML. */
 export function renderFile(file: ManifestFile): string {
-  return file.objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return file.objects.map((o) => emitYaml(o)).join('---\n');
 }
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */

@@ -1,7 +1,7 @@
 /** Shared test helpers: load specs from text, synthesize in memory, find objects. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SpecError } from '../src/spec/errors';
+import { formatProblem, SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
 import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
 
@@ -37,7 +37,7 @@ export function problemsOf(text: string, envs?: string[]): string[] {
   try {
     synth(text, envs);
   } catch (e) {
-    if (e instanceof SpecError) return e.problems.map((p) => `${path.basename(p.file)}:${p.line}: ${p.path}: ${p.message}`);
+    if (e instanceof SpecError) return e.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
     throw e;
   }
   return [];
@@ -51,4 +51,12 @@ export function editReference(...edits: Array<[string, string]>): string {
     text = text.replace(from, to);
   }
   return text;
+}
+
+/** The 1-based line of the first occurrence of `snippet` in `text` (after `after`, if given). */
+export function lineIn(text: string, snippet: string, after?: string): number {
+  const start = after ? text.indexOf(after) : 0;
+  const at = text.indexOf(snippet, start < 0 ? 0 : start);
+  if (at < 0) throw new Error(`no "${snippet}" in text`);
+  return text.slice(0, at).split('\n').length;
 }

@@ -9,12 +9,18 @@ import { EnvironmentSpec } from './schema';
 /** Reports a problem at a path of the merged environment spec (e.g. ['services', 'a', 'port']). */
 export type Report = (path: readonly PropertyKey[], message: string) => void;
 
+/** What checks may need beyond the environment. */
+export interface CheckContext {
+  /** Every service the file declares, including any that failed schema validation. */
+  readonly declaredServices: readonly string[];
+}
+
 /** A check over one merged environment. */
-export type Checker = (env: EnvironmentSpec, report: Report) => void;
+export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
 
 const CHECKERS: readonly Checker[] = [checkWorkloads, checkMesh];
 
 /** Runs every registered check over one environment. */
-export function runChecks(env: EnvironmentSpec, report: Report): void {
-  for (const check of CHECKERS) check(env, report);
+export function runChecks(env: EnvironmentSpec, report: Report, context: CheckContext): void {
+  for (const check of CHECKERS) check(env, report, context);
 }

@@ -37,17 +37,19 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
   const { source, problems } = SpecSource.parse(file, text);
   if (problems.length) throw new SpecError(problems);
 
-  const parsed = PlatformFileSchema.safeParse(source.data);
-  if (!parsed.success) throw new SpecError(zodProblems(parsed.error, source, PlatformFileSchema, []));
-
-  const raw = source.data as RawFile;
-  const baseDir = path.dirname(path.resolve(file));
   const out: SpecProblem[] = [];
+  const parsed = PlatformFileSchema.safeParse(source.data);
+  if (!parsed.success) out.push(...zodProblems(parsed.error, source, PlatformFileSchema, []));
+  const raw = source.data as RawFile;
+  // Go on past schema problems where the shape allows, so that every problem is reported at once.
+  if (!isPlainObject(raw) || !isPlainObject(raw.services) || (raw.environments !== undefined && !isPlainObject(raw.environments))) throw new SpecError(out);
+  const baseDir = path.dirname(path.resolve(file));
   const environments: EnvironmentSpec[] = [];
   checkNames(raw, source, out);
 
   for (const [envName, envRaw] of Object.entries(raw.environments ?? {})) {
     const blame = blameFor(source, envName);
+    if (!isPlainObject(envRaw ?? {})) continue;
     for (const name of Object.keys(envRaw?.services ?? {})) {
       if (!(name in raw.services)) {
         const p = ['environments', envName, 'services', name];
@@ -62,7 +64,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
       if (merged.success) services[name] = merged.data;
       else out.push(...zodProblems(merged.error, source, ServiceSchema, ['services', name], blame));
     }
-    if (!platform.success || Object.keys(services).length !== Object.keys(raw.services).length) continue;
+    if (!platform.success) continue;
     const env: EnvironmentSpec = {
       name: envName,
       namespace: envRaw?.namespace ?? `${platform.data.name}-${envName}`,
@@ -73,7 +75,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
     runChecks(env, (p, message) => {
       const where = blame(p);
       out.push({ file, line: source.lineOf(where), path: joinPath(where), message });
-    });
+    }, { declaredServices: Object.keys(raw.services) });
     environments.push(env);
   }
   if (out.length) throw new SpecError(out);

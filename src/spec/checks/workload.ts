@@ -1,11 +1,11 @@
 /** Checks of each service's workload: images, ports, calls, replicas and resources. */
-import type { Report } from '../checks';
+import type { CheckContext, Report } from '../checks';
 import { imagePinProblem } from '../image';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec } from '../schema';
 
-export function checkWorkloads(env: EnvironmentSpec, report: Report): void {
-  const names = Object.keys(env.services);
+export function checkWorkloads(env: EnvironmentSpec, report: Report, context: CheckContext): void {
+  const names = context.declaredServices;
   const portOwner = new Map<number, string>();
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...p: PropertyKey[]) => ['services', name, ...p];

@@ -1,0 +1,49 @@
+/**
+ * Every synthesized object of every environment is valid against the Kubernetes 1.27 and CRD
+ * schemas, with unknown fields rejected.
+ */
+import { objectsOf, synth } from './helpers';
+import { hasSharedSchemas, isCoreKind, validateWithModels, validateWithShared } from './support/schema-validator';
+import type { Manifest } from '../src/synth';
+
+const environments = synth().map((e) => ({ name: e.name, objects: e.files.flatMap((f) => f.objects) }));
+
+describe.each(environments)('the $name environment', ({ objects }) => {
+  test('every core object is valid against the Kubernetes 1.27 schema (kubernetes-models, strict)', () => {
+    // GIVEN every core-kind object of the environment
+    const core = objects.filter(isCoreKind);
+    // WHEN each is validated strictly
+    const errors = core.flatMap(validateWithModels);
+    // THEN none is rejected
+    expect(core.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  (hasSharedSchemas ? test : test.skip)('every object is valid against the upstream Kubernetes 1.27 and CRD schemas in ../shared (strict)', () => {
+    // GIVEN every object, CRD kinds included
+    // WHEN each is validated against the upstream schema of its kind
+    const errors = objects.flatMap((o) => validateWithShared(o) ?? []);
+    // THEN none is rejected
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the validator itself', () => {
+  const deployment = objectsOf('dev').find((o) => o.kind === 'Deployment') as Manifest;
+
+  test('rejects an unknown field in a core object', () => {
+    // GIVEN a Deployment whose container has a misspelt field
+    const broken = JSON.parse(JSON.stringify(deployment));
+    broken.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+    // WHEN it is validated
+    const errors = validateWithModels(broken);
+    // THEN it is rejected
+    expect(errors.join()).toMatch(/additional properties/);
+  });
+
+  (hasSharedSchemas ? test : test.skip)('rejects an unknown field against the upstream schema too', () => {
+    const broken = JSON.parse(JSON.stringify(deployment));
+    broken.spec.strategyy = {};
+    expect((validateWithShared(broken) ?? []).join()).toMatch(/additional properties "strategyy"/);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Validates synthesized objects against the Kubernetes 1.27 and CRD schemas with unknown
+ * fields rejected. Two sources:
+ * - always: kubernetes-models 4.3 (Kubernetes 1.27 schemas, bundled with the package), made strict;
+ * - when ../shared/crds is beside the project (CI): the upstream Kubernetes 1.27 definitions and
+ *   the Istio 1.22.8 / Argo Rollouts v1.7.2 / Gateway API CRDs, made strict the same way.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import type { Manifest } from '../../src/synth';
+
+export const SHARED_CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+export const hasSharedSchemas = fs.existsSync(path.join(SHARED_CRDS, 'k8s-v1.27.0-definitions.json'));
+
+type Json = Record<string, unknown>;
+
+/** Adds additionalProperties:false to every object schema that lists properties and allows no extras. */
+export function makeStrict(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    schema.forEach(makeStrict);
+    return;
+  }
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as Json;
+  if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
+  if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
+  Object.values(s).forEach(makeStrict);
+}
+
+// kubernetes-models registers each schema with @kubernetes-models/validate when first used:
+// intercept that to make every schema strict before ajv compiles it.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const registry = require('@kubernetes-models/validate') as { register: (id: string, schema: unknown) => void };
+const originalRegister = registry.register;
+registry.register = (id: string, schema: unknown) => {
+  makeStrict(schema);
+  originalRegister(id, schema);
+};
+
+const CORE_GROUPS = new Set(['', 'apps', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'batch', 'storage.k8s.io']);
+
+function groupVersion(apiVersion: string): { group: string; version: string } {
+  const parts = apiVersion.split('/');
+  return parts.length === 1 ? { group: '', version: parts[0] } : { group: parts[0], version: parts[1] };
+}
+
+/** Whether the object's kind is a core Kubernetes kind (validated without ../shared). */
+export function isCoreKind(o: Manifest): boolean {
+  return CORE_GROUPS.has(groupVersion(o.apiVersion).group);
+}
+
+/** Errors from kubernetes-models (strict) for a core object; [] when valid. */
+export function validateWithModels(o: Manifest): string[] {
+  const { group, version } = groupVersion(o.apiVersion);
+  const modulePath = `kubernetes-models/${group ? `${group}/` : ''}${version}/${o.kind}`;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require(modulePath) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = mod[o.kind];
+  try {
+    new Model(o).validate();
+    return [];
+  } catch (e) {
+    return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
+  }
+}
+
+let sharedValidators: Map<string, () => ValidateFunction> | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** Schemas by apiVersion/kind, compiled on first use (compiling all of them takes long). */
+function loadSharedValidators(): Map<string, () => ValidateFunction> {
+  if (sharedValidators) return sharedValidators;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validators = new Map<string, () => ValidateFunction>();
+  const defs = JSON.parse(fs.readFileSync(path.join(SHARED_CRDS, 'k8s-v1.27.0-definitions.json'), 'utf8')) as { definitions: Record<string, Json> };
+  makeStrict(defs);
+  ajv.addSchema({ $id: 'k8s', definitions: defs.definitions });
+  for (const [name, def] of Object.entries(defs.definitions)) {
+    for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<{ group: string; version: string; kind: string }> | undefined) ?? []) {
+      const key = `${gvk.group ? `${gvk.group}/` : ''}${gvk.version}/${gvk.kind}`;
+      if (!validators.has(key)) validators.set(key, () => ajv.compile({ $ref: `k8s#/definitions/${name}` }));
+    }
+  }
+  for (const file of fs.readdirSync(SHARED_CRDS).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS, file), 'utf8'))) {
+      const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Json } }> } };
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        if (!v.schema) continue;
+        const schema = v.schema.openAPIV3Schema;
+        // The API server owns these; every CRD accepts them.
+        const props = (schema.properties ?? {}) as Json;
+        props.apiVersion = { type: 'string' };
+        props.kind = { type: 'string' };
+        props.metadata = { type: 'object' };
+        schema.properties = props;
+        makeStrict(schema);
+        validators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, () => ajv.compile(schema));
+      }
+    }
+  }
+  sharedValidators = validators;
+  return validators;
+}
+
+/** Errors against the upstream schemas in ../shared (strict); undefined when they are absent. */
+export function validateWithShared(o: Manifest): string[] | undefined {
+  if (!hasSharedSchemas) return undefined;
+  const key = `${o.apiVersion}/${o.kind}`;
+  const compile = loadSharedValidators().get(key);
+  if (!compile) return [`${o.kind}/${o.metadata.name}: no schema for ${o.apiVersion} ${o.kind}`];
+  const validate = compiled.get(key) ?? compile();
+  compiled.set(key, validate);
+  const valid = validate(o as unknown);
+  if (valid) return [];
+  return (validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
+}

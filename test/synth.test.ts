@@ -1,0 +1,152 @@
+/** Synth users can trust: apply order, determinism, atomic writes, clear failures. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { k8s } from 'cdk8s-plus-27';
+import { runSynthCli } from '../src/cli';
+import { SpecError } from '../src/spec/errors';
+import { loadPlatform } from '../src/spec/load';
+import { composeEnvironment, renderEnvironment, renderFile, synthPlatform } from '../src/synth';
+import { editReference, REFERENCE_FILE, referenceText, synth } from './helpers';
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
+}
+
+function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const env of fs.readdirSync(dir)) {
+    for (const f of fs.readdirSync(path.join(dir, env))) out[`${env}/${f}`] = fs.readFileSync(path.join(dir, env, f), 'utf8');
+  }
+  return out;
+}
+
+describe('output layout', () => {
+  const [dev] = synth(referenceText(), ['dev']);
+
+  test('files are numbered in apply order, the namespace first', () => {
+    const names = dev.files.map((f) => f.name);
+    expect(names[0]).toBe('00-namespace.yaml');
+    expect([...names].sort()).toEqual(names);
+    expect(dev.files[0].objects.map((o) => o.kind)).toEqual(['Namespace']);
+  });
+
+  test('every service has its own file', () => {
+    for (const s of ['user-service', 'order-service', 'inventory-service', 'notification-service']) {
+      expect(dev.files.map((f) => f.name)).toContain(`30-${s}.yaml`);
+    }
+  });
+
+  test('within a file, ServiceAccounts and Services come before the workloads that use them', () => {
+    const kinds = dev.files.find((f) => f.name === '30-inventory-service.yaml')!.objects.map((o) => o.kind);
+    expect(kinds.indexOf('ServiceAccount')).toBeLessThan(kinds.indexOf('Deployment'));
+    expect(kinds.indexOf('Service')).toBeLessThan(kinds.indexOf('Deployment'));
+  });
+
+  test('every namespaced object lands in the environment namespace', () => {
+    const objects = dev.files.slice(1).flatMap((f) => f.objects);
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['shop-dev']));
+  });
+});
+
+describe('determinism', () => {
+  test('the same spec gives byte-identical files', () => {
+    const render = () => synth().flatMap((e) => e.files.map((f) => `${e.name}/${f.name}\n${renderFile(f)}`)).join('\n');
+    expect(render()).toEqual(render());
+  });
+});
+
+describe('duplicate objects', () => {
+  test('two objects with the same kind, namespace and name are rejected with both origins', () => {
+    // GIVEN an environment where an extension adds a second ServiceAccount named like a service's
+    const env = loadPlatform(referenceText(), REFERENCE_FILE).environments[0];
+    const platform = composeEnvironment(env);
+    new k8s.KubeServiceAccount(platform.services.get('order-service')!.chart, 'Extra', { metadata: { name: 'order-service' } });
+    // WHEN rendered THEN a SpecError names the duplicate and both construct paths
+    expect(() => renderEnvironment(platform)).toThrow(SpecError);
+    try {
+      renderEnvironment(platform);
+    } catch (e) {
+      expect((e as SpecError).problems[0].message).toMatch(
+        /^two objects share kind ServiceAccount, namespace "shop-dev" and name "order-service" \(dev-service-order-service\/order-service\/ServiceAccount and dev-service-order-service\/Extra\); rename one of them$/);
+      expect((e as SpecError).problems[0].path).toBe('services.order-service');
+    }
+  });
+});
+
+describe('the CLI', () => {
+  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('writes every environment by default', () => {
+    const out = tmpDir();
+    expect(runSynthCli(['--config', REFERENCE_FILE, '--out', out], {})).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(stdout).toHaveBeenCalledWith(expect.stringMatching(/^synthesized 3 environment\(s\) in \d+ ms\n$/));
+  });
+
+  test('--env writes one environment from another spec into another directory', () => {
+    const dir = tmpDir();
+    const spec = path.join(dir, 'other.yaml');
+    fs.writeFileSync(spec, referenceText());
+    fs.cpSync(path.join(path.dirname(REFERENCE_FILE), 'sql'), path.join(dir, 'sql'), { recursive: true });
+    const out = path.join(dir, 'out');
+    expect(runSynthCli(['--env', 'staging', '--config', spec, '--out', out], {})).toBe(0);
+    expect(fs.readdirSync(out)).toEqual(['staging']);
+  });
+
+  test('CDK8S_OUTDIR sets the output directory, as `cdk8s synth` does', () => {
+    const out = tmpDir();
+    expect(runSynthCli(['--config', REFERENCE_FILE, '--env', 'dev'], { CDK8S_OUTDIR: out })).toBe(0);
+    expect(fs.existsSync(path.join(out, 'dev', '00-namespace.yaml'))).toBe(true);
+  });
+
+  test('bad input exits non-zero, prints every problem and leaves the previous output untouched', () => {
+    // GIVEN a previous good output
+    const out = tmpDir();
+    runSynthCli(['--config', REFERENCE_FILE, '--out', out], {});
+    const before = readTree(out);
+    // AND a spec with two mistakes
+    const dir = tmpDir();
+    const bad = path.join(dir, 'platform.yaml');
+    fs.writeFileSync(bad, editReference(['port: 3003', 'port: 0'], ['notification-service:1.1.0', 'notification-service:latest']));
+    // WHEN synth runs on it
+    const code = runSynthCli(['--config', bad, '--out', out], {});
+    // THEN it fails, reports both as file:line: path: message, and the output is unchanged
+    expect(code).toBe(1);
+    const printed = stderr.mock.calls.map((c) => String(c[0])).join('');
+    expect(printed).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: services\\.inventory-service\\.port: must be an integer from 1 to 65535`));
+    expect(printed).toMatch(/services\.notification-service\.image: .*"latest"/);
+    expect(printed).toMatch(/nothing was written/);
+    expect(readTree(out)).toEqual(before);
+    expect(fs.readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  test('an unknown environment is an error that lists the environments', () => {
+    expect(runSynthCli(['--config', REFERENCE_FILE, '--env', 'qa', '--out', tmpDir()], {})).toBe(1);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/environments: no environment "qa"; environments: dev, staging, prod/);
+  });
+
+  test('an unknown argument prints the usage and exits 2', () => {
+    expect(runSynthCli(['--bogus'], {})).toBe(2);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown argument "--bogus"\nusage: synth/);
+  });
+
+  test('a missing spec file is reported', () => {
+    expect(runSynthCli(['--config', '/nonexistent/platform.yaml', '--out', tmpDir()], {})).toBe(1);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\/nonexistent\/platform\.yaml:0: \(root\): cannot read the spec file/);
+  });
+});
+
+describe('snapshots', () => {
+  // Lock the whole output per environment; the behaviour tests say what must be true of it.
+  test.each(['dev', 'staging', 'prod'])('%s', (name) => {
+    const env = synthPlatform(loadPlatform(referenceText(), REFERENCE_FILE), [name])[0];
+    expect(Object.fromEntries(env.files.map((f) => [f.name, renderFile(f)]))).toMatchSnapshot();
+  });
+});
