@@ -68,4 +68,13 @@ describe('route checks', () => {
       'platform.yaml:82: services.inventory-service.routes.1.prefix: prefix /api/a/b gets the same route name "api-a-b" as /api/a-b of inventory-service; route names (the prefix with "/" and other symbols as "-") must differ',
     ]);
   });
+
+  test('a version header that is not a lowercase header name is rejected', () => {
+    // GIVEN order-service pins versions by the header "X Version"
+    const text = editReference(['      timeout: 15s\n', '      timeout: 15s\n      versionHeader: X Version\n']);
+    // WHEN checked / THEN
+    expect(problemsOf(text)).toEqual([
+      'platform.yaml:57: services.order-service.traffic.versionHeader: versionHeader "X Version" is not a lowercase HTTP header name; use lowercase letters, digits and "-", such as version or x-version',
+    ]);
+  });
 });
