@@ -4,6 +4,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
 import { addObservability } from './observability';
 import { EnvironmentSpec } from './spec/schema';
@@ -60,13 +61,14 @@ export class PlatformEnvironment extends Construct {
         environment: env.name,
         partOf: env.platform.name,
         otlpEndpoint: otlpEndpoint(ns),
-        workloadKind: 'Deployment',
+        workloadKind: spec.delivery.strategy === 'rolling' ? 'Deployment' : 'Rollout',
       });
       this.services.set(name, { chart, workload });
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
     addMesh(this);
+    addDelivery(this);
     addObservability(this);
   }
 

@@ -107,7 +107,12 @@ export const CacheSchema = z.strictObject({
 
 export const CanaryStepSchema = z.union([
   z.strictObject({ setWeight: z.number().describe('Percent of traffic to the canary.') }),
-  z.strictObject({ pause: z.strictObject({ duration: z.string().optional().describe('Pause length such as 1m; absent means until promoted.') }) }),
+  z.strictObject({
+    pause: z.strictObject({
+      duration: z.union([z.string(), z.number().int().min(0)]).optional()
+        .describe('Pause length such as 30s, 1m, 1h or whole seconds; absent means until promoted.'),
+    }),
+  }),
 ]);
 
 export const DeliverySchema = z.strictObject({
@@ -180,6 +185,7 @@ export const PlatformSettingsSchema = z.strictObject({
     successRate: z.number().min(0).max(1).default(0.95).describe('Least acceptable share of non-5xx responses.'),
     interval: duration().default('1m').describe('Measurement interval.'),
     failureLimit: z.number().int().min(0).default(2).describe('Failed measurements tolerated.'),
+    count: z.number().int().min(1).default(5).describe('Measurements per analysis run; a run lasts count × interval.'),
   }).prefault({}).describe('The success-rate AnalysisTemplate.'),
   postgres: z.strictObject({
     image: z.string().default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),

@@ -1,0 +1,95 @@
+/**
+ * The `success-rate` AnalysisTemplate: the share of non-5xx responses the new version served,
+ * from Istio's request metrics in Prometheus. One per namespace; Rollouts pass the Service to
+ * measure as `service-name`.
+ */
+import { Construct } from 'constructs';
+import {
+  AnalysisTemplate,
+  AnalysisTemplateSpecMetricsCount,
+  AnalysisTemplateSpecMetricsFailureLimit,
+} from '../../imports/argo-argoproj.io';
+import { durationSeconds, formatSeconds } from './duration';
+
+/** Name of the template, as Rollouts and the spec reference it. */
+export const SUCCESS_RATE_TEMPLATE = 'success-rate';
+
+/** Shortest rate() window: Prometheus needs at least two scrapes (scrape intervals are 15-30s). */
+const MIN_WINDOW_SECONDS = 60;
+
+export interface SuccessRateAnalysisTemplateProps {
+  /** Namespace of the measured Services; the query only counts requests to it. */
+  readonly namespace: string;
+  /** Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090. */
+  readonly prometheusAddress: string;
+  /** Least acceptable share of non-5xx responses, 0 to 1. */
+  readonly successRate: number;
+  /** Time between measurements, e.g. 1m; also the rate() window (at least 1m). */
+  readonly interval: string;
+  /** Failed measurements tolerated; one more fails the run and aborts the rollout. */
+  readonly failureLimit: number;
+  /** Measurements per run; a run lasts count × interval. */
+  readonly count: number;
+  /** Labels of the template. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The success-rate AnalysisTemplate. */
+export class SuccessRateAnalysisTemplate extends Construct {
+  /** The AnalysisTemplate object. */
+  public readonly template: AnalysisTemplate;
+
+  constructor(scope: Construct, id: string, props: SuccessRateAnalysisTemplateProps) {
+    super(scope, id);
+    if (props.successRate < 0 || props.successRate > 1) throw new Error(`successRate must be from 0 to 1, got ${props.successRate}`);
+    if (props.failureLimit >= props.count) {
+      throw new Error(`failureLimit (${props.failureLimit}) must be lower than count (${props.count}), or the analysis can never fail`);
+    }
+    const window = formatSeconds(Math.max(durationSeconds(props.interval), MIN_WINDOW_SECONDS));
+
+    this.template = new AnalysisTemplate(this, 'Resource', {
+      metadata: { name: SUCCESS_RATE_TEMPLATE, labels: { ...(props.labels ?? {}) } },
+      spec: {
+        args: [{ name: 'service-name' }],
+        metrics: [{
+          name: SUCCESS_RATE_TEMPLATE,
+          interval: props.interval,
+          count: AnalysisTemplateSpecMetricsCount.fromNumber(props.count),
+          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
+          // The query always returns exactly one finite number (see successRateQuery), so the
+          // condition needs no NaN or empty-result guard.
+          successCondition: `result[0] >= ${props.successRate}`,
+          provider: { prometheus: { address: props.prometheusAddress, query: successRateQuery(props.namespace, window) } },
+        }],
+      },
+    });
+  }
+}
+
+/**
+ * PromQL for the success rate of Service `{{args.service-name}}` in a namespace.
+ *
+ * - reporter="source": the calling proxy (sidecar or ingress gateway) knows which Service it
+ *   routed to, because the VirtualService sends the request to the canary or preview host. The
+ *   receiving proxy does not: a pod selected by several Services (the main one and the canary
+ *   one) reports whichever was created first (istio/istio#33940), so reporter="destination"
+ *   would miss the canary's traffic. The source side also sees 503s of pods that never answer.
+ * - destination_service_name is the short Service name, so the namespace label keeps
+ *   environments that share one Prometheus apart.
+ * - `or vector(0)` on the numerator: when every request failed there is no non-5xx series at
+ *   all, which must count as 0%, not as "no data".
+ * - `> 0` on the denominator and `or vector(1)` around the ratio: no traffic in the window
+ *   (no series, or a zero rate that would divide 0 by 0 into NaN) counts as success. No requests
+ *   is no evidence of harm; a failing new version that receives traffic is caught, and
+ *   blue-green promotion still waits for a human (autoPromotionEnabled false).
+ */
+export function successRateQuery(namespace: string, window: string): string {
+  const selector = `reporter="source",destination_service_namespace="${namespace}",destination_service_name="{{args.service-name}}"`;
+  return [
+    '(',
+    `  (sum(rate(istio_requests_total{${selector},response_code!~"5.*"}[${window}])) or vector(0))`,
+    '  /',
+    `  (sum(rate(istio_requests_total{${selector}}[${window}])) > 0)`,
+    ') or vector(1)',
+  ].join('\n');
+}

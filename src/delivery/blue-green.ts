@@ -1,0 +1,66 @@
+/**
+ * Blue-green delivery: the new version starts beside the old one behind the preview Service,
+ * is analysed there, and replaces it at once when promoted. The main Service is the active one.
+ */
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { MicroService } from '../workload/microservice';
+import { analysisArgs } from './analysis-args';
+import { companionService } from './companion-service';
+import { previewServiceName } from './names';
+import { WorkloadRollout } from './rollout';
+import { AnalysisTemplateName } from './templates';
+
+export interface BlueGreenDeliveryProps {
+  /** The service; built with workloadKind "Rollout". */
+  readonly workload: MicroService;
+  /**
+   * Promote as soon as the preview is ready and analysed, without a human.
+   * @default false
+   */
+  readonly autoPromotionEnabled?: boolean;
+  /**
+   * Seconds the old version keeps running after promotion, so in-flight requests finish and a
+   * quick rollback needs no scale-up.
+   * @default 30
+   */
+  readonly scaleDownDelaySeconds?: number;
+  /**
+   * AnalysisTemplates run against the preview before promotion.
+   * @default ["success-rate"]
+   */
+  readonly prePromotionAnalysis?: readonly AnalysisTemplateName[];
+}
+
+/** A blue-green Rollout, its preview Service and its pre-promotion analysis. */
+export class BlueGreenDelivery extends Construct {
+  /** The Rollout. */
+  public readonly rollout: WorkloadRollout;
+  /** The preview Service (the new version before promotion). */
+  public readonly previewService: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: BlueGreenDeliveryProps) {
+    super(scope, id);
+    const { workload } = props;
+    const preview = previewServiceName(workload.serviceName);
+    const templates = props.prePromotionAnalysis ?? ['success-rate'];
+    this.previewService = companionService(this, 'PreviewService', workload, preview);
+
+    this.rollout = new WorkloadRollout(this, 'Rollout', {
+      workload,
+      strategy: {
+        blueGreen: {
+          activeService: workload.service.name,
+          previewService: preview,
+          autoPromotionEnabled: props.autoPromotionEnabled ?? false,
+          scaleDownDelaySeconds: props.scaleDownDelaySeconds ?? 30,
+          // After an abort the preview pods go away after 30s (Argo's default, stated here).
+          abortScaleDownDelaySeconds: 30,
+          prePromotionAnalysis: templates.length
+            ? { templates: templates.map((templateName) => ({ templateName })), args: analysisArgs(templates, preview) }
+            : undefined,
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,105 @@
+/** Checks of progressive delivery: canary steps, blue-green preview, analysis templates. */
+import { durationSeconds, formatSeconds, pauseSeconds } from '../../delivery/duration';
+import { firstStepAfterTraffic } from '../../delivery/canary-steps';
+import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../../delivery/templates';
+import type { Report } from '../checks';
+import { EnvironmentSpec, ServiceSpec } from '../schema';
+
+export function checkDelivery(env: EnvironmentSpec, report: Report): void {
+  const { analysis } = env.platform;
+  if (analysis.failureLimit >= analysis.count) {
+    report(['platform', 'analysis', 'failureLimit'],
+      `failureLimit (${analysis.failureLimit}) must be lower than count (${analysis.count}): with that many failed measurements tolerated the analysis can never fail`);
+  }
+  if (!/^https?:\/\/[^\s/]+/.test(env.platform.prometheusAddress)) {
+    report(['platform', 'prometheusAddress'],
+      `"${env.platform.prometheusAddress}" is not a Prometheus URL; use http:// or https:// and a host, e.g. http://prometheus.monitoring.svc.cluster.local:9090`);
+  }
+  for (const [name, svc] of Object.entries(env.services)) {
+    const at = (...p: PropertyKey[]) => ['services', name, 'delivery', ...p];
+    const { delivery } = svc;
+    if (delivery.strategy === 'blueGreen') {
+      // A missing blueGreen block means the defaults: preview on, manual promotion, success-rate.
+      if (delivery.blueGreen?.preview === false) {
+        report(at('blueGreen', 'preview'),
+          `blue-green needs its preview Service: the new version runs behind "${name}-preview" until promotion, where the version header and the pre-promotion analysis reach it; remove "preview: false" or use strategy canary or rolling`);
+      }
+      checkTemplates(delivery.blueGreen?.prePromotionAnalysis ?? [], (i, m) => report(at('blueGreen', 'prePromotionAnalysis', i), m));
+    } else if (delivery.strategy === 'canary') {
+      if (!delivery.canary) {
+        report(at('strategy'), 'strategy "canary" needs a canary block with steps, e.g. canary: { steps: [{ setWeight: 20 }, { pause: { duration: 1m } }, { setWeight: 100 }] }');
+        continue;
+      }
+      if (delivery.canary.trafficRouting !== 'istio') {
+        report(at('canary', 'trafficRouting'),
+          `trafficRouting "${delivery.canary.trafficRouting}" is not supported: the mesh sends this service's requests through the "primary" route of its VirtualService, which only Argo Rollouts reweights, so without "istio" no setWeight would ever reach the canary; use trafficRouting: istio, or strategy rolling`);
+      }
+      checkSteps(svc, (p, m) => report(at('canary', 'steps', ...p), m));
+      checkTemplates(delivery.canary.analysis, (i, m) => report(at('canary', 'analysis', i), m));
+      checkAnalysisCoversSteps(env, svc, (p, m) => report(at('canary', ...p), m));
+    }
+  }
+}
+
+type At = (path: readonly PropertyKey[], message: string) => void;
+
+function checkSteps(svc: ServiceSpec, report: At): void {
+  const steps = svc.delivery.canary?.steps ?? [];
+  let previous: { weight: number; index: number } | undefined;
+  steps.forEach((step, i) => {
+    if ('setWeight' in step) {
+      const w = step.setWeight;
+      if (!Number.isInteger(w) || w < 0 || w > 100) {
+        report([i, 'setWeight'], `setWeight ${w} is not allowed; it is the percent of traffic sent to the canary, a whole number from 0 to 100`);
+      } else if (previous && w < previous.weight) {
+        report([i, 'setWeight'], `setWeight ${w} is lower than setWeight ${previous.weight} of step ${previous.index}; canary weights must not decrease (to send traffic back, abort the rollout)`);
+      }
+      if (Number.isInteger(w) && w >= 0 && w <= 100) previous = { weight: w, index: i };
+    } else if (step.pause.duration !== undefined && pauseSeconds(step.pause.duration) === undefined) {
+      report([i, 'pause', 'duration'],
+        `pause duration "${step.pause.duration}" cannot be read by Argo Rollouts (it would not pause at all); use whole seconds (30) or h/m/s units such as 30s, 5m, 1h or 1h30m, or leave it out to pause until promoted`);
+    }
+  });
+  const weights = steps.filter((s): s is { setWeight: number } => 'setWeight' in s);
+  const last = weights[weights.length - 1];
+  if (!last) {
+    report([], 'a canary needs setWeight steps: without them Argo Rollouts sends all traffic to the new version at once; end with setWeight: 100');
+  } else if (last.setWeight !== 100) {
+    // An error, not a warning: Argo promotes to 100% after the last step anyway, unannounced.
+    report([steps.lastIndexOf(last), 'setWeight'],
+      `the last setWeight is ${last.setWeight}, but when the steps end Argo Rollouts sends 100% of traffic to the new version anyway; end with setWeight: 100 so the final jump is a visible step`);
+  }
+}
+
+function checkTemplates(names: readonly string[], report: (index: number, message: string) => void): void {
+  const known = Object.keys(ANALYSIS_TEMPLATES);
+  names.forEach((n, i) => {
+    if (!isAnalysisTemplateName(n)) report(i, `unknown AnalysisTemplate "${n}"; defined templates: ${known.join(', ')}`);
+    else if (names.indexOf(n) !== i) report(i, `AnalysisTemplate "${n}" is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
+  });
+}
+
+/**
+ * The background analysis stops after count measurements; a canary whose timed pauses (from the
+ * step the analysis starts at) last longer would finish unwatched.
+ */
+function checkAnalysisCoversSteps(env: EnvironmentSpec, svc: ServiceSpec, report: At): void {
+  const canary = svc.delivery.canary;
+  if (!canary || canary.analysis.length === 0) return;
+  const from = firstStepAfterTraffic(canary.steps);
+  let total = 0;
+  for (const step of canary.steps.slice(from)) {
+    if ('setWeight' in step) continue;
+    // An open-ended pause waits for a human, who watches instead.
+    if (step.pause.duration === undefined) return;
+    const s = pauseSeconds(step.pause.duration);
+    if (s === undefined) return;
+    total += s;
+  }
+  const { count, interval } = env.platform.analysis;
+  const covered = count * durationSeconds(interval);
+  if (total > covered) {
+    report(['steps'],
+      `the canary pauses for ${formatSeconds(total)} after the analysis starts, but the analysis stops after ${count} measurements every ${interval} (${formatSeconds(covered)}); raise platform.analysis.count to at least ${Math.ceil(total / durationSeconds(interval))} so the whole canary is analysed`);
+  }
+}
