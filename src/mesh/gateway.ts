@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
 import { routeName, serviceHost } from './names';
+import { TrafficDestination } from './traffic';
 
 /** Name of the Gateway and of its VirtualService. */
 export const API_GATEWAY_NAME = 'api-gateway';
@@ -14,9 +15,15 @@ export const API_GATEWAY_NAME = 'api-gateway';
 export interface GatewayRoute {
   /** Path prefix, e.g. /api/users; matches the prefix itself and everything below it. */
   readonly prefix: string;
-  /** Name of the Service that owns the prefix. */
+  /** Name of the service that owns the prefix. */
   readonly service: string;
-  /** Port of that Service. */
+  /**
+   * Where its requests go: the owner's primary route (a subset, or the stable/canary split
+   * that Argo Rollouts can reweight when it lists this route).
+   * @default the owner's Service
+   */
+  readonly destinations?: readonly TrafficDestination[];
+  /** Port of the service. */
   readonly port: number;
   /** Whole-request timeout, e.g. 10s. */
   readonly timeout: string;
@@ -84,7 +91,10 @@ export class ApiGateway extends Construct {
           // The Envoy route carries this name; the rate limit patches find routes by it.
           name: routeName(r.prefix),
           match: prefixMatches(r.prefix),
-          route: [{ destination: { host: serviceHost(r.service, props.namespace), port: { number: r.port } } }],
+          route: (r.destinations ?? [{ service: r.service }]).map((d) => ({
+            destination: { host: serviceHost(d.service, props.namespace), subset: d.subset, port: { number: r.port } },
+            weight: d.weight,
+          })),
           timeout: r.timeout,
         })),
       },

@@ -12,7 +12,7 @@ import { NamespaceMtls } from './mtls';
 import { ISTIOD_NAMESPACE, prefixPaths, principalOf } from './names';
 import { NamespaceNetworkPolicy } from './network-policy';
 import { GatewayRateLimit } from './rate-limit';
-import { ServiceTraffic } from './traffic';
+import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
 export { PRIMARY_ROUTE, VERSION_PIN_ROUTE } from './traffic';
@@ -45,7 +45,8 @@ export function addMesh(platform: PlatformEnvironment): void {
       host: env.platform.host,
       tlsCredential: env.platform.tlsCredential,
       gatewaySelector: gw.selector,
-      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, port: r.svc.port, timeout: r.svc.traffic.timeout })),
+      // Gateway requests take the owner's primary route, as in-mesh requests do.
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout })),
     });
     new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
   }

@@ -47,8 +47,6 @@ export class ServiceTraffic extends Construct {
     const { name, namespace, spec } = props;
     const labels = { ...(props.labels ?? {}) };
     const host = (service: string) => serviceHost(service, namespace);
-    const to = (service: string, opts: { subset?: string; weight?: number } = {}): VirtualServiceSpecHttpRoute =>
-      ({ destination: { host: host(service), subset: opts.subset, port: { number: spec.port } }, weight: opts.weight });
     const { traffic } = spec;
     const common = {
       timeout: traffic.timeout,
@@ -61,30 +59,10 @@ export class ServiceTraffic extends Construct {
     });
     const primary = (route: VirtualServiceSpecHttpRoute[]): VirtualServiceSpecHttp => ({ name: PRIMARY_ROUTE, route, ...common });
 
-    const http: VirtualServiceSpecHttp[] = [];
-    const ruleHosts = [name];
-    let subsets = false;
-    switch (spec.delivery.strategy) {
-      case 'canary':
-        if ((spec.delivery.canary?.trafficRouting ?? 'istio') === 'istio') {
-          http.push(pin(to(`${name}-canary`)), primary([to(`${name}-stable`, { weight: 100 }), to(`${name}-canary`, { weight: 0 })]));
-          ruleHosts.push(`${name}-stable`, `${name}-canary`);
-        } else {
-          // Without traffic routing Argo splits by pod count behind the one Service.
-          http.push(primary([to(name)]));
-        }
-        break;
-      case 'blueGreen':
-        if (spec.delivery.blueGreen?.preview ?? true) {
-          http.push(pin(to(`${name}-preview`)));
-          ruleHosts.push(`${name}-preview`);
-        }
-        http.push(primary([to(name)]));
-        break;
-      default:
-        subsets = true;
-        http.push(pin(to(name, { subset: PINNED_VERSION })), primary([to(name, { subset: CURRENT_VERSION })]));
-    }
+    const shape = trafficShape(name, spec);
+    const to = (d: TrafficDestination): VirtualServiceSpecHttpRoute =>
+      ({ destination: { host: host(d.service), subset: d.subset, port: { number: spec.port } }, weight: d.weight });
+    const http: VirtualServiceSpecHttp[] = [...(shape.pin ? [pin(to(shape.pin))] : []), primary(shape.primary.map(to))];
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: { name, labels },
@@ -104,17 +82,61 @@ export class ServiceTraffic extends Construct {
         maxEjectionPercent: traffic.circuitBreaker.maxEjectionPercent,
       },
     };
-    for (const ruleHost of ruleHosts) {
+    for (const ruleHost of shape.services) {
       this.destinationRules.set(ruleHost, new DestinationRule(this, `DestinationRule-${ruleHost}`, {
         metadata: { name: ruleHost, labels },
         spec: {
           host: host(ruleHost),
           trafficPolicy,
-          subsets: subsets && ruleHost === name
+          subsets: shape.subsets && ruleHost === name
             ? [CURRENT_VERSION, PINNED_VERSION].map((v) => ({ name: v, labels: { version: v } }))
             : undefined,
         },
       }));
     }
+  }
+}
+
+/** Where a route sends requests: a Service, optionally a subset of it and a weight. */
+export interface TrafficDestination {
+  /** Service name (in the environment namespace). */
+  readonly service: string;
+  /** DestinationRule subset. @default the whole Service */
+  readonly subset?: string;
+  /** Weight in percent when a route splits. @default unsplit */
+  readonly weight?: number;
+}
+
+/** The routes of a service as its delivery strategy needs them. */
+export interface TrafficShape {
+  /** Where the version header pins requests; absent when there is no new version to reach. */
+  readonly pin?: TrafficDestination;
+  /** Where everything else goes (mesh and gateway alike). */
+  readonly primary: readonly TrafficDestination[];
+  /** Services that need a DestinationRule. */
+  readonly services: readonly string[];
+  /** Whether the service's DestinationRule defines the v1/v2 subsets. */
+  readonly subsets: boolean;
+}
+
+/** The routing of one service for its delivery strategy (see the file comment). */
+export function trafficShape(name: string, spec: ServiceSpec): TrafficShape {
+  switch (spec.delivery.strategy) {
+    case 'canary': {
+      if ((spec.delivery.canary?.trafficRouting ?? 'istio') !== 'istio') {
+        // Without traffic routing Argo splits by pod count behind the one Service.
+        return { primary: [{ service: name }], services: [name], subsets: false };
+      }
+      const stable = `${name}-stable`;
+      const canary = `${name}-canary`;
+      return { pin: { service: canary }, primary: [{ service: stable, weight: 100 }, { service: canary, weight: 0 }], services: [name, stable, canary], subsets: false };
+    }
+    case 'blueGreen': {
+      if (!(spec.delivery.blueGreen?.preview ?? true)) return { primary: [{ service: name }], services: [name], subsets: false };
+      const preview = `${name}-preview`;
+      return { pin: { service: preview }, primary: [{ service: name }], services: [name, preview], subsets: false };
+    }
+    default:
+      return { pin: { service: name, subset: PINNED_VERSION }, primary: [{ service: name, subset: CURRENT_VERSION }], services: [name], subsets: true };
   }
 }

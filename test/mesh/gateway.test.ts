@@ -1,7 +1,7 @@
 /** The environment's Gateway and its prefix-routing VirtualService. */
 import { editReference, findObject, objectsOf } from '../helpers';
 
-interface HttpRoute { name: string; match: Array<{ uri: { exact?: string; prefix?: string } }>; route: Array<{ destination: { host: string; port: { number: number } } }>; timeout: string }
+interface HttpRoute { name: string; match: Array<{ uri: { exact?: string; prefix?: string } }>; route: Array<{ destination: { host: string; subset?: string; port: { number: number } }; weight?: number }>; timeout: string }
 interface GatewayServer { port: { number: number; protocol: string }; hosts: string[]; tls: { mode?: string; credentialName?: string; httpsRedirect?: boolean } }
 
 describe('API gateway', () => {
@@ -32,14 +32,19 @@ describe('API gateway', () => {
     expect(findObject<{ spec: { hosts: string[] } }>(objectsOf('dev'), 'VirtualService', 'api-gateway').spec.hosts).toEqual(['api.dev.shop.example.com']);
   });
 
-  test('each prefix routes to its owning service by FQDN and port', () => {
-    // GIVEN the reference routes / WHEN synthesized / THEN
-    const byName = Object.fromEntries(vs.spec.http.map((h) => [h.name, h.route[0].destination]));
+  test('each prefix takes its owning service primary route, by FQDN and port', () => {
+    // GIVEN user-service (blueGreen), order-service (canary), inventory-service (rolling) / WHEN synthesized
+    const byName = Object.fromEntries(vs.spec.http.map((h) => [h.name, h.route]));
+    // THEN the active Service, the stable/canary split Argo can reweight, and subset v1
+    const host = (s: string) => `${s}.shop-prod.svc.cluster.local`;
     expect(byName).toEqual({
-      'api-auth': { host: 'user-service.shop-prod.svc.cluster.local', port: { number: 3001 } },
-      'api-users': { host: 'user-service.shop-prod.svc.cluster.local', port: { number: 3001 } },
-      'api-orders': { host: 'order-service.shop-prod.svc.cluster.local', port: { number: 3002 } },
-      'api-inventory': { host: 'inventory-service.shop-prod.svc.cluster.local', port: { number: 3003 } },
+      'api-auth': [{ destination: { host: host('user-service'), port: { number: 3001 } } }],
+      'api-users': [{ destination: { host: host('user-service'), port: { number: 3001 } } }],
+      'api-orders': [
+        { destination: { host: host('order-service-stable'), port: { number: 3002 } }, weight: 100 },
+        { destination: { host: host('order-service-canary'), port: { number: 3002 } }, weight: 0 },
+      ],
+      'api-inventory': [{ destination: { host: host('inventory-service'), subset: 'v1', port: { number: 3003 } } }],
     });
     expect(vs.spec.gateways).toEqual(['api-gateway']);
   });
