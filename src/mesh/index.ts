@@ -77,16 +77,17 @@ export function addMesh(platform: PlatformEnvironment): void {
     });
   }
 
+  const callers = callerMap(env);
   for (const [name, stack] of platform.services) {
     const svc = env.services[name];
     new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
 
-    const callers: WorkloadCaller[] = callersOf(env, name).map((caller) => ({
+    const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
       principals: [principalOf(ns, caller)],
       peer: { podLabels: platform.services.get(caller)?.workload.selector },
     }));
     if (svc.routes.length) {
-      callers.push({ principals: [gatewayPrincipal], peer: { namespace: gw.namespace, podLabels: gw.selector }, paths: svc.routes.flatMap((r) => prefixPaths(r.prefix)) });
+      admitted.push({ principals: [gatewayPrincipal], peer: { namespace: gw.namespace, podLabels: gw.selector }, paths: svc.routes.flatMap((r) => prefixPaths(r.prefix)) });
     }
     const egress: WorkloadEgress[] = svc.calls.flatMap((callee) => {
       const target = platform.services.get(callee);
@@ -97,16 +98,20 @@ export function addMesh(platform: PlatformEnvironment): void {
       name,
       selector: stack.workload.selector,
       ports: [{ port: svc.port }],
-      callers,
+      callers: admitted,
       egress,
       labels: stack.workload.labels,
     });
   }
 }
 
-/** The services that declare a call to `service`, in spec order. */
-export function callersOf(env: EnvironmentSpec, service: string): string[] {
-  return Object.entries(env.services).filter(([, s]) => s.calls.includes(service)).map(([n]) => n);
+/** For each service, the services that declare a call to it, in spec order. */
+export function callerMap(env: EnvironmentSpec): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [caller, svc] of Object.entries(env.services)) {
+    for (const callee of svc.calls) out.set(callee, [...(out.get(callee) ?? []), caller]);
+  }
+  return out;
 }
 
 /** Egress to the data stores a service declares: its database, the cache, the message broker. */
