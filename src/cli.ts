@@ -1,4 +1,5 @@
 /** Argument handling and reporting for the synth command. */
+import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { synthPlatform, writeEnvironments } from './synth';
@@ -36,6 +37,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
 
 /** Runs synth; returns the exit code. Errors go to stderr, one per line. */
 export function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  registerPlatformReport();
   const started = process.hrtime.bigint();
   try {
     const args = parseArgs(argv, env);

@@ -47,7 +47,8 @@ const KIND_ORDER = [
   'Gateway', 'DestinationRule', 'VirtualService', 'EnvoyFilter', 'Telemetry',
 ];
 
-function kindRank(kind: string): number {
+/** Rank of a kind in apply order (unknown kinds after known ones). */
+export function kindRank(kind: string): number {
   const i = KIND_ORDER.indexOf(kind);
   return i < 0 ? KIND_ORDER.length : i;
 }

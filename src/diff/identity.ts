@@ -1,0 +1,42 @@
+/** How the plan tells objects apart: API group, kind, namespace and name (never the version). */
+import { kindRank, Manifest, SynthesizedEnvironment } from '../synth';
+
+/** An object and the file it comes from. */
+export interface LocatedManifest {
+  /** File name inside the output directory, e.g. "30-order-service.yaml". */
+  readonly file: string;
+  /** The object. */
+  readonly object: Manifest;
+}
+
+/** The API group of an apiVersion: "apps" for apps/v1, "" for the core v1. */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The identity of an object: a version change (v1beta1 to v1) updates it, it does not replace it. */
+export function objectKey(o: Manifest): string {
+  return [apiGroup(o.apiVersion), o.kind, o.metadata.namespace ?? '', o.metadata.name].join('|');
+}
+
+/** How an object is named in plans, kubectl style: "Deployment.apps shop-prod/order-service". */
+export function objectLabel(o: Manifest): string {
+  const group = apiGroup(o.apiVersion);
+  const kind = group ? `${o.kind}.${group}` : o.kind;
+  return `${kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/** Apply order: kind rank, kind, group, namespace, name. */
+export function compareObjects(a: Manifest, b: Manifest): number {
+  return kindRank(a.kind) - kindRank(b.kind)
+    || a.kind.localeCompare(b.kind)
+    || apiGroup(a.apiVersion).localeCompare(apiGroup(b.apiVersion))
+    || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '')
+    || a.metadata.name.localeCompare(b.metadata.name);
+}
+
+/** Every object of a synthesized environment with its file. */
+export function locatedManifests(env: SynthesizedEnvironment): LocatedManifest[] {
+  return env.files.flatMap((f) => f.objects.map((object) => ({ file: f.name, object })));
+}

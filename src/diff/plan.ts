@@ -1,0 +1,89 @@
+/** A plan in the manner of `terraform plan`: what applying a fresh synth would add, change and destroy. */
+import { FieldChange, fieldChanges } from './field-changes';
+import { compareObjects, LocatedManifest, objectKey, objectLabel } from './identity';
+
+/** One object the plan touches. */
+export interface PlannedChange {
+  /** "+" to add, "-" to destroy, "~" to change in place. */
+  readonly action: '+' | '-' | '~';
+  /** The object as it is now (absent when added). */
+  readonly current?: LocatedManifest;
+  /** The object as the spec wants it (absent when destroyed). */
+  readonly desired?: LocatedManifest;
+  /** Field changes (only for "~"). */
+  readonly fields: readonly FieldChange[];
+}
+
+/** The plan: changes by file and in apply order, and the counts terraform prints. */
+export interface Plan {
+  readonly changes: readonly PlannedChange[];
+  readonly toAdd: number;
+  readonly toChange: number;
+  readonly toDestroy: number;
+}
+
+/** A duplicate identity on one side: the plan cannot say which copy is meant. */
+export class DuplicateObjectError extends Error {}
+
+/** Compares the current objects (an output directory) with the desired ones (a fresh synth). */
+export function planChanges(current: readonly LocatedManifest[], desired: readonly LocatedManifest[]): Plan {
+  const now = index(current, 'current output');
+  const want = index(desired, 'synthesized output');
+  const changes: PlannedChange[] = [];
+  for (const [key, d] of want) {
+    const c = now.get(key);
+    if (!c) {
+      changes.push({ action: '+', desired: d, fields: [] });
+      continue;
+    }
+    const fields = fieldChanges(c.object, d.object);
+    if (fields.length) changes.push({ action: '~', current: c, desired: d, fields });
+  }
+  for (const [key, c] of now) if (!want.has(key)) changes.push({ action: '-', current: c, fields: [] });
+  // Grouped by file (one service's objects together), then in apply order.
+  changes.sort((a, b) => locationOf(a).file.localeCompare(locationOf(b).file) || compareObjects(locationOf(a).object, locationOf(b).object));
+  const count = (action: PlannedChange['action']) => changes.filter((c) => c.action === action).length;
+  return { changes, toAdd: count('+'), toChange: count('~'), toDestroy: count('-') };
+}
+
+/** Renders a plan for a terminal: one block per object, field changes under it, the summary line last. */
+export function renderPlan(plan: Plan): string {
+  if (!plan.changes.length) return 'No changes. The output matches the spec.\n';
+  const lines: string[] = [];
+  for (const change of plan.changes) {
+    const located = locationOf(change);
+    const verb = change.action === '+' ? 'will be created' : change.action === '-' ? 'will be destroyed' : 'will be updated in place';
+    lines.push(`  # ${objectLabel(located.object)} ${verb} (${located.file})`);
+    lines.push(`  ${change.action} ${objectLabel(located.object)}`);
+    for (const f of change.fields) lines.push(`      ${renderField(f)}`);
+    lines.push('');
+  }
+  lines.push(`Plan: ${plan.toAdd} to add, ${plan.toChange} to change, ${plan.toDestroy} to destroy.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function renderField(f: FieldChange): string {
+  if (f.action === '+') return `+ ${f.path}: ${show(f.after)}`;
+  if (f.action === '-') return `- ${f.path}: ${show(f.before)}`;
+  if (f.lines) return [`~ ${f.path}: text lines changed`, ...f.lines.map((l) => `    ${l.action} ${l.text}`)].join('\n      ');
+  return `~ ${f.path}: ${show(f.before)} -> ${show(f.after)}`;
+}
+
+function show(v: unknown): string {
+  return v === undefined ? 'null' : JSON.stringify(v);
+}
+
+function locationOf(c: PlannedChange): LocatedManifest {
+  return (c.desired ?? c.current) as LocatedManifest;
+}
+
+function index(objects: readonly LocatedManifest[], side: string): Map<string, LocatedManifest> {
+  const map = new Map<string, LocatedManifest>();
+  for (const o of objects) {
+    const key = objectKey(o.object);
+    const other = map.get(key);
+    if (other) throw new DuplicateObjectError(`${side}: ${objectLabel(o.object)} appears twice (${other.file} and ${o.file})`);
+    map.set(key, o);
+  }
+  return map;
+}

@@ -1,0 +1,57 @@
+/**
+ * The public API of platform-constructs: load a platform spec, compose environments from it,
+ * synthesize and write them, and extend them with constructs of your own that meet the same
+ * security defaults. Everything a program needs is exported here; deeper paths are internal.
+ *
+ * @example
+ * ```ts
+ * import { composeEnvironment, loadPlatformFile, renderEnvironment, writeEnvironments } from 'platform-constructs';
+ *
+ * const loaded = loadPlatformFile('config/platform.yaml');
+ * writeEnvironments('dist', loaded.environments.map((spec) => {
+ *   const platform = composeEnvironment(spec);
+ *   // add your own constructs to platform.services.get('order-service')!.chart here
+ *   return renderEnvironment(platform, loaded);
+ * }));
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+// The spec: loading, validation problems, the schema and its types.
+export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform } from './spec/load';
+export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
+export type { Report, Checker } from './spec/checks';
+export {
+  PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
+  type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
+  type ResourcesSpec, type SecretRef, type CanaryStep,
+} from './spec/schema';
+export { parseQuantity } from './spec/quantity';
+export { imagePinProblem } from './spec/image';
+export { platformJsonSchema } from './spec/write-json-schema';
+
+// Composition and synthesis.
+export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ServiceStack } from './platform';
+export {
+  composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
+  kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+} from './synth';
+
+// Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
+export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload/microservice';
+export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
+export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
+export { componentLabels, selectorLabels, imageVersion } from './workload/labels';
+export { healthProbes } from './workload/probes';
+
+// Insight: the platform report and the plan.
+export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
+export { topologyDiagram } from './report/topology';
+export { buildInventory, ownerOf, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
+export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
+export { fieldChanges, type FieldChange } from './diff/field-changes';
+export { readOutputDir, type OutputContents } from './diff/read-output';
+export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
+
+// Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.

@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runDiffCli } from '../../src/diff/cli';
+import { loadPlatformFile } from '../../src/spec/load';
+import { synthPlatform, writeEnvironments } from '../../src/synth';
+import { CONFIG_DIR, editReference, REFERENCE_FILE, referenceText } from '../helpers';
+
+/** Runs the CLI and captures what it prints. */
+function diff(...argv: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runDiffCli(argv, { write: (t) => { stdout += t; }, error: (t) => { stderr += t; } });
+  return { code, stdout, stderr };
+}
+
+/** A spec file next to copies of the reference's SQL files, so relative paths resolve. */
+function specFile(dir: string, text: string): string {
+  fs.cpSync(path.join(CONFIG_DIR, 'sql'), path.join(dir, 'sql'), { recursive: true });
+  const file = path.join(dir, 'platform.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('npm run diff', () => {
+  let tmp: string;
+  let out: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
+    out = path.join(tmp, 'dist');
+    writeEnvironments(out, synthPlatform(loadPlatformFile(REFERENCE_FILE), ['prod']));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('exits 0 and says so when the output matches the spec', () => {
+    // GIVEN dist/prod synthesized from the reference spec
+    // WHEN the reference spec is planned against it
+    const r = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', out);
+    // THEN there is nothing to do
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No changes.');
+  });
+
+  test('exits 2 and shows the field change when the spec changed', () => {
+    // GIVEN a new image tag for order-service
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(['order-service:1.8.3', 'order-service:1.9.0']));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN the image change is listed with old and new value, and the summary counts it
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('~ spec.template.spec.containers[name=order-service].image: "ghcr.io/shop-example/order-service:1.8.3" -> "ghcr.io/shop-example/order-service:1.9.0"');
+    expect(r.stdout).toMatch(/Plan: 0 to add, \d+ to change, 0 to destroy\.\n$/);
+  });
+
+  test('writes nothing', () => {
+    // GIVEN the output as it is
+    const before = fs.readdirSync(path.join(out, 'prod')).map((f) => fs.readFileSync(path.join(out, 'prod', f), 'utf8'));
+    // WHEN a changed spec is planned
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(['port: 3002', 'port: 3012']));
+    diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN the output is unchanged
+    expect(fs.readdirSync(path.join(out, 'prod')).map((f) => fs.readFileSync(path.join(out, 'prod', f), 'utf8'))).toEqual(before);
+  });
+
+  test('plans every object as new when the output does not exist yet', () => {
+    const r = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', path.join(tmp, 'nothing-here'));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/does not exist: every object is new\.[\s\S]*Plan: \d+ to add, 0 to change, 0 to destroy\./);
+  });
+
+  test('exits 1 with file:line: path: message for spec problems', () => {
+    // GIVEN a spec with a port out of range
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(['port: 3002', 'port: 70000']));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN the problem is printed in the spec error shape, one per line, and nothing is planned
+    const line = referenceText().split('\n').indexOf('    port: 3002') + 1;
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toContain(`${config}:${line}: services.order-service.port: must be an integer from 1 to 65535`);
+    for (const l of r.stderr.trimEnd().split('\n')) expect(l).toMatch(/^\S+:\d+: [\w.-]+: .+$/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('exits 1 when an output file is not valid YAML', () => {
+    // GIVEN an output directory with a broken file
+    const broken = path.join(tmp, 'broken');
+    fs.cpSync(path.join(out, 'prod'), path.join(broken, 'prod'), { recursive: true });
+    fs.writeFileSync(path.join(broken, 'prod', '99-extra.yaml'), 'kind: [unclosed\n');
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', broken);
+    // THEN the file and line are named
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/99-extra\.yaml:\d+: invalid YAML: /);
+  });
+
+  test('exits 1 with the usage when no environment is named', () => {
+    const r = diff('--config', REFERENCE_FILE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('name exactly one environment with --env\nusage: diff --env NAME [--config FILE] [--out DIR]\n');
+  });
+});
