@@ -15,7 +15,15 @@ import { GatewayRateLimit } from './rate-limit';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
-export { PRIMARY_ROUTE, VERSION_PIN_ROUTE } from './traffic';
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
+export { GatewayAuth, type GatewayAuthProps } from './auth';
+export { GatewayRateLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
+export { GatewayAccessLog, type GatewayAccessLogProps } from './access-log';
+export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
+export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
+export { WorkloadAccess, type WorkloadAccessProps, type WorkloadCaller, type WorkloadEgress, type NetworkPeer, type NetworkPort } from './workload-access';
+export { SupportWorkload, type SupportWorkloadProps } from './support-workload';
 
 /** Data store ports and the `app.kubernetes.io/name` of their pods (as the data tier names them). */
 export const DATA_STORES = {

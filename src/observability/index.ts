@@ -3,6 +3,9 @@ import type { PlatformEnvironment } from '../platform';
 import { OtelCollector } from './collector';
 import { TracingTelemetry } from './telemetry';
 
+export { OtelCollector, collectorConfig, OTEL_COLLECTOR_NAME, type OtelCollectorProps } from './collector';
+export { TracingTelemetry, OTEL_TRACING_PROVIDER, type TracingTelemetryProps } from './telemetry';
+
 /** Adds the collector and the tracing Telemetry to the environment's platform chart. */
 export function addObservability(platform: PlatformEnvironment): void {
   const env = platform.spec;
