@@ -4,6 +4,7 @@
  */
 import { checkData } from './checks/data';
 import { checkDelivery } from './checks/delivery';
+import { checkMesh } from './checks/mesh';
 import { checkWorkloads } from './checks/workload';
 import { EnvironmentSpec } from './schema';
 
@@ -19,7 +20,7 @@ export interface CheckContext {
 /** A check over one merged environment. */
 export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
 
-const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkDelivery];
+const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkMesh, checkDelivery];
 
 /** Runs every registered check over one environment. */
 export function runChecks(env: EnvironmentSpec, report: Report, context: CheckContext): void {

@@ -1,0 +1,36 @@
+/** Names the mesh objects share: service hosts, workload identities and gateway route names. */
+
+/** Trust domain of the mesh (Istio's default). */
+export const TRUST_DOMAIN = 'cluster.local';
+/** Namespace where istiod runs (the sidecars' control plane). */
+export const ISTIOD_NAMESPACE = 'istio-system';
+
+/** The cluster-local FQDN of a Service, as Istio hosts and destinations name it. */
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** The mTLS identity (SPIFFE path) of a ServiceAccount, as AuthorizationPolicy principals name it. */
+export function principalOf(namespace: string, serviceAccount: string): string {
+  return `${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** Every identity of a namespace. */
+export function namespacePrincipals(namespace: string): string {
+  return `${TRUST_DOMAIN}/ns/${namespace}/sa/*`;
+}
+
+/** AuthorizationPolicy paths of a route prefix: the prefix itself and everything below it. */
+export function prefixPaths(prefix: string): string[] {
+  const base = trimSlash(prefix);
+  return base === '' ? ['/*'] : [base, `${base}/*`];
+}
+
+/** A readable, stable name of a gateway route, e.g. "/api/auth" -> "api-auth". */
+export function routeName(prefix: string): string {
+  return trimSlash(prefix).replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase() || 'root';
+}
+
+function trimSlash(prefix: string): string {
+  return prefix.replace(/\/+$/, '');
+}
