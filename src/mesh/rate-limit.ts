@@ -13,7 +13,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import {
   EnvoyFilter, EnvoyFilterSpecConfigPatches, EnvoyFilterSpecConfigPatchesApplyTo, EnvoyFilterSpecConfigPatchesMatchContext,
   EnvoyFilterSpecConfigPatchesPatchOperation,
@@ -23,6 +22,7 @@ import { tmpVolume } from '../workload/security';
 import { principalOf, routeName, serviceHost } from './names';
 import { SupportWorkload } from './support-workload';
 import { WorkloadAccess } from './workload-access';
+import { emitYaml } from '../yaml-emit';
 
 /** The rate limit service image (the tag Istio's rate limit sample pins). */
 export const RATE_LIMIT_IMAGE = 'envoyproxy/ratelimit:9d8d70a8';
@@ -137,14 +137,14 @@ export class GatewayRateLimit extends Construct {
     this.config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${RATE_LIMIT_SERVICE}-config`, labels: this.labelsOf(props, RATE_LIMIT_SERVICE) },
       data: {
-        'config.yaml': stringify({
+        'config.yaml': emitYaml({
           domain,
           descriptors: [...limits].map(([route, l]) => ({
             key: 'route',
             value: route,
             descriptors: [{ key: 'remote_address', rate_limit: { unit: l.unit, requests_per_unit: l.requestsPerUnit } }],
           })),
-        }, { lineWidth: 0 }),
+        }),
       },
     });
 
