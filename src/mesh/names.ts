@@ -34,3 +34,24 @@ export function routeName(prefix: string): string {
 function trimSlash(prefix: string): string {
   return prefix.replace(/\/+$/, '');
 }
+
+/** The VirtualService route whose weights Argo Rollouts shifts during a canary (shared with delivery). */
+export const PRIMARY_ROUTE = 'primary';
+
+/** The VirtualService route that pins requests carrying the version header to the new version. */
+export const VERSION_PIN_ROUTE = 'version-pin';
+
+/** The blue-green preview Service: the new version before promotion. */
+export function previewServiceName(service: string): string {
+  return `${service}-preview`;
+}
+
+/** The canary Service: the new ReplicaSet during a canary, the stable one otherwise. */
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
+}
+
+/** The stable Service: the current ReplicaSet. */
+export function stableServiceName(service: string): string {
+  return `${service}-stable`;
+}

@@ -15,12 +15,11 @@ import {
   VirtualServiceSpecHttpRoute,
 } from '../../imports/istio-networking.istio.io';
 import { ServiceSpec } from '../spec/schema';
-import { serviceHost } from './names';
+import { canaryServiceName, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
 
 /** The route Argo Rollouts shifts canary weights on. */
-export const PRIMARY_ROUTE = 'primary';
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE };
 /** The route that pins requests carrying the version header value "v2" to the new version. */
-export const VERSION_PIN_ROUTE = 'version-pin';
 /** The header value that pins a request to the new version. */
 export const PINNED_VERSION = 'v2';
 /** The version every pod template carries. */
@@ -127,13 +126,13 @@ export function trafficShape(name: string, spec: ServiceSpec): TrafficShape {
         // Without traffic routing Argo splits by pod count behind the one Service.
         return { primary: [{ service: name }], services: [name], subsets: false };
       }
-      const stable = `${name}-stable`;
-      const canary = `${name}-canary`;
+      const stable = stableServiceName(name);
+      const canary = canaryServiceName(name);
       return { pin: { service: canary }, primary: [{ service: stable, weight: 100 }, { service: canary, weight: 0 }], services: [name, stable, canary], subsets: false };
     }
     case 'blueGreen': {
       if (!(spec.delivery.blueGreen?.preview ?? true)) return { primary: [{ service: name }], services: [name], subsets: false };
-      const preview = `${name}-preview`;
+      const preview = previewServiceName(name);
       return { pin: { service: preview }, primary: [{ service: name }], services: [name, preview], subsets: false };
     }
     default:
