@@ -55,3 +55,7 @@ export { readOutputDir, type OutputContents } from './diff/read-output';
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.
+export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTraffic, NamespaceMtls, NamespaceNetworkPolicy, WorkloadAccess, SupportWorkload, trafficShape, parseWindow, serviceLimit } from './mesh';
+export { addObservability, OtelCollector, TracingTelemetry } from './observability';
+export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
+export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';

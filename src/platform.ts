@@ -4,7 +4,10 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addDataTier } from './data';
 import { addDelivery } from './delivery';
+import { addMesh } from './mesh';
+import { addObservability } from './observability';
 import { EnvironmentSpec } from './spec/schema';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
@@ -65,7 +68,10 @@ export class PlatformEnvironment extends Construct {
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
+    addDataTier(this);
+    addMesh(this);
     addDelivery(this);
+    addObservability(this);
   }
 
   private addChart(id: string, fileName: string, namespace?: string): ManifestChart {

@@ -9,6 +9,7 @@ import {
   RolloutSpecStrategyCanaryMaxSurge,
   RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanarySteps,
+  RolloutSpecStrategyCanaryTrafficRoutingIstio,
   RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../../imports/argo-argoproj.io';
 import { CanaryStep } from '../spec/schema';
@@ -35,6 +36,12 @@ export interface CanaryDeliveryProps {
    * @default the service name
    */
   readonly virtualService?: string;
+  /**
+   * The API gateway's VirtualService and the names of its routes that lead to this service.
+   * Argo reweights them together with `primary`, so external traffic follows the canary weight.
+   * @default no gateway routes
+   */
+  readonly gatewayRoutes?: { readonly virtualService: string; readonly routes: readonly string[] };
 }
 
 /** A canary Rollout, its canary and stable Services and its background analysis. */
@@ -62,9 +69,7 @@ export class CanaryDelivery extends Construct {
         canary: {
           canaryService: canary,
           stableService: stable,
-          trafficRouting: {
-            istio: { virtualService: { name: props.virtualService ?? workload.serviceName, routes: [PRIMARY_ROUTE] } },
-          },
+          trafficRouting: { istio: istioRouting(props.virtualService ?? workload.serviceName, props.gatewayRoutes) },
           steps: props.steps.map(toArgoStep),
           analysis: templates.length
             ? {
@@ -90,6 +95,12 @@ export class CanaryDelivery extends Construct {
       },
     });
   }
+}
+
+function istioRouting(virtualService: string, gateway: CanaryDeliveryProps['gatewayRoutes']): RolloutSpecStrategyCanaryTrafficRoutingIstio {
+  const own = { name: virtualService, routes: [PRIMARY_ROUTE] };
+  if (!gateway?.routes.length) return { virtualService: own };
+  return { virtualServices: [own, { name: gateway.virtualService, routes: [...gateway.routes] }] };
 }
 
 function toArgoStep(step: CanaryStep): RolloutSpecStrategyCanarySteps {

@@ -5,6 +5,8 @@
  */
 import { Construct } from 'constructs';
 import type { PlatformEnvironment } from '../platform';
+import { API_GATEWAY_NAME } from '../mesh/gateway';
+import { routeName } from '../mesh/names';
 import { PlatformSettings } from '../spec/schema';
 import { componentLabels } from '../workload/labels';
 import { SUCCESS_RATE_TEMPLATE, SuccessRateAnalysisTemplate } from './analysis';
@@ -59,7 +61,13 @@ export function addDelivery(platform: PlatformEnvironment): void {
       if (!delivery.canary) throw new Error(`${name}: strategy canary needs a canary block (the spec checks report this)`);
       const templates = templateNames(name, delivery.canary.analysis);
       templates.forEach((t) => used.add(t));
-      new CanaryDelivery(chart, 'Delivery', { workload, steps: delivery.canary.steps, analysis: templates });
+      new CanaryDelivery(chart, 'Delivery', {
+        workload,
+        steps: delivery.canary.steps,
+        analysis: templates,
+        // External traffic reaches the service through the gateway's routes: they shift with the canary too.
+        gatewayRoutes: { virtualService: API_GATEWAY_NAME, routes: workload.spec.routes.map((r) => routeName(r.prefix)) },
+      });
     }
   }
   const env: TemplateEnvironment = { name: platform.spec.name, namespace: platform.spec.namespace, platform: platform.spec.platform };

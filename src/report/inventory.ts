@@ -14,12 +14,17 @@ export const SHARED_OWNER = 'shared';
  * else the service whose name is the object's name or its prefix ("order-service-db"),
  * else {@link SHARED_OWNER}.
  */
-export function ownerOf(file: string, object: Manifest, services: readonly string[]): string {
+export function ownerOf(file: string, object: Manifest, services: readonly string[] | ReadonlySet<string>): string {
+  const known = services instanceof Set ? services : new Set(services as readonly string[]);
   const fromFile = /^\d+-(.+)\.ya?ml$/.exec(file)?.[1];
-  if (fromFile && services.includes(fromFile)) return fromFile;
+  if (fromFile && known.has(fromFile)) return fromFile;
+  // The longest service name that is the object's name or a "-"-separated prefix of it.
   const name = object.metadata.name;
-  const prefixes = services.filter((s) => name === s || name.startsWith(`${s}-`));
-  return prefixes.sort((a, b) => b.length - a.length)[0] ?? SHARED_OWNER;
+  if (known.has(name)) return name;
+  for (let i = name.lastIndexOf('-'); i > 0; i = name.lastIndexOf('-', i - 1)) {
+    if (known.has(name.slice(0, i))) return name.slice(0, i);
+  }
+  return SHARED_OWNER;
 }
 
 /** CPU (cores) and memory (bytes). */
@@ -94,7 +99,8 @@ const ZERO: Amounts = { cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimi
 
 /** Builds the inventory of an environment's files; `services` in spec order. */
 export function buildInventory(files: readonly ManifestFile[], services: readonly string[]): Inventory {
-  const located = files.flatMap((f) => f.objects.map((object) => ({ object, owner: ownerOf(f.name, object, services) })));
+  const serviceSet = new Set(services);
+  const located = files.flatMap((f) => f.objects.map((object) => ({ object, owner: ownerOf(f.name, object, serviceSet) })));
   const owners = [...services, ...(located.some((o) => o.owner === SHARED_OWNER) ? [SHARED_OWNER] : [])];
   const kinds = [...new Set(located.map((o) => o.object.kind))].sort((a, b) => kindRank(a) - kindRank(b) || a.localeCompare(b));
   const counts: Record<string, Record<string, number>> = {};
@@ -105,8 +111,17 @@ export function buildInventory(files: readonly ManifestFile[], services: readonl
 
   const objects = located.map((o) => o.object);
   const specOf = (o: Manifest) => (o.spec ?? {}) as Spec;
-  const autoscalers = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map(specOf);
-  const rollouts = objects.filter((o) => o.kind === 'Rollout');
+  // Indexed by target "Kind/name": one lookup per workload, not a scan.
+  const autoscalers = new Map<string, Spec>();
+  for (const o of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
+    const ref = specOf(o).scaleTargetRef;
+    if (ref) autoscalers.set(`${ref.kind}/${ref.name}`, specOf(o));
+  }
+  const rollouts = new Map<string, Manifest>();
+  for (const r of objects.filter((x) => x.kind === 'Rollout')) {
+    const ref = specOf(r).workloadRef;
+    if (ref) rollouts.set(`${ref.kind}/${ref.name}`, r);
+  }
   const missingResources: string[] = [];
   const workloads: WorkloadRow[] = [];
 
@@ -133,7 +148,8 @@ export function buildInventory(files: readonly ManifestFile[], services: readonl
     });
   }
   // Services in spec order, shared last; within an owner, in file and apply order (sort is stable).
-  workloads.sort((a, b) => owners.indexOf(a.owner) - owners.indexOf(b.owner));
+  const ownerRank = new Map(owners.map((o, i) => [o, i]));
+  workloads.sort((a, b) => ownerRank.get(a.owner)! - ownerRank.get(b.owner)!);
   const longRunning = workloads.filter((w) => !w.perRun);
   return {
     owners,
@@ -146,16 +162,16 @@ export function buildInventory(files: readonly ManifestFile[], services: readonl
   };
 }
 
-function replicasOf(object: Manifest, spec: Spec, autoscalers: readonly Spec[], rollouts: readonly Manifest[]): Pick<WorkloadRow, 'replicas' | 'maxReplicas' | 'replicaSource'> {
+function replicasOf(object: Manifest, spec: Spec, autoscalers: ReadonlyMap<string, Spec>, rollouts: ReadonlyMap<string, Manifest>): Pick<WorkloadRow, 'replicas' | 'maxReplicas' | 'replicaSource'> {
   const name = object.metadata.name;
   if (RUN_TO_COMPLETION.includes(object.kind)) {
     const parallel = (object.kind === 'CronJob' ? spec.jobTemplate?.spec?.parallelism : spec.parallelism) ?? 1;
     return { replicas: parallel, maxReplicas: parallel, replicaSource: 'per run (parallelism)' };
   }
   // A Deployment that a Rollout takes its pod template from (workloadRef) runs no pods of its own.
-  const referrer = rollouts.find((r) => (r.spec as Spec | undefined)?.workloadRef?.kind === object.kind && (r.spec as Spec).workloadRef?.name === name);
+  const referrer = rollouts.get(`${object.kind}/${name}`);
   if (referrer) return { replicas: 0, maxReplicas: 0, replicaSource: `template of Rollout/${referrer.metadata.name}` };
-  const hpa = autoscalers.find((a) => a.scaleTargetRef?.kind === object.kind && a.scaleTargetRef?.name === name);
+  const hpa = autoscalers.get(`${object.kind}/${name}`);
   if (hpa) {
     const min = hpa.minReplicas ?? 1;
     return { replicas: min, maxReplicas: hpa.maxReplicas ?? min, replicaSource: 'HPA minReplicas' };

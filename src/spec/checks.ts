@@ -2,7 +2,9 @@
  * Cross-field checks that a schema cannot express. Each concern keeps its checks in
  * src/spec/checks/<concern>.ts and registers them here.
  */
+import { checkData } from './checks/data';
 import { checkDelivery } from './checks/delivery';
+import { checkMesh } from './checks/mesh';
 import { checkWorkloads } from './checks/workload';
 import { EnvironmentSpec } from './schema';
 
@@ -18,7 +20,7 @@ export interface CheckContext {
 /** A check over one merged environment. */
 export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
 
-const CHECKERS: readonly Checker[] = [checkWorkloads, checkDelivery];
+const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkMesh, checkDelivery];
 
 /** Runs every registered check over one environment. */
 export function runChecks(env: EnvironmentSpec, report: Report, context: CheckContext): void {

@@ -177,6 +177,8 @@ export const PlatformSettingsSchema = z.strictObject({
   tracing: z.strictObject({
     samplingPercent: percent().default(1).describe('Percent of requests traced.'),
     collectorImage: z.string().default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
+    backendEndpoint: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
+      .describe('OTLP gRPC backend (host:port) the collector forwards traces to; absent: the collector only logs them.'),
   }).prefault({}).describe('Tracing through OpenTelemetry.'),
   prometheusAddress: z.string().default('http://prometheus.monitoring.svc.cluster.local:9090').describe('Prometheus used by rollout analysis.'),
   analysis: z.strictObject({

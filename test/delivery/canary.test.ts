@@ -1,5 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { Manifest } from '../../src/synth';
-import { editReference, findObject, objectsOf } from '../helpers';
+import { editReference, findObject, objectsOf, synth } from '../helpers';
 
 interface CanaryJson {
   canaryService: string;
@@ -54,15 +55,42 @@ describe('canary delivery (order-service in the reference spec)', () => {
     expect(selectorOf(objects, 'order-service-stable')).toEqual(selectorOf(objects, 'order-service'));
   });
 
-  test('Istio traffic routing reweights route "primary" of VirtualService <svc>', () => {
-    // GIVEN trafficRouting istio WHEN prod is synthesized
-    // THEN the Rollout references the mesh's VirtualService by name and route
-    expect(canaryOf(objects).trafficRouting).toEqual({ istio: { virtualService: { name: 'order-service', routes: ['primary'] } } });
+  test('Istio traffic routing reweights route "primary" of VirtualService <svc> and the gateway route of the service', () => {
+    // GIVEN trafficRouting istio and a gateway route /api/orders WHEN prod is synthesized
+    // THEN the Rollout reweights the mesh's own route and the gateway's route to the service
+    expect(canaryOf(objects).trafficRouting).toEqual({ istio: { virtualServices: [
+      { name: 'order-service', routes: ['primary'] },
+      { name: 'api-gateway', routes: ['api-orders'] },
+    ] } });
+  });
+
+  test('every route the Rollout reweights exists and lists exactly the stable and canary hosts', () => {
+    // GIVEN the reference prod output
+    const routing = canaryOf(objects).trafficRouting as { istio: { virtualServices: Array<{ name: string; routes: string[] }> } };
+    for (const ref of routing.istio.virtualServices) {
+      const vs = findObject(objects, 'VirtualService', ref.name) as unknown as { spec: { http: Array<{ name?: string; route: Array<{ destination: { host: string } }> }> } };
+      for (const routeName of ref.routes) {
+        // THEN the named route is there with both hosts, as Argo requires
+        const route = vs.spec.http.find((r) => r.name === routeName);
+        expect(route).toBeDefined();
+        expect(route!.route.map((d) => d.destination.host.split('.')[0]).sort()).toEqual(['order-service-canary', 'order-service-stable']);
+      }
+    }
+  });
+
+  test('a canary service without gateway routes reweights only its own VirtualService', () => {
+    // GIVEN order-service without routes
+    const text = editReference(['      - { prefix: /api/orders, auth: jwt }\n', '']).replace('    routes:\n    traffic:', '    traffic:');
+    // THEN its Rollout names one VirtualService
+    expect(canaryOf(objectsOf('prod', text)).trafficRouting).toEqual({ istio: { virtualService: { name: 'order-service', routes: ['primary'] } } });
   });
 
   test('no VirtualService or DestinationRule comes from delivery', () => {
     // GIVEN the reference spec WHEN prod is synthesized (the mesh owns those kinds)
-    const fromDelivery = objects.filter((o) => ['VirtualService', 'DestinationRule'].includes(o.kind) && /-(canary|stable|preview)$/.test(o.metadata.name));
+    const delivery = synth(undefined, ['prod'])[0].platform.services.get('order-service')?.chart.node.findChild('Delivery');
+    expect(delivery).toBeDefined();
+    const fromDelivery = (delivery?.node.findAll() ?? []).filter((c): c is ApiObject => c instanceof ApiObject)
+      .filter((o) => ['VirtualService', 'DestinationRule'].includes(o.kind));
     // THEN delivery made none of them
     expect(fromDelivery).toHaveLength(0);
   });

@@ -8,7 +8,7 @@ describe('rolling delivery', () => {
     // THEN it is a Deployment and nothing of Argo
     expect(findObject(objects, 'Deployment', 'inventory-service').kind).toBe('Deployment');
     expect(objects.filter((o) => o.kind === 'Rollout' && o.metadata.name === 'inventory-service')).toHaveLength(0);
-    expect(objects.filter((o) => o.kind === 'Service' && o.metadata.name.startsWith('inventory-service-'))).toHaveLength(0);
+    expect(objects.filter((o) => o.kind === 'Service' && /^inventory-service-(preview|canary|stable)$/.test(o.metadata.name))).toHaveLength(0);
   });
 
   test('an environment can switch a canary service back to rolling', () => {

@@ -1,11 +1,11 @@
 /** Bad input gets a clear error: file:line, spec path, what was wrong and what is allowed. */
 import { loadPlatform } from '../../src/spec/load';
-import { editReference, lineIn, problemsOf, referenceText } from '../helpers';
+import { editReference, lineIn, problemsOf, REFERENCE_FILE, referenceText } from '../helpers';
 
 describe('the reference spec', () => {
   test('loads every environment with its overrides applied', () => {
     // GIVEN the reference spec WHEN it is loaded
-    const loaded = loadPlatform(referenceText(), 'platform.yaml');
+    const loaded = loadPlatform(referenceText(), REFERENCE_FILE);
     // THEN every environment is there, in spec order, with merged values
     expect(loaded.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
     const dev = loaded.environments[0];
@@ -20,7 +20,7 @@ describe('the reference spec', () => {
   test('lists replace and objects merge key by key', () => {
     // GIVEN an overlay that sets only one field of resources.requests
     const text = editReference(['      user-service: { replicas: 5,', '      user-service: { resources: { requests: { cpu: 300m, memory: 128Mi }, limits: { cpu: 500m, memory: 256Mi } }, calls: [inventory-service], replicas: 5,']);
-    const prod = loadPlatform(text, 'platform.yaml').environments.find((e) => e.name === 'prod')!;
+    const prod = loadPlatform(text, REFERENCE_FILE).environments.find((e) => e.name === 'prod')!;
     // THEN the overlay value wins and the list is replaced whole
     expect(prod.services['user-service'].resources.requests.cpu).toBe('300m');
     expect(prod.services['user-service'].calls).toEqual(['inventory-service']);

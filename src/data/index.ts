@@ -1,0 +1,70 @@
+/**
+ * The data tier of one environment: a PostgreSQL per service that declares `database`, one
+ * Redis when any service declares `cache`, RabbitMQ when any service publishes or consumes,
+ * each isolated by a NetworkPolicy, and each client's connection settings as env.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PlatformEnvironment } from '../platform';
+import { EventTopology } from './events';
+import { PostgresDatabase } from './postgres';
+import { RabbitMqCluster } from './rabbitmq';
+import { RedisCache } from './redis';
+import { StoreContext } from './store-parts';
+
+export { EventTopology, queueName } from './events';
+export { PostgresDatabase } from './postgres';
+export { RabbitMqCluster } from './rabbitmq';
+export { RedisCache } from './redis';
+
+/** The data stores of one environment. */
+export interface DataTier {
+  /** Databases by owning service. */
+  readonly databases: ReadonlyMap<string, PostgresDatabase>;
+  /** The cache, when any service declares `cache`. */
+  readonly cache?: RedisCache;
+  /** The broker, when any service publishes or consumes. */
+  readonly broker?: RabbitMqCluster;
+}
+
+/** Adds the data stores to the data chart and connects the services to them. */
+export function addDataTier(platform: PlatformEnvironment): DataTier {
+  const spec = platform.spec;
+  const scope = platform.dataChart;
+  const ctx: StoreContext = { environment: spec.name, partOf: spec.platform.name, namespace: spec.namespace };
+  const workload = (name: string) => {
+    const stack = platform.services.get(name);
+    if (!stack) throw new Error(`the data tier needs service ${name}, which the platform did not compose`);
+    return stack.workload;
+  };
+
+  const databases = new Map<string, PostgresDatabase>();
+  for (const [name, svc] of Object.entries(spec.services)) {
+    if (!svc.database) continue;
+    const db = new PostgresDatabase(scope, `postgres-${name}`, {
+      ...ctx,
+      owner: name,
+      database: svc.database,
+      initSql: fs.readFileSync(path.resolve(spec.baseDir, svc.database.schema), 'utf8'),
+      initSqlSource: svc.database.schema,
+      settings: spec.platform.postgres,
+    });
+    db.connect(workload(name));
+    databases.set(name, db);
+  }
+
+  const cached = Object.entries(spec.services).flatMap(([name, svc]) => (svc.cache ? [{ name, ttlSeconds: svc.cache.ttlSeconds }] : []));
+  let cache: RedisCache | undefined;
+  if (cached.length > 0) {
+    cache = new RedisCache(scope, 'redis', { ...ctx, settings: spec.platform.redis });
+    for (const { name, ttlSeconds } of cached) cache.connect(workload(name), ttlSeconds);
+  }
+
+  const topology = new EventTopology(spec.platform.rabbitmq.exchange, spec.services);
+  let broker: RabbitMqCluster | undefined;
+  if (!topology.isEmpty) {
+    broker = new RabbitMqCluster(scope, 'rabbitmq', { ...ctx, settings: spec.platform.rabbitmq, topology });
+    for (const name of topology.clients) broker.connect(workload(name));
+  }
+  return { databases, cache, broker };
+}

@@ -1,0 +1,212 @@
+/**
+ * Parts every data store shares: labels, its pair of Services, the volume claim template,
+ * resources and the disruption budget. Each store's construct composes them.
+ */
+import { createHash } from 'crypto';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ResourcesSpec } from '../spec/schema';
+import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
+
+/** Where a store runs; every store construct takes it. */
+export interface StoreContext {
+  /** Environment name, for labels. */
+  readonly environment: string;
+  /** Platform name (app.kubernetes.io/part-of). */
+  readonly partOf: string;
+  /** Namespace the store runs in, for fully qualified host names. */
+  readonly namespace: string;
+}
+
+/** Volume size and class, as the spec gives them. */
+export interface StoreStorage {
+  /** Size, e.g. 10Gi. */
+  readonly size: string;
+  /** StorageClass; absent uses the cluster default. */
+  readonly storageClass?: string;
+}
+
+/** A port a store listens on. */
+export interface StorePort {
+  /** Container port name (at most 15 characters). */
+  readonly name: string;
+  /** Port number. */
+  readonly port: number;
+  /**
+   * How Istio should treat it; the Service port name gets this prefix.
+   * @default "tcp" (opaque TCP: the database and broker protocols)
+   */
+  readonly protocol?: 'tcp' | 'http';
+}
+
+/** The UID and GID of the postgres, redis and rabbitmq users in their official Debian/Ubuntu images. */
+export const STORE_UID = 999;
+
+/** Labels of a store's objects and the subset that selects its pods. */
+export function storeLabels(name: string, component: string, image: string, ctx: StoreContext): {
+  labels: Record<string, string>; selector: Record<string, string>;
+} {
+  return {
+    labels: componentLabels({ name, partOf: ctx.partOf, environment: ctx.environment, component, version: imageVersion(image) }),
+    selector: selectorLabels(name, ctx.environment),
+  };
+}
+
+/** The in-cluster DNS name of a Service. */
+export function serviceHost(name: string, namespace: string): string {
+  return `${name}.${namespace}.svc.cluster.local`;
+}
+
+/** Service ports named `<protocol>-<name>`, the prefix Istio reads to pick its proxy protocol. */
+export function servicePorts(ports: readonly StorePort[]): k8s.ServicePort[] {
+  return ports.map((p) => {
+    const protocol = p.protocol ?? 'tcp';
+    return { name: `${protocol}-${p.name}`, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP', appProtocol: protocol };
+  });
+}
+
+/** Container ports for the same list. */
+export function containerPorts(ports: readonly StorePort[]): k8s.ContainerPort[] {
+  return ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+}
+
+/**
+ * The client Service `<name>` and the headless Service `<name>-headless` that gives each
+ * StatefulSet pod a stable DNS name.
+ */
+export function storeServices(scope: Construct, props: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly clientPorts: readonly StorePort[];
+  readonly peerPorts?: readonly StorePort[];
+  readonly publishNotReadyAddresses?: boolean;
+}): { client: k8s.KubeService; headless: k8s.KubeService } {
+  const client = new k8s.KubeService(scope, 'Service', {
+    metadata: { name: props.name, labels: { ...props.labels } },
+    spec: { type: 'ClusterIP', selector: { ...props.selector }, ports: servicePorts(props.clientPorts) },
+  });
+  const headless = new k8s.KubeService(scope, 'HeadlessService', {
+    metadata: { name: `${props.name}-headless`, labels: { ...props.labels } },
+    spec: {
+      clusterIp: 'None',
+      selector: { ...props.selector },
+      publishNotReadyAddresses: props.publishNotReadyAddresses ?? false,
+      ports: servicePorts([...props.clientPorts, ...(props.peerPorts ?? [])]),
+    },
+  });
+  return { client, headless };
+}
+
+/** Requests and limits from the spec. */
+export function containerResources(r: ResourcesSpec): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+  };
+}
+
+/** A ReadWriteOnce claim template named `data`. */
+export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name: 'data', labels: { ...labels } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: storage.storageClass,
+      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+    },
+  };
+}
+
+/** An emptyDir volume and its mount. */
+export function scratchVolume(name: string, mountPath: string, sizeLimit: string, medium?: 'Memory'): { volume: k8s.Volume; mount: k8s.VolumeMount } {
+  return {
+    volume: { name, emptyDir: { medium, sizeLimit: k8s.Quantity.fromString(sizeLimit) } },
+    mount: { name, mountPath },
+  };
+}
+
+/** Pod and container security contexts of a store: PSS "restricted" as the image's own non-root user. */
+export function storeSecurity(): { pod: k8s.PodSecurityContext; container: k8s.SecurityContext } {
+  return { pod: restrictedPodSecurityContext(STORE_UID), container: restrictedContainerSecurityContext(STORE_UID) };
+}
+
+/** A probe that runs a command in the container (exec probes get no $(VAR) expansion: use a shell for variables). */
+export function execProbe(command: readonly string[], timing: { period: number; timeout: number; failures: number }): k8s.Probe {
+  return {
+    exec: { command: [...command] },
+    periodSeconds: timing.period,
+    timeoutSeconds: timing.timeout,
+    failureThreshold: timing.failures,
+  };
+}
+
+/**
+ * The disruption budget of a store. A replicated store loses at most one pod at a time.
+ * A single pod gets maxUnavailable 0, the Kubernetes documentation's answer for a
+ * single-instance stateful application: a node drain waits until an operator moves it
+ * deliberately, instead of silently taking the store down.
+ */
+export function storeDisruptionBudget(scope: Construct, props: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly replicas: number;
+}): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
+    metadata: { name: props.name, labels: { ...props.labels } },
+    spec: {
+      maxUnavailable: k8s.IntOrString.fromNumber(props.replicas > 1 ? 1 : 0),
+      selector: { matchLabels: { ...props.selector } },
+    },
+  });
+}
+
+/** A short digest of configuration text: a pod annotation that rolls the pods when the text changes. */
+export function checksum(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** A command line that runs a script in the image's POSIX shell. */
+export function shell(script: string): string[] {
+  return ['sh', '-c', script];
+}
+
+/**
+ * A store's StatefulSet: pods selected by the store's labels, rolling updates, the first
+ * container named as the default for kubectl.
+ */
+export function storeStatefulSet(scope: Construct, props: {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly serviceName: string;
+  readonly replicas: number;
+  /** @default "OrderedReady" */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  /** Extra pod annotations. @default {} */
+  readonly annotations?: Record<string, string>;
+  readonly pod: k8s.PodSpec;
+  /** @default none */
+  readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
+}): k8s.KubeStatefulSet {
+  return new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+    metadata: { name: props.name, labels: { ...props.labels } },
+    spec: {
+      serviceName: props.serviceName,
+      replicas: props.replicas,
+      podManagementPolicy: props.podManagementPolicy,
+      selector: { matchLabels: { ...props.selector } },
+      updateStrategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: {
+          labels: { ...props.labels },
+          annotations: { 'kubectl.kubernetes.io/default-container': props.pod.containers[0].name, ...(props.annotations ?? {}) },
+        },
+        spec: props.pod,
+      },
+      volumeClaimTemplates: props.volumeClaimTemplates,
+    },
+  });
+}

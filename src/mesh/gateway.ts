@@ -1,0 +1,110 @@
+/**
+ * The API gateway of one environment: an Istio Gateway (HTTPS with the environment's
+ * certificate, HTTP redirected to HTTPS) and the VirtualService that routes path prefixes
+ * to the owning services.
+ */
+import { Construct } from 'constructs';
+import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
+import { routeName, serviceHost } from './names';
+import { TrafficDestination } from './traffic';
+
+/** Name of the Gateway and of its VirtualService. */
+export const API_GATEWAY_NAME = 'api-gateway';
+
+/** One path prefix routed to one service. */
+export interface GatewayRoute {
+  /** Path prefix, e.g. /api/users; matches the prefix itself and everything below it. */
+  readonly prefix: string;
+  /** Name of the service that owns the prefix. */
+  readonly service: string;
+  /**
+   * Where its requests go: the owner's primary route (a subset, or the stable/canary split
+   * that Argo Rollouts can reweight when it lists this route).
+   * @default the owner's Service
+   */
+  readonly destinations?: readonly TrafficDestination[];
+  /** Port of the service. */
+  readonly port: number;
+  /** Whole-request timeout, e.g. 10s. */
+  readonly timeout: string;
+}
+
+export interface ApiGatewayProps {
+  /** Namespace of the environment; the Gateway and VirtualService live here. */
+  readonly namespace: string;
+  /** Public host name, e.g. api.shop.example.com. */
+  readonly host: string;
+  /** Secret with the certificate, looked up in the ingress gateway pods' namespace. */
+  readonly tlsCredential: string;
+  /** Labels of the ingress gateway pods. */
+  readonly gatewaySelector: Readonly<Record<string, string>>;
+  /** The routes, in any order; the longest prefixes are matched first. */
+  readonly routes: readonly GatewayRoute[];
+}
+
+/** The environment's Gateway and the VirtualService bound to it. */
+export class ApiGateway extends Construct {
+  public readonly gateway: Gateway;
+  public readonly virtualService: VirtualService;
+  /** The routes as matched, longest prefix first. */
+  public readonly routes: readonly GatewayRoute[];
+
+  constructor(scope: Construct, id: string, props: ApiGatewayProps) {
+    super(scope, id);
+    const seen = new Set<string>();
+    for (const r of props.routes) {
+      if (seen.has(r.prefix)) throw new Error(`route prefix ${r.prefix} is given twice; a prefix belongs to one service`);
+      seen.add(r.prefix);
+    }
+    // Longest prefix first: a shorter prefix (/api) never shadows a longer one (/api/users).
+    this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.prefix.localeCompare(b.prefix));
+
+    // The Gateway lives in the environment's namespace and selects the shared ingress pods
+    // by label (istiod does so across namespaces while PILOT_SCOPE_GATEWAY_TO_NAMESPACE is false,
+    // the default). "./host" lets only VirtualServices of this namespace bind to the host.
+    this.gateway = new Gateway(this, 'Gateway', {
+      metadata: { name: API_GATEWAY_NAME },
+      spec: {
+        selector: { ...props.gatewaySelector },
+        servers: [
+          {
+            port: { number: 443, name: 'https', protocol: 'HTTPS' },
+            hosts: [`./${props.host}`],
+            // credentialName is resolved in the namespace of the ingress gateway pods.
+            tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: props.tlsCredential, minProtocolVersion: GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
+          },
+          {
+            port: { number: 80, name: 'http', protocol: 'HTTP' },
+            hosts: [`./${props.host}`],
+            tls: { httpsRedirect: true },
+          },
+        ],
+      },
+    });
+
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      metadata: { name: API_GATEWAY_NAME },
+      spec: {
+        hosts: [props.host],
+        gateways: [API_GATEWAY_NAME],
+        http: this.routes.map((r) => ({
+          // The Envoy route carries this name; the rate limit patches find routes by it.
+          name: routeName(r.prefix),
+          match: prefixMatches(r.prefix),
+          route: (r.destinations ?? [{ service: r.service }]).map((d) => ({
+            destination: { host: serviceHost(d.service, props.namespace), subset: d.subset, port: { number: r.port } },
+            weight: d.weight,
+          })),
+          timeout: r.timeout,
+        })),
+      },
+    });
+  }
+}
+
+/** Matches the prefix as whole path segments: /api/users and /api/users/..., never /api/usersX. */
+function prefixMatches(prefix: string): Array<{ uri: { exact?: string; prefix?: string } }> {
+  const base = prefix.replace(/\/+$/, '');
+  if (base === '') return [{ uri: { prefix: '/' } }];
+  return [{ uri: { exact: base } }, { uri: { prefix: `${base}/` } }];
+}

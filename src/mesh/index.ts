@@ -1,0 +1,143 @@
+/**
+ * The mesh and the API gateway of one environment, composed from the spec. One declaration,
+ * each service's `calls`, drives both the mTLS authorization (AuthorizationPolicy) and the
+ * network policy; the gateway's routes drive its path-limited access.
+ */
+import type { PlatformEnvironment } from '../platform';
+import { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import { GatewayAccessLog } from './access-log';
+import { GatewayAuth } from './auth';
+import { ApiGateway } from './gateway';
+import { NamespaceMtls } from './mtls';
+import { ISTIOD_NAMESPACE, prefixPaths, principalOf } from './names';
+import { NamespaceNetworkPolicy } from './network-policy';
+import { GatewayRateLimit } from './rate-limit';
+import { ServiceTraffic, trafficShape } from './traffic';
+import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
+
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
+export { GatewayAuth, type GatewayAuthProps } from './auth';
+export { GatewayRateLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
+export { GatewayAccessLog, type GatewayAccessLogProps } from './access-log';
+export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
+export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
+export { WorkloadAccess, type WorkloadAccessProps, type WorkloadCaller, type WorkloadEgress, type NetworkPeer, type NetworkPort } from './workload-access';
+export { SupportWorkload, type SupportWorkloadProps } from './support-workload';
+
+/** Data store ports and the `app.kubernetes.io/name` of their pods (as the data tier names them). */
+export const DATA_STORES = {
+  postgres: { port: 5432, name: (service: string) => `${service}-db` },
+  redis: { port: 6379, name: () => 'redis' },
+  rabbitmq: { port: 5672, name: () => 'rabbitmq' },
+} as const;
+
+/** Adds the gateway, mesh policy and per-service traffic objects to an environment. */
+export function addMesh(platform: PlatformEnvironment): void {
+  const env = platform.spec;
+  const ns = env.namespace;
+  const gw = env.platform.gateway;
+  const shared = platform.platformChart;
+  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount);
+
+  new NamespaceMtls(shared, 'Mtls');
+  new NamespaceNetworkPolicy(shared, 'NetworkBaseline', {
+    istiodNamespace: ISTIOD_NAMESPACE,
+    prometheusNamespace: namespaceOfUrl(env.platform.prometheusAddress),
+  });
+
+  const routes = Object.entries(env.services).flatMap(([name, svc]) => svc.routes.map((r) => ({ ...r, service: name, svc })));
+  if (routes.length) {
+    new ApiGateway(shared, 'ApiGateway', {
+      namespace: ns,
+      host: env.platform.host,
+      tlsCredential: env.platform.tlsCredential,
+      gatewaySelector: gw.selector,
+      // Gateway requests take the owner's primary route, as in-mesh requests do.
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout })),
+    });
+    new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
+  }
+  if (env.platform.jwt) {
+    new GatewayAuth(shared, 'GatewayAuth', {
+      gatewayNamespace: gw.namespace,
+      gatewaySelector: gw.selector,
+      environmentNamespace: ns,
+      host: env.platform.host,
+      issuer: env.platform.jwt.issuer,
+      jwksUri: env.platform.jwt.jwksUri,
+      audiences: env.platform.jwt.audiences,
+      protectedPrefixes: routes.filter((r) => r.auth === 'jwt').map((r) => r.prefix),
+    });
+  }
+  const limited = routes.flatMap((r) => (r.rateLimit ? [{ prefix: r.prefix, requests: r.rateLimit.requests, window: r.rateLimit.window }] : []));
+  if (limited.length) {
+    new GatewayRateLimit(shared, 'GatewayRateLimit', {
+      namespace: ns,
+      environment: env.name,
+      partOf: env.platform.name,
+      host: env.platform.host,
+      gatewayNamespace: gw.namespace,
+      gatewaySelector: gw.selector,
+      gatewayServiceAccount: gw.serviceAccount,
+      routes: limited,
+      redisImage: env.platform.redis.image,
+    });
+  }
+
+  const callers = callerMap(env);
+  for (const [name, stack] of platform.services) {
+    const svc = env.services[name];
+    new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
+
+    const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
+      principals: [principalOf(ns, caller)],
+      peer: { podLabels: platform.services.get(caller)?.workload.selector },
+    }));
+    if (svc.routes.length) {
+      admitted.push({ principals: [gatewayPrincipal], peer: { namespace: gw.namespace, podLabels: gw.selector }, paths: svc.routes.flatMap((r) => prefixPaths(r.prefix)) });
+    }
+    const egress: WorkloadEgress[] = svc.calls.flatMap((callee) => {
+      const target = platform.services.get(callee);
+      return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.spec.port }] }] : [];
+    });
+    egress.push(...dataStoreEgress(name, svc));
+    new WorkloadAccess(stack.chart, `${name}-access`, {
+      name,
+      selector: stack.workload.selector,
+      ports: [{ port: svc.port }],
+      callers: admitted,
+      egress,
+      labels: stack.workload.labels,
+    });
+  }
+}
+
+/** For each service, the services that declare a call to it, in spec order. */
+export function callerMap(env: EnvironmentSpec): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [caller, svc] of Object.entries(env.services)) {
+    for (const callee of svc.calls) out.set(callee, [...(out.get(callee) ?? []), caller]);
+  }
+  return out;
+}
+
+/** Egress to the data stores a service declares: its database, the cache, the message broker. */
+function dataStoreEgress(name: string, svc: ServiceSpec): WorkloadEgress[] {
+  const to = (store: keyof typeof DATA_STORES, appName: string): WorkloadEgress =>
+    ({ to: [{ podLabels: { 'app.kubernetes.io/name': appName } }], ports: [{ port: DATA_STORES[store].port }] });
+  const out: WorkloadEgress[] = [];
+  if (svc.database) out.push(to('postgres', DATA_STORES.postgres.name(name)));
+  if (svc.cache) out.push(to('redis', DATA_STORES.redis.name()));
+  if (svc.publishes.length || svc.consumes.length) out.push(to('rabbitmq', DATA_STORES.rabbitmq.name()));
+  return out;
+}
+
+/** The namespace of an in-cluster URL such as http://prometheus.monitoring.svc.cluster.local:9090. */
+export function namespaceOfUrl(url: string): string | undefined {
+  try {
+    return /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(new URL(url).hostname)?.[1];
+  } catch {
+    return undefined;
+  }
+}

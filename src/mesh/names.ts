@@ -1,0 +1,57 @@
+/** Names the mesh objects share: service hosts, workload identities and gateway route names. */
+
+/** Trust domain of the mesh (Istio's default). */
+export const TRUST_DOMAIN = 'cluster.local';
+/** Namespace where istiod runs (the sidecars' control plane). */
+export const ISTIOD_NAMESPACE = 'istio-system';
+
+/** The cluster-local FQDN of a Service, as Istio hosts and destinations name it. */
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** The mTLS identity (SPIFFE path) of a ServiceAccount, as AuthorizationPolicy principals name it. */
+export function principalOf(namespace: string, serviceAccount: string): string {
+  return `${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** Every identity of a namespace. */
+export function namespacePrincipals(namespace: string): string {
+  return `${TRUST_DOMAIN}/ns/${namespace}/sa/*`;
+}
+
+/** AuthorizationPolicy paths of a route prefix: the prefix itself and everything below it. */
+export function prefixPaths(prefix: string): string[] {
+  const base = trimSlash(prefix);
+  return base === '' ? ['/*'] : [base, `${base}/*`];
+}
+
+/** A readable, stable name of a gateway route, e.g. "/api/auth" -> "api-auth". */
+export function routeName(prefix: string): string {
+  return trimSlash(prefix).replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase() || 'root';
+}
+
+function trimSlash(prefix: string): string {
+  return prefix.replace(/\/+$/, '');
+}
+
+/** The VirtualService route whose weights Argo Rollouts shifts during a canary (shared with delivery). */
+export const PRIMARY_ROUTE = 'primary';
+
+/** The VirtualService route that pins requests carrying the version header to the new version. */
+export const VERSION_PIN_ROUTE = 'version-pin';
+
+/** The blue-green preview Service: the new version before promotion. */
+export function previewServiceName(service: string): string {
+  return `${service}-preview`;
+}
+
+/** The canary Service: the new ReplicaSet during a canary, the stable one otherwise. */
+export function canaryServiceName(service: string): string {
+  return `${service}-canary`;
+}
+
+/** The stable Service: the current ReplicaSet. */
+export function stableServiceName(service: string): string {
+  return `${service}-stable`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The namespace's network baseline: deny every ingress and egress by default, then allow what
+ * every pod needs to be part of the mesh: DNS, the Istio control plane and the Prometheus scrape
+ * of the sidecars. Per-workload allowances come from WorkloadAccess; the trace collector adds
+ * its own (observability/collector.ts).
+ *
+ * Kubelet health probes are not blocked: kubelet connects from the node, and node-to-local-pod
+ * traffic is not subject to NetworkPolicy on the common CNIs (Calico, Cilium, the cloud CNIs).
+ * Istio rewrites HTTP probes to the sidecar agent (port 15020), which then calls the app locally.
+ */
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { networkPeer, networkPort } from './workload-access';
+
+/** Port istiod serves xDS configuration and certificates on (all a sidecar needs from it). */
+export const ISTIOD_XDS_PORT = 15012;
+/** Ports Prometheus scrapes on every sidecar: merged app and agent metrics, and Envoy stats. */
+export const SIDECAR_METRICS_PORTS = [15020, 15090] as const;
+
+export interface NamespaceNetworkPolicyProps {
+  /** Namespace where istiod runs. */
+  readonly istiodNamespace: string;
+  /** Labels of the istiod pods. @default { app: "istiod" } */
+  readonly istiodLabels?: Readonly<Record<string, string>>;
+  /** Namespace of Prometheus, admitted to the sidecar metrics ports; absent admits nobody. */
+  readonly prometheusNamespace?: string;
+  /** Labels on the objects. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export class NamespaceNetworkPolicy extends Construct {
+  public readonly defaultDeny: k8s.KubeNetworkPolicy;
+  public readonly meshEgress: k8s.KubeNetworkPolicy;
+  public readonly metricsScrape?: k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: NamespaceNetworkPolicyProps) {
+    super(scope, id);
+    const labels = { ...(props.labels ?? {}) };
+    const allPods = { matchLabels: {} };
+
+    this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny', labels },
+      spec: { podSelector: allPods, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
+    });
+
+    const dns = [53].flatMap((port) => [{ port, protocol: 'UDP' as const }, { port, protocol: 'TCP' as const }]);
+    const egress: k8s.NetworkPolicyEgressRule[] = [
+      { to: [networkPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: dns.map(networkPort) },
+      // 15017 (webhooks) and 15014 (monitoring) are called by the API server and Prometheus, never by sidecars.
+      { to: [networkPeer({ namespace: props.istiodNamespace, podLabels: props.istiodLabels ?? { app: 'istiod' } })], ports: [networkPort({ port: ISTIOD_XDS_PORT })] },
+    ];
+    this.meshEgress = new k8s.KubeNetworkPolicy(this, 'MeshEgress', {
+      metadata: { name: 'allow-mesh-egress', labels },
+      spec: { podSelector: allPods, policyTypes: ['Egress'], egress },
+    });
+
+    if (props.prometheusNamespace) {
+      this.metricsScrape = new k8s.KubeNetworkPolicy(this, 'MetricsScrape', {
+        metadata: { name: 'allow-metrics-scrape', labels },
+        spec: {
+          podSelector: allPods,
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [networkPeer({ namespace: props.prometheusNamespace })], ports: SIDECAR_METRICS_PORTS.map((port) => networkPort({ port })) }],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Per-client, per-route request limits at the ingress gateway, like the reference limiter
+ * (express-rate-limit keyed by req.ip + ':' + req.path).
+ *
+ * Global rate limiting: the gateway's Envoy asks the Envoy rate limit service (counters in a
+ * small Redis of its own) with the descriptor (route, client address). Local rate limiting was
+ * not chosen: Envoy's local_ratelimit in Istio 1.22 (Envoy 1.30) can only key on descriptor
+ * values written into its config, so one bucket per client address is impossible (dynamic
+ * descriptors arrived in later Envoy releases), and each gateway replica would count apart.
+ * The limit is per route prefix rather than per full path: a path with a query string or a
+ * trailing segment would otherwise open a fresh counter for every variant.
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  EnvoyFilter, EnvoyFilterSpecConfigPatches, EnvoyFilterSpecConfigPatchesApplyTo, EnvoyFilterSpecConfigPatchesMatchContext,
+  EnvoyFilterSpecConfigPatchesPatchOperation,
+} from '../../imports/istio-networking.istio.io';
+import { componentLabels, selectorLabels } from '../workload/labels';
+import { tmpVolume } from '../workload/security';
+import { principalOf, routeName, serviceHost } from './names';
+import { SupportWorkload } from './support-workload';
+import { WorkloadAccess } from './workload-access';
+import { emitYaml } from '../yaml-emit';
+
+/** The rate limit service image (the tag Istio's rate limit sample pins). */
+export const RATE_LIMIT_IMAGE = 'envoyproxy/ratelimit:9d8d70a8';
+/** Name of the rate limit service and of its objects. */
+export const RATE_LIMIT_SERVICE = 'ratelimit';
+/** Name of the Redis that holds the counters. */
+export const RATE_LIMIT_REDIS = 'ratelimit-redis';
+const GRPC_PORT = 8081;
+const HTTP_PORT = 8080;
+const REDIS_PORT = 6379;
+
+/** Units the rate limit service counts in, with their length in seconds. */
+const UNITS = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]] as const;
+export type RateLimitUnit = (typeof UNITS)[number][0];
+const WINDOW = /^(\d+)(s|m|h|d)$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Why a window such as "15m" is not usable, or undefined when it is. */
+export function windowProblem(window: string): string | undefined {
+  const m = WINDOW.exec(window);
+  if (!m || Number(m[1]) === 0) {
+    return `window "${window}" cannot be parsed; use a positive whole number and a unit s, m, h or d, such as 30s, 15m or 1h`;
+  }
+  if (Number(m[1]) * UNIT_SECONDS[m[2]] > 86400) {
+    return `window "${window}" is longer than a day; the rate limit service counts per second, minute, hour or day at most`;
+  }
+  return undefined;
+}
+
+/** The window in seconds; throws when it cannot be parsed (the spec checks report that first). */
+export function parseWindow(window: string): number {
+  const problem = windowProblem(window);
+  if (problem) throw new Error(problem);
+  const m = WINDOW.exec(window) as RegExpExecArray;
+  return Number(m[1]) * UNIT_SECONDS[m[2]];
+}
+
+/** A limit as the rate limit service takes it. */
+export interface ServiceLimit {
+  readonly unit: RateLimitUnit;
+  readonly requestsPerUnit: number;
+}
+
+/**
+ * Converts "requests per window" to the service's fixed units. A window of exactly one unit is
+ * kept; any other window becomes the smallest unit that covers it at the same average rate,
+ * rounded down (5 per 15m -> 20 per hour): never more requests on average than the spec allows.
+ */
+export function serviceLimit(requests: number, window: string): ServiceLimit {
+  const seconds = parseWindow(window);
+  const [unit, unitSeconds] = UNITS.find(([, s]) => s >= seconds) as (typeof UNITS)[number];
+  return { unit, requestsPerUnit: Math.max(1, Math.floor((requests * unitSeconds) / seconds)) };
+}
+
+/** One limited route. */
+export interface RateLimitedRoute {
+  /** Route prefix, e.g. /api/auth. */
+  readonly prefix: string;
+  /** Requests per client in one window. */
+  readonly requests: number;
+  /** Window such as 15m. */
+  readonly window: string;
+}
+
+export interface GatewayRateLimitProps {
+  /** Environment namespace: the rate limit service runs here. */
+  readonly namespace: string;
+  /** Environment name (labels). */
+  readonly environment: string;
+  /** Platform name (labels). */
+  readonly partOf: string;
+  /** Public host; the route patches match its virtual host. */
+  readonly host: string;
+  /** Namespace of the ingress gateway pods; the EnvoyFilter must live there. */
+  readonly gatewayNamespace: string;
+  /** Labels of the ingress gateway pods. */
+  readonly gatewaySelector: Readonly<Record<string, string>>;
+  /** ServiceAccount of the ingress gateway pods. */
+  readonly gatewayServiceAccount: string;
+  /** The limited routes. */
+  readonly routes: readonly RateLimitedRoute[];
+  /** Redis image for the counters. */
+  readonly redisImage: string;
+  /** Rate limit service image. @default RATE_LIMIT_IMAGE */
+  readonly image?: string;
+  /** Rate limit service replicas. @default 2 */
+  readonly replicas?: number;
+  /**
+   * Refuse requests when the rate limit service cannot answer. Off by default: the gateway
+   * keeps serving (unlimited) rather than failing every request.
+   * @default false
+   */
+  readonly failClosed?: boolean;
+}
+
+export class GatewayRateLimit extends Construct {
+  /** The rate limit service configuration (YAML in ConfigMap "ratelimit-config"). */
+  public readonly config: ApiObject;
+  public readonly envoyFilter: EnvoyFilter;
+  /** The limits as the service applies them, by route name. */
+  public readonly limits: ReadonlyMap<string, ServiceLimit>;
+
+  constructor(scope: Construct, id: string, props: GatewayRateLimitProps) {
+    super(scope, id);
+    if (props.routes.length === 0) throw new Error('GatewayRateLimit needs at least one limited route');
+    const ns = props.namespace;
+    const domain = `${ns}-gateway`;
+    const limits = new Map<string, ServiceLimit>();
+    for (const r of props.routes) limits.set(routeName(r.prefix), serviceLimit(r.requests, r.window));
+    this.limits = limits;
+
+    this.config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${RATE_LIMIT_SERVICE}-config`, labels: this.labelsOf(props, RATE_LIMIT_SERVICE) },
+      data: {
+        'config.yaml': emitYaml({
+          domain,
+          descriptors: [...limits].map(([route, l]) => ({
+            key: 'route',
+            value: route,
+            descriptors: [{ key: 'remote_address', rate_limit: { unit: l.unit, requests_per_unit: l.requestsPerUnit } }],
+          })),
+        }),
+      },
+    });
+
+    const serviceSelector = selectorLabels(RATE_LIMIT_SERVICE, props.environment);
+    const redisSelector = selectorLabels(RATE_LIMIT_REDIS, props.environment);
+    this.addRateLimitService(props, serviceSelector);
+    this.addRedis(props, redisSelector);
+
+    new WorkloadAccess(this, 'ServiceAccess', {
+      name: RATE_LIMIT_SERVICE,
+      selector: serviceSelector,
+      ports: [{ port: GRPC_PORT }],
+      callers: [{ principals: [principalOf(props.gatewayNamespace, props.gatewayServiceAccount)], peer: { namespace: props.gatewayNamespace, podLabels: props.gatewaySelector } }],
+      egress: [{ to: [{ podLabels: redisSelector }], ports: [{ port: REDIS_PORT }] }],
+      labels: this.labelsOf(props, RATE_LIMIT_SERVICE),
+    });
+    new WorkloadAccess(this, 'RedisAccess', {
+      name: RATE_LIMIT_REDIS,
+      selector: redisSelector,
+      ports: [{ port: REDIS_PORT }],
+      callers: [{ principals: [principalOf(ns, RATE_LIMIT_SERVICE)], peer: { podLabels: serviceSelector } }],
+      labels: this.labelsOf(props, RATE_LIMIT_REDIS),
+    });
+
+    const serviceFqdn = serviceHost(RATE_LIMIT_SERVICE, ns);
+    const patches: EnvoyFilterSpecConfigPatches[] = [{
+      applyTo: EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_FILTER,
+      match: {
+        context: EnvoyFilterSpecConfigPatchesMatchContext.GATEWAY,
+        listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
+      },
+      patch: {
+        // Before the router, after Istio's jwt_authn and RBAC filters: refused requests are not counted.
+        operation: EnvoyFilterSpecConfigPatchesPatchOperation.INSERT_UNDERSCORE_BEFORE,
+        value: {
+          name: 'envoy.filters.http.ratelimit',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit',
+            domain,
+            failure_mode_deny: props.failClosed ?? false,
+            timeout: '0.25s',
+            enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+            rate_limit_service: {
+              // The cluster istiod already generates for the Service (mTLS through its sidecar).
+              grpc_service: { envoy_grpc: { cluster_name: `outbound|${GRPC_PORT}||${serviceFqdn}`, authority: serviceFqdn } },
+              transport_api_version: 'V3',
+            },
+          },
+        },
+      },
+    }];
+    for (const route of limits.keys()) {
+      patches.push({
+        applyTo: EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_ROUTE,
+        match: {
+          context: EnvoyFilterSpecConfigPatchesMatchContext.GATEWAY,
+          // Gateway virtual hosts are named host:port; routes carry the VirtualService route name.
+          routeConfiguration: { vhost: { name: `${props.host}:443`, route: { name: route } } },
+        },
+        patch: {
+          operation: EnvoyFilterSpecConfigPatchesPatchOperation.MERGE,
+          value: {
+            route: {
+              rate_limits: [{ actions: [
+                { generic_key: { descriptor_key: 'route', descriptor_value: route } },
+                // The client address as the gateway trusts it (see numTrustedProxies).
+                { remote_address: {} },
+              ] }],
+            },
+          },
+        },
+      });
+    }
+    this.envoyFilter = new EnvoyFilter(this, 'EnvoyFilter', {
+      metadata: { name: `${ns}-ratelimit`, namespace: props.gatewayNamespace },
+      spec: { workloadSelector: { labels: { ...props.gatewaySelector } }, configPatches: patches },
+    });
+  }
+
+  private labelsOf(props: GatewayRateLimitProps, name: string): Record<string, string> {
+    return componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'rate-limit' });
+  }
+
+  private addRateLimitService(props: GatewayRateLimitProps, selector: Record<string, string>): void {
+    const name = RATE_LIMIT_SERVICE;
+    const tmp = tmpVolume();
+    const probe = { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
+    new SupportWorkload(this, 'Service', {
+      name,
+      labels: this.labelsOf(props, name),
+      selector,
+      image: props.image ?? RATE_LIMIT_IMAGE,
+      runAsUser: 65534,
+      replicas: props.replicas ?? 2,
+      command: ['/bin/ratelimit'],
+      ports: [{ name: 'grpc', port: GRPC_PORT, appProtocol: 'grpc' }, { name: 'http', port: HTTP_PORT, appProtocol: 'http', serve: false }],
+      env: {
+        USE_STATSD: 'false',
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        PORT: String(HTTP_PORT),
+        GRPC_PORT: String(GRPC_PORT),
+        REDIS_SOCKET_TYPE: 'tcp',
+        REDIS_URL: `${serviceHost(RATE_LIMIT_REDIS, props.namespace)}:${REDIS_PORT}`,
+        RUNTIME_ROOT: '/data',
+        RUNTIME_SUBDIRECTORY: 'ratelimit',
+        // ConfigMap volumes update through symlinks; watching the root would miss them.
+        RUNTIME_WATCH_ROOT: 'false',
+        RUNTIME_IGNOREDOTFILES: 'true',
+      },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
+      probes: { readiness: probe, liveness: probe },
+      volumes: [
+        { volume: { name: 'config', configMap: { name: `${name}-config` } }, mount: { name: 'config', mountPath: '/data/ratelimit/config', readOnly: true } },
+        tmp,
+      ],
+    });
+  }
+
+  private addRedis(props: GatewayRateLimitProps, selector: Record<string, string>): void {
+    const ping = { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
+    new SupportWorkload(this, 'Redis', {
+      name: RATE_LIMIT_REDIS,
+      labels: this.labelsOf(props, RATE_LIMIT_REDIS),
+      selector,
+      image: props.redisImage,
+      runAsUser: 999, // the redis user of the official image
+      // Counters only: losing them on a restart resets the windows, nothing more.
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      args: ['--save', '', '--appendonly', 'no', '--maxmemory', '48mb', '--maxmemory-policy', 'volatile-ttl'],
+      ports: [{ name: 'tcp-redis', port: REDIS_PORT, appProtocol: 'redis' }],
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '96Mi' } },
+      probes: { readiness: ping, liveness: ping },
+      volumes: [{ volume: { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, mount: { name: 'data', mountPath: '/data' } }],
+    });
+  }
+}

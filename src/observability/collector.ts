@@ -1,0 +1,153 @@
+/**
+ * The environment's OpenTelemetry Collector: the OTLP endpoint the services' SDKs and the Istio
+ * sidecars' tracer send spans to (otlpEndpoint() in platform.ts names it). It batches spans
+ * under a memory limit and forwards them to an OTLP backend, or logs them when none is set.
+ */
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { namespacePrincipals, principalOf } from '../mesh/names';
+import { SupportWorkload } from '../mesh/support-workload';
+import { networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
+import { ResourcesSpec } from '../spec/schema';
+import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
+import { tmpVolume } from '../workload/security';
+
+/** Name of the collector's objects (and host of its Service). */
+export const OTEL_COLLECTOR_NAME = 'otel-collector';
+/** OTLP ports. */
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+/** Port of the health_check extension. */
+export const HEALTH_PORT = 13133;
+
+export interface OtelCollectorProps {
+  /** Environment name (labels). */
+  readonly environment: string;
+  /** Platform name (labels). */
+  readonly partOf: string;
+  /** Environment namespace; every workload in it may send spans. */
+  readonly namespace: string;
+  /** Collector image, pinned by tag. */
+  readonly image: string;
+  /** OTLP gRPC backend as host:port. @default none: spans go to the debug exporter (collector log) */
+  readonly backendEndpoint?: string;
+  /** The ingress gateway, which also sends spans. @default none */
+  readonly gateway?: { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly serviceAccount: string };
+  /** Replicas. @default 2 */
+  readonly replicas?: number;
+  /** Requests and limits. @default 100m/256Mi requested, 500m/512Mi limit */
+  readonly resources?: ResourcesSpec;
+  /** Non-root UID (the contrib image's user). @default 10001 */
+  readonly runAsUser?: number;
+}
+
+export class OtelCollector extends Construct {
+  public readonly config: k8s.KubeConfigMap;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorProps) {
+    super(scope, id);
+    const name = OTEL_COLLECTOR_NAME;
+    const selector = selectorLabels(name, props.environment);
+    const labels = componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'telemetry', version: imageVersion(props.image) });
+    const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint) : undefined;
+    const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
+
+    this.config = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name, labels },
+      data: { 'config.yaml': configText },
+    });
+    const health = (periodSeconds: number, failureThreshold: number): k8s.Probe =>
+      ({ httpGet: { path: '/', port: k8s.IntOrString.fromString('health') }, periodSeconds, failureThreshold, timeoutSeconds: 2 });
+    const workload = new SupportWorkload(this, 'Workload', {
+      name,
+      labels,
+      selector,
+      image: props.image,
+      runAsUser: props.runAsUser ?? 10001,
+      replicas: props.replicas ?? 2,
+      args: ['--config=/conf/config.yaml'],
+      ports: [
+        { name: 'otlp-grpc', port: OTLP_GRPC_PORT, appProtocol: 'grpc' },
+        { name: 'otlp-http', port: OTLP_HTTP_PORT, appProtocol: 'http' },
+        { name: 'health', port: HEALTH_PORT, appProtocol: 'http', serve: false },
+      ],
+      resources: props.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      probes: { startup: health(2, 30), liveness: health(10, 3), readiness: health(5, 2) },
+      volumes: [{ volume: { name: 'config', configMap: { name } }, mount: { name: 'config', mountPath: '/conf', readOnly: true } }, tmpVolume()],
+      // Restart on config changes: the collector does not reload its file.
+      podAnnotations: { 'checksum/config': checksum(configText) },
+    });
+    this.deployment = workload.deployment;
+    this.service = workload.service;
+
+    // Every pod of the namespace sends spans: the apps' SDKs and the sidecars' tracer.
+    const otlpPorts = [OTLP_GRPC_PORT, OTLP_HTTP_PORT].map((port) => ({ port }));
+    new k8s.KubeNetworkPolicy(this, 'OtlpEgress', {
+      metadata: { name: 'allow-otlp-egress', labels },
+      spec: {
+        podSelector: { matchLabels: {} },
+        policyTypes: ['Egress'],
+        egress: [{ to: [networkPeer({ podLabels: selector })], ports: otlpPorts.map(networkPort) }],
+      },
+    });
+    const gw = props.gateway;
+    new WorkloadAccess(this, 'Access', {
+      name,
+      selector,
+      ports: otlpPorts,
+      callers: [
+        { principals: [namespacePrincipals(props.namespace)], peer: {} },
+        ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount)], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
+      ],
+      egress: backend ? [{ to: [backend.peer], ports: [{ port: backend.port }] }] : [],
+      labels,
+    });
+  }
+}
+
+/** The collector configuration: OTLP in, memory_limiter and batch, OTLP (or debug) out. */
+export function collectorConfig(backendEndpoint?: string): Record<string, unknown> {
+  const exporter = backendEndpoint ? 'otlp' : 'debug';
+  return {
+    extensions: { health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` } },
+    receivers: {
+      // Since collector 0.104 receivers bind to localhost unless told otherwise.
+      otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } },
+    },
+    processors: {
+      // Refuse data before the container limit is reached; it reads the cgroup limit.
+      memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 },
+      batch: { send_batch_size: 1024, timeout: '5s' },
+    },
+    exporters: backendEndpoint
+      // Plain gRPC inside the mesh: the sidecar adds mTLS. An external backend would need TLS here.
+      ? { otlp: { endpoint: backendEndpoint, tls: { insecure: true } } }
+      : { debug: { verbosity: 'basic' } },
+    service: {
+      extensions: ['health_check'],
+      pipelines: { traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: [exporter] } },
+    },
+  };
+}
+
+/** Where a backend host:port is on the network: a namespace for cluster hosts, anywhere otherwise. */
+function parseEndpoint(endpoint: string): { peer: { namespace?: string; cidr?: string }; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon);
+  const port = Number(endpoint.slice(colon + 1));
+  const inCluster = /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(host);
+  return { peer: inCluster ? { namespace: inCluster[1] } : { cidr: '0.0.0.0/0' }, port };
+}
+
+/** A short stable hash (FNV-1a) of a text. */
+function checksum(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}

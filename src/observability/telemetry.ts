@@ -1,0 +1,30 @@
+/**
+ * Mesh tracing of one environment: the namespace-wide Istio Telemetry ("default") sends the
+ * sidecars' spans to the OpenTelemetry provider, sampling the spec's percentage of requests.
+ * The provider itself is declared once per cluster in Istio's meshConfig (see the README).
+ */
+import { Construct } from 'constructs';
+import { Telemetry } from '../../imports/istio-telemetry.istio.io';
+
+/** Name of the meshConfig extensionProvider that points at the collector. */
+export const OTEL_TRACING_PROVIDER = 'otel-tracing';
+
+export interface TracingTelemetryProps {
+  /** Percent of requests traced, 0 to 100. */
+  readonly samplingPercent: number;
+  /** The meshConfig extension provider. @default OTEL_TRACING_PROVIDER */
+  readonly provider?: string;
+}
+
+export class TracingTelemetry extends Construct {
+  public readonly telemetry: Telemetry;
+
+  constructor(scope: Construct, id: string, props: TracingTelemetryProps) {
+    super(scope, id);
+    if (props.samplingPercent < 0 || props.samplingPercent > 100) throw new Error(`samplingPercent ${props.samplingPercent} must be from 0 to 100`);
+    this.telemetry = new Telemetry(this, 'Telemetry', {
+      metadata: { name: 'default' },
+      spec: { tracing: [{ providers: [{ name: props.provider ?? OTEL_TRACING_PROVIDER }], randomSamplingPercentage: props.samplingPercent }] },
+    });
+  }
+}

@@ -1,0 +1,121 @@
+/** Per-service VirtualService and DestinationRules, shaped by the delivery strategy. */
+import { Testing } from 'cdk8s';
+import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh/traffic';
+import { ServiceSchema } from '../../src/spec/schema';
+import { Manifest } from '../../src/synth';
+import { findObject, objectsOf } from '../helpers';
+
+interface Destination { host: string; subset?: string; port: { number: number } }
+interface Http { name: string; match?: unknown[]; route: Array<{ destination: Destination; weight?: number }>; timeout: string; retries: unknown }
+type Vs = { spec: { hosts: string[]; http: Http[] } };
+type Dr = { spec: { host: string; subsets?: unknown[]; trafficPolicy: Record<string, unknown> } };
+
+/** Synthesizes ServiceTraffic alone for a spec given as plain data. */
+function trafficOf(spec: unknown): Manifest[] {
+  const chart = Testing.chart();
+  new ServiceTraffic(chart, 'traffic', { name: 'svc', namespace: 'ns', spec: ServiceSchema.parse(spec) });
+  return Testing.synth(chart) as Manifest[];
+}
+const base = { image: 'ghcr.io/x/svc:1.0.0', port: 8080 };
+const route = (objects: Manifest[], name: string) => findObject<Vs>(objects, 'VirtualService', 'svc').spec.http.find((h) => h.name === name);
+
+describe('service traffic', () => {
+  const prod = objectsOf('prod');
+
+  test('the route names are the contract with progressive delivery', () => {
+    // GIVEN / WHEN imported / THEN
+    expect(PRIMARY_ROUTE).toBe('primary');
+    expect(VERSION_PIN_ROUTE).toBe('version-pin');
+  });
+
+  test('rolling: header version v2 goes to subset v2, everything else to v1', () => {
+    // GIVEN notification-service (rolling) / WHEN synthesized
+    const vs = findObject<Vs>(prod, 'VirtualService', 'notification-service');
+    // THEN
+    expect(vs.spec.hosts).toEqual(['notification-service.shop-prod.svc.cluster.local']);
+    expect(vs.spec.http.map((h) => [h.name, h.match, h.route])).toEqual([
+      ['version-pin', [{ headers: { version: { exact: 'v2' } } }], [{ destination: { host: 'notification-service.shop-prod.svc.cluster.local', subset: 'v2', port: { number: 3004 } } }]],
+      ['primary', undefined, [{ destination: { host: 'notification-service.shop-prod.svc.cluster.local', subset: 'v1', port: { number: 3004 } } }]],
+    ]);
+  });
+
+  test('rolling: the DestinationRule defines subsets by the pod label version', () => {
+    // GIVEN / WHEN synthesized / THEN
+    expect(findObject<Dr>(prod, 'DestinationRule', 'notification-service').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]);
+  });
+
+  test('canary: primary splits stable 100 / canary 0 and the header pins to the canary', () => {
+    // GIVEN order-service (canary, istio traffic routing) / WHEN synthesized
+    const http = findObject<Vs>(prod, 'VirtualService', 'order-service').spec.http;
+    // THEN
+    expect(http.find((h) => h.name === 'primary')?.route).toEqual([
+      { destination: { host: 'order-service-stable.shop-prod.svc.cluster.local', port: { number: 3002 } }, weight: 100 },
+      { destination: { host: 'order-service-canary.shop-prod.svc.cluster.local', port: { number: 3002 } }, weight: 0 },
+    ]);
+    expect(http.find((h) => h.name === 'version-pin')?.route).toEqual([{ destination: { host: 'order-service-canary.shop-prod.svc.cluster.local', port: { number: 3002 } } }]);
+  });
+
+  test('canary: stable and canary hosts get their own DestinationRules with mTLS', () => {
+    // GIVEN / WHEN synthesized / THEN
+    for (const name of ['order-service', 'order-service-stable', 'order-service-canary']) {
+      const dr = findObject<Dr>(prod, 'DestinationRule', name);
+      expect(dr.spec.host).toBe(`${name}.shop-prod.svc.cluster.local`);
+      expect(dr.spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    }
+  });
+
+  test('blueGreen: the header pins to the preview, primary goes to the active Service', () => {
+    // GIVEN user-service (blueGreen) / WHEN synthesized
+    const http = findObject<Vs>(prod, 'VirtualService', 'user-service').spec.http;
+    // THEN
+    expect(http.map((h) => [h.name, h.route.map((r) => r.destination.host)])).toEqual([
+      ['version-pin', ['user-service-preview.shop-prod.svc.cluster.local']],
+      ['primary', ['user-service.shop-prod.svc.cluster.local']],
+    ]);
+    expect(findObject<Dr>(prod, 'DestinationRule', 'user-service-preview').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+  });
+
+  test('blueGreen without preview: no pin route and no preview DestinationRule', () => {
+    // GIVEN a blue-green service without a preview Service / WHEN synthesized
+    const out = trafficOf({ ...base, delivery: { strategy: 'blueGreen', blueGreen: { preview: false } } });
+    // THEN
+    expect(findObject<Vs>(out, 'VirtualService', 'svc').spec.http.map((h) => h.name)).toEqual(['primary']);
+    expect(out.filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name)).toEqual(['svc']);
+  });
+
+  test('canary without Istio traffic routing: primary goes to the one Service', () => {
+    // GIVEN a canary that Argo splits by pod count / WHEN synthesized
+    const out = trafficOf({ ...base, delivery: { strategy: 'canary', canary: { steps: [{ setWeight: 50 }], trafficRouting: 'none' } } });
+    // THEN
+    expect(findObject<Vs>(out, 'VirtualService', 'svc').spec.http.map((h) => [h.name, h.route[0].destination.host])).toEqual([['primary', 'svc.ns.svc.cluster.local']]);
+  });
+
+  test('timeout and retries come from the spec', () => {
+    // GIVEN order-service: 15s timeout, 3 attempts of 3s / WHEN synthesized
+    const primary = findObject<Vs>(prod, 'VirtualService', 'order-service').spec.http.find((h) => h.name === 'primary');
+    // THEN
+    expect(primary?.timeout).toBe('15s');
+    expect(primary?.retries).toEqual({ attempts: 3, perTryTimeout: '3s', retryOn: '5xx,reset,connect-failure,retriable-4xx' });
+  });
+
+  test('zero retry attempts turn retries off', () => {
+    // GIVEN attempts 0 / WHEN synthesized / THEN
+    expect(route(trafficOf({ ...base, traffic: { retries: { attempts: 0 } } }), 'primary')?.retries).toEqual({ attempts: 0 });
+  });
+
+  test('a custom version header is matched', () => {
+    // GIVEN versionHeader x-canary / WHEN synthesized / THEN
+    expect(route(trafficOf({ ...base, traffic: { versionHeader: 'x-canary' } }), 'version-pin')?.match).toEqual([{ headers: { 'x-canary': { exact: 'v2' } } }]);
+  });
+
+  test('connection pool and outlier detection come from the spec', () => {
+    // GIVEN pool and circuit breaker settings / WHEN synthesized
+    const out = trafficOf({ ...base, traffic: { connectionPool: { maxConnections: 7, http1MaxPendingRequests: 3 }, circuitBreaker: { consecutive5xxErrors: 2, baseEjectionTime: '1m' } } });
+    // THEN
+    expect(findObject<Dr>(out, 'DestinationRule', 'svc').spec.trafficPolicy).toEqual({
+      tls: { mode: 'ISTIO_MUTUAL' },
+      connectionPool: { tcp: { maxConnections: 7 }, http: { http1MaxPendingRequests: 3, maxRequestsPerConnection: 0 } },
+      outlierDetection: { consecutive5xxErrors: 2, interval: '30s', baseEjectionTime: '1m', maxEjectionPercent: 50 },
+    });
+  });
+});
