@@ -10,6 +10,7 @@
 # violations, unknown or duplicate fields...), fails the run. Both servers are stopped on exit.
 #
 # env: APISERVER_PORT (26443), ETCD_PORT (23790), KEEP_APISERVER_LOGS=1 to keep the work dir,
+#      PREREQ_NAMESPACES (default "istio-system": created before the output, as Istio's install does),
 #      plus DIST_DIR, SHARED_DIR, VALIDATE_ENVS, PLATFORM_VALIDATE_CACHE, VALIDATE_SKIP_INSTALL (run.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -128,6 +129,12 @@ for _ in $(seq 1 30); do
   K api-resources --api-group networking.istio.io 2>/dev/null | grep -q VirtualService &&
     K api-resources --api-group argoproj.io 2>/dev/null | grep -q Rollout && break
   sleep 1
+done
+
+# Namespaces the platform expects to exist already, like the CRDs: istio-system comes with the Istio
+# installation (the ingress gateway's Gateway, EnvoyFilter and JWT policy live there).
+for ns in ${PREREQ_NAMESPACES-istio-system}; do
+  apply_checked "namespace $ns (cluster prerequisite)" create namespace "$ns"
 done
 
 declare -A OBJECTS
