@@ -90,7 +90,7 @@ export class PostgresDatabase extends Construct {
         containers: [{
           name: 'postgres',
           image: settings.image,
-          imagePullPolicy: 'IfNotPresent',
+          imagePullPolicy: 'Always',
           ports: containerPorts([port]),
           env: [
             { name: 'POSTGRES_USER', valueFrom: secretRef(POSTGRES_SECRET_KEYS.username) },

@@ -153,7 +153,7 @@ export class RabbitMqCluster extends Construct {
         containers: [{
           name: 'rabbitmq',
           image: settings.image,
-          imagePullPolicy: 'IfNotPresent',
+          imagePullPolicy: 'Always',
           command: shell(RABBITMQ_START_SCRIPT),
           ports: containerPorts([...clientPorts, ...peerPorts]),
           env: [

@@ -73,7 +73,7 @@ export class RedisCache extends Construct {
         containers: [{
           name: 'redis',
           image: settings.image,
-          imagePullPolicy: 'IfNotPresent',
+          imagePullPolicy: 'Always',
           command: ['redis-server'],
           // The kubelet expands $(REDIS_PASSWORD) when it starts the container; the manifest holds only the reference.
           // The working directory is set here, not in redis.conf, so a local test can point it elsewhere.

@@ -5,7 +5,6 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResourcesSpec } from '../spec/schema';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
 
@@ -100,12 +99,7 @@ export function storeServices(scope: Construct, props: {
 }
 
 /** Requests and limits from the spec. */
-export function containerResources(r: ResourcesSpec): k8s.ResourceRequirements {
-  return {
-    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
-  };
-}
+export { containerResources } from '../workload/resources';
 
 /** A ReadWriteOnce claim template named `data`. */
 export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {

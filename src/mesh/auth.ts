@@ -28,7 +28,16 @@ export interface GatewayAuthProps {
   readonly audiences?: readonly string[];
   /** Route prefixes that demand a valid token. */
   readonly protectedPrefixes: readonly string[];
+  /**
+   * Ports of the ingress gateway pods the DENY rule covers (HTTP attributes only exist there;
+   * naming them keeps the rule off any TCP port).
+   * @default ["8080", "8443"], the container ports of Istio's ingress gateway chart
+   */
+  readonly gatewayPorts?: readonly string[];
 }
+
+/** Container ports of Istio's ingress gateway (HTTP 80 and HTTPS 443 map to these). */
+export const GATEWAY_POD_PORTS = ['8080', '8443'] as const;
 
 export class GatewayAuth extends Construct {
   public readonly requestAuthentication: RequestAuthentication;
@@ -64,7 +73,11 @@ export class GatewayAuth extends Construct {
           action: AuthorizationPolicySpecAction.DENY,
           rules: [{
             from: [{ source: { notRequestPrincipals: ['*'] } }],
-            to: [{ operation: { hosts: [props.host, `${props.host}:*`], paths: props.protectedPrefixes.flatMap(prefixPaths) } }],
+            to: [{ operation: {
+              hosts: [props.host, `${props.host}:*`],
+              ports: [...(props.gatewayPorts ?? GATEWAY_POD_PORTS)],
+              paths: props.protectedPrefixes.flatMap(prefixPaths),
+            } }],
           }],
         },
       });

@@ -7,6 +7,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourcesSpec } from '../spec/schema';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
+import { containerResources } from '../workload/resources';
 
 /** A named container port. */
 export interface SupportPort {
@@ -51,6 +52,8 @@ export interface SupportWorkloadProps {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Deployment strategy. @default RollingUpdate with surge 1, unavailable 0 */
   readonly strategy?: k8s.DeploymentStrategy;
+  /** Annotations of the Deployment itself (e.g. a linter exception with its reason). @default {} */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export class SupportWorkload extends Construct {
@@ -63,7 +66,6 @@ export class SupportWorkload extends Construct {
     super(scope, id);
     const { name } = props;
     const metadata = { name, labels: { ...props.labels } };
-    const quantities = (r: { cpu: string; memory: string }) => ({ cpu: k8s.Quantity.fromString(r.cpu), memory: k8s.Quantity.fromString(r.memory) });
     const volumes = props.volumes ?? [];
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
@@ -76,7 +78,7 @@ export class SupportWorkload extends Construct {
       },
     });
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata,
+      metadata: props.annotations ? { ...metadata, annotations: { ...props.annotations } } : metadata,
       spec: {
         replicas: props.replicas,
         revisionHistoryLimit: 5,
@@ -96,12 +98,12 @@ export class SupportWorkload extends Construct {
             containers: [{
               name,
               image: props.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: 'Always',
               command: props.command,
               args: props.args,
               ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
               env: props.env ? Object.entries(props.env).map(([k, value]) => ({ name: k, value })) : undefined,
-              resources: { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) },
+              resources: containerResources(props.resources),
               securityContext: restrictedContainerSecurityContext(props.runAsUser),
               startupProbe: props.probes.startup,
               readinessProbe: props.probes.readiness,

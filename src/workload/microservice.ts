@@ -8,12 +8,11 @@ import { Construct } from 'constructs';
 import { SecretRef, ServiceSpec } from '../spec/schema';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
+import { containerResources } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from './security';
 
 /** Name of the container port every service exposes. */
 export const HTTP_PORT_NAME = 'http';
-/** Local disk a container may use: the 64Mi /tmp emptyDir, container logs (kubelet keeps 5 x 10Mi) and headroom. */
-const EPHEMERAL_STORAGE = { request: '128Mi', limit: '256Mi' };
 
 export interface MicroServiceProps {
   /** Service name (a DNS-1035 label); names every object. */
@@ -122,18 +121,7 @@ export class MicroService extends Construct {
           imagePullPolicy: 'Always',
           ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
           env: this.env,
-          resources: {
-            requests: {
-              cpu: k8s.Quantity.fromString(spec.resources.requests.cpu),
-              memory: k8s.Quantity.fromString(spec.resources.requests.memory),
-              'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.request),
-            },
-            limits: {
-              cpu: k8s.Quantity.fromString(spec.resources.limits.cpu),
-              memory: k8s.Quantity.fromString(spec.resources.limits.memory),
-              'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.limit),
-            },
-          },
+          resources: containerResources(spec.resources),
           securityContext: restrictedContainerSecurityContext(spec.runAsUser),
           ...healthProbes(HTTP_PORT_NAME),
           volumeMounts: this.mounts,

@@ -1,8 +1,8 @@
 /**
- * Startup and readiness probes on the service's /health endpoint; liveness on the port itself.
- * /health reports the service's dependencies (503 when its database is down): as a liveness probe
- * it would restart every replica during a dependency outage, so liveness only checks that the
- * process still accepts connections.
+ * Startup, liveness and readiness probes on the service's /health endpoint (the platform's
+ * service contract). Liveness is the most forgiving: a minute of failures before a restart, so a
+ * short dependency outage that /health reports takes replicas out of rotation (readiness) long
+ * before it restarts them. Keep /health cheap; slow dependency checks belong behind readiness.
  */
 import { k8s } from 'cdk8s-plus-27';
 
@@ -12,7 +12,7 @@ export function healthProbes(port: string, path = '/health'): Pick<k8s.Container
   return {
     // Up to 60 s to start before liveness takes over.
     startupProbe: { httpGet, periodSeconds: 2, failureThreshold: 30, timeoutSeconds: 2 },
-    livenessProbe: { tcpSocket: { port: httpGet.port }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
+    livenessProbe: { httpGet, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 2 },
     readinessProbe: { httpGet, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
   };
 }

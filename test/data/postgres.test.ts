@@ -142,7 +142,10 @@ describe('security', () => {
 
   test('requests and limits come from platform.postgres.resources', () => {
     // GIVEN platform.postgres.resources defaults WHEN the container is read THEN they are its requests and limits
-    expect(postgres.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(postgres.resources).toEqual({
+      requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '256Mi' },
+    });
   });
 });
 

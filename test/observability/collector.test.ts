@@ -49,7 +49,7 @@ describe('OpenTelemetry Collector', () => {
     expect(c.image).toBe('otel/opentelemetry-collector-contrib:0.111.0');
     expect(c.readinessProbe.httpGet.port).toBe('health');
     expect(c.ports.find((p) => p.name === 'health')?.containerPort).toBe(13133);
-    expect(c.resources.limits).toEqual({ cpu: '500m', memory: '512Mi' });
+    expect(c.resources.limits).toEqual({ cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' });
     expect(c.livenessProbe).toBeDefined();
     expect(c.startupProbe).toBeDefined();
   });

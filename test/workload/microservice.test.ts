@@ -55,10 +55,17 @@ test('a read-only root filesystem still has a writable /tmp', () => {
   expect(byKind(objs, 'Deployment').spec.template.spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
 });
 
-test('startup and readiness probes check /health, liveness the http port', () => {
+test('startup, liveness and readiness probes check /health on the http port', () => {
+  // GIVEN a service WHEN synthesized THEN all three probes call GET /health on the named port
   const c = container(synthService());
-  for (const probe of [c.startupProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
-  expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+  for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
+});
+
+test('liveness is the most forgiving probe: readiness takes a pod out of rotation long before a restart', () => {
+  const c = container(synthService());
+  const window = (p: { periodSeconds: number; failureThreshold: number }) => p.periodSeconds * p.failureThreshold;
+  expect(window(c.livenessProbe)).toBeGreaterThan(window(c.readinessProbe));
+  expect(window(c.livenessProbe)).toBe(60);
 });
 
 test('resources come from the spec', () => {
