@@ -9,7 +9,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, composeEnvironment, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, renderEnvironment,
+  componentLabels, composeEnvironment, containerResources, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, renderEnvironment,
   ResourcesSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext, SynthesizedEnvironment, tmpVolume,
 } from '../src';
 
@@ -101,16 +101,13 @@ export class NightlyReport extends Construct {
                 containers: [{
                   name: 'report',
                   image: props.image,
-                  imagePullPolicy: 'IfNotPresent',
+                  imagePullPolicy: 'Always',
                   env: [
                     ...databaseEnv,
                     { name: 'ISTIO_QUIT_URL', value: 'http://127.0.0.1:15020/quitquitquit' },
                     { name: 'OTEL_SERVICE_NAME', value: name },
                   ],
-                  resources: {
-                    requests: { cpu: k8s.Quantity.fromString(resources.requests.cpu), memory: k8s.Quantity.fromString(resources.requests.memory) },
-                    limits: { cpu: k8s.Quantity.fromString(resources.limits.cpu), memory: k8s.Quantity.fromString(resources.limits.memory) },
-                  },
+                  resources: containerResources(resources),
                   securityContext: restrictedContainerSecurityContext(uid),
                   volumeMounts: [tmp.mount],
                 }],

@@ -44,6 +44,7 @@ export { PlatformNamespace, type PlatformNamespaceProps } from './workload/names
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { componentLabels, selectorLabels, imageVersion } from './workload/labels';
 export { healthProbes } from './workload/probes';
+export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
 
 // Insight: the platform report and the plan.
 export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
