@@ -5,6 +5,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout, RolloutProps, RolloutSpecStrategy } from '../../imports/argo-argoproj.io';
+import { renderKubernetesValue } from '../render/api-object-json';
 import { MicroService } from '../workload/microservice';
 
 export interface WorkloadRolloutProps {
@@ -62,7 +63,8 @@ class PodTemplateRollout extends Rollout {
 
   public override toJson(): Record<string, unknown> {
     const json = super.toJson() as { spec: Record<string, unknown> } & Record<string, unknown>;
-    return { ...json, spec: { ...json.spec, template: sortKeys(k8s.toJson_PodTemplateSpec(this.podTemplate)) } };
+    const template = renderKubernetesValue(this.podTemplate, () => sortKeys(k8s.toJson_PodTemplateSpec(this.podTemplate)));
+    return { ...json, spec: { ...json.spec, template } };
   }
 }
 

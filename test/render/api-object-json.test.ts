@@ -1,0 +1,155 @@
+/** The fast renderer gives exactly what cdk8s renders, and falls back where it cannot. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { DestinationRule } from '../../imports/istio-networking.istio.io';
+import { generatedSpec } from '../../src/bench';
+import { renderKubernetesValue, withFastApiObjectJson } from '../../src/render/api-object-json';
+import { loadPlatform } from '../../src/spec/load';
+import { composeEnvironment, renderCharts } from '../../src/synth';
+import { REFERENCE_FILE, referenceText } from '../helpers';
+
+/** Every object of every environment as cdk8s renders it and as the synth renders it. */
+function bothRenderings(text: string, file: string): Array<{ path: string; cdk8s: string; fast: string }> {
+  return loadPlatform(text, file).environments.flatMap((spec) => {
+    const platform = composeEnvironment(spec);
+    const fast = renderCharts(platform, platform.charts).flatMap((c) => c.objects.map((o, i) => ({ path: c.paths[i], fast: JSON.stringify(o) })));
+    const byPath = new Map((platform.node.scope as App).node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => [o.node.path, JSON.stringify(o.toJson())]));
+    return fast.map((f) => ({ ...f, cdk8s: byPath.get(f.path)! }));
+  });
+}
+
+function render(chart: Chart): unknown[] {
+  const app = chart.node.scope as App;
+  return withFastApiObjectJson(app, (renderObject) => chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(renderObject));
+}
+
+describe('equivalence with cdk8s', () => {
+  test('every object of every reference environment renders byte for byte as cdk8s renders it', () => {
+    // GIVEN the reference platform WHEN each object is rendered both ways THEN the JSON texts (key order included) are equal
+    const all = bothRenderings(referenceText(), REFERENCE_FILE);
+    expect(all.length).toBeGreaterThan(300);
+    for (const o of all) expect({ path: o.path, json: o.fast }).toEqual({ path: o.path, json: o.cdk8s });
+  });
+
+  test('so does a generated platform with every strategy, store and event shape', () => {
+    // GIVEN the benchmark's generator at 24 services (blue-green, canary, databases, caches, events)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-eq-'));
+    fs.writeFileSync(path.join(dir, 'bench.sql'), 'CREATE TABLE IF NOT EXISTS items (id UUID PRIMARY KEY);\n');
+    const all = bothRenderings(generatedSpec(24), path.join(dir, 'platform.yaml'));
+    // THEN every object matches
+    expect(all.length).toBeGreaterThan(300);
+    for (const o of all) expect({ path: o.path, json: o.fast }).toEqual({ path: o.path, json: o.cdk8s });
+  });
+});
+
+/** Keys sorted at every depth (lists keep their order). */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedDeep((value as Record<string, unknown>)[k])]));
+}
+
+describe('Kubernetes values inside custom resources', () => {
+  test('every service\'s pod template renders as the generated Kubernetes mapper renders it (Rollouts embed it)', () => {
+    // GIVEN every service of every reference environment
+    for (const spec of loadPlatform(referenceText(), REFERENCE_FILE).environments) {
+      for (const [name, { workload }] of composeEnvironment(spec).services) {
+        // WHEN its pod template is rendered directly THEN it equals the mapper's output with sorted keys
+        const direct = renderKubernetesValue(workload.podTemplate, () => { throw new Error('fell back'); });
+        expect({ name, json: JSON.stringify(direct) }).toEqual({ name, json: JSON.stringify(sortedDeep(k8s.toJson_PodTemplateSpec(workload.podTemplate))) });
+      }
+    }
+  });
+});
+
+describe('Kubernetes fields and values', () => {
+  test('fields whose JSON name differs from the TypeScript name are renamed (clusterIp is clusterIP)', () => {
+    // GIVEN a headless Service WHEN rendered THEN the field is clusterIP, as in the API
+    const chart = Testing.chart();
+    new k8s.KubeService(chart, 'svc', { metadata: { name: 'db' }, spec: { clusterIp: 'None', ports: [{ port: 5432 }] } });
+    const [svc] = render(chart) as Array<{ spec: Record<string, unknown> }>;
+    expect(svc.spec).toEqual({ clusterIP: 'None', ports: [{ port: 5432 }] });
+  });
+
+  test('keys of maps are data and keep their spelling, even when they look like a renamed field', () => {
+    // GIVEN labels and ConfigMap keys named like TypeScript field names
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', labels: { clusterIp: 'x' } }, data: { hostIp: 'y' } });
+    // WHEN rendered THEN they are unchanged
+    const [cm] = render(chart) as Array<{ metadata: { labels: Record<string, string> }; data: Record<string, string> }>;
+    expect(cm.metadata.labels).toEqual({ clusterIp: 'x' });
+    expect(cm.data).toEqual({ hostIp: 'y' });
+  });
+
+  test('int-or-string and quantities render as their value', () => {
+    const chart = Testing.chart();
+    new k8s.KubeService(chart, 'svc', { spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+    new k8s.KubePodDisruptionBudget(chart, 'pdb', { spec: { maxUnavailable: k8s.IntOrString.fromNumber(1) } });
+    const [svc, pdb] = render(chart) as Array<{ spec: Record<string, unknown> }>;
+    expect(svc.spec.ports).toEqual([{ port: 80, targetPort: 'http' }]);
+    expect(pdb.spec.maxUnavailable).toBe(1);
+  });
+
+  test('keys are sorted and null or undefined fields are dropped, as cdk8s does', () => {
+    const chart = Testing.chart();
+    new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'sa' }, automountServiceAccountToken: undefined, imagePullSecrets: [{ name: 'b' }] });
+    const [sa] = render(chart) as Array<Record<string, unknown>>;
+    expect(Object.keys(sa)).toEqual(['apiVersion', 'kind', 'metadata', 'imagePullSecrets']);
+  });
+
+  test('lazy values are produced', () => {
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', { data: Lazy.any({ produce: () => ({ b: '2', a: '1' }) }) as unknown as Record<string, string> });
+    const [cm] = render(chart) as Array<{ data: Record<string, string> }>;
+    expect(JSON.stringify(cm.data)).toBe('{"a":"1","b":"2"}');
+  });
+
+  test('JSON patches still apply (the object takes cdk8s\'s own path)', () => {
+    const chart = Testing.chart();
+    const sa = new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'sa' } });
+    sa.addJsonPatch(JsonPatch.add('/automountServiceAccountToken', false));
+    expect(render(chart)).toEqual([sa.toJson()]);
+    expect((render(chart)[0] as Record<string, unknown>).automountServiceAccountToken).toBe(false);
+  });
+
+  test('custom resources render through their generated mapper, with the one-pass resolver below it', () => {
+    const chart = Testing.chart();
+    const dr = new DestinationRule(chart, 'dr', { metadata: { name: 'dr' }, spec: { host: 'a.b.svc.cluster.local' } });
+    expect(render(chart)).toEqual([dr.toJson()]);
+  });
+
+  test('a value cdk8s cannot render fails with the construct path', () => {
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { when: new Date(0) as unknown as string } });
+    expect(() => render(chart)).toThrow(/Failed serializing construct at path 'test\/cm' .*can't render non-simple object of type 'Date'/);
+  });
+});
+
+describe('scope', () => {
+  test('an App with its own resolvers keeps cdk8s\'s path, so its resolver runs', () => {
+    // GIVEN a resolver that upper-cases one value
+    class Upper implements IResolver {
+      public resolve(context: ResolutionContext): void {
+        if (context.value === 'shout') context.replaceValue('SHOUT');
+      }
+    }
+    const app = new App({ resolvers: [new Upper()] });
+    const chart = new Chart(app, 'c');
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { a: 'shout' } });
+    // WHEN rendered THEN the resolver ran
+    expect((render(chart)[0] as { data: Record<string, string> }).data).toEqual({ a: 'SHOUT' });
+  });
+
+  test('ApiObject.prototype.toJson is restored afterwards, also when rendering throws', () => {
+    const original = ApiObject.prototype.toJson;
+    const chart = Testing.chart();
+    expect(() => withFastApiObjectJson(chart.node.scope as App, () => {
+      expect(ApiObject.prototype.toJson).not.toBe(original);
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(ApiObject.prototype.toJson).toBe(original);
+  });
+});
