@@ -85,7 +85,7 @@ export function toJson_WasmPluginProps(obj: WasmPluginProps | undefined): Record
     'spec': toJson_WasmPluginSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -237,7 +237,7 @@ export function toJson_WasmPluginSpec(obj: WasmPluginSpec | undefined): Record<s
     'vmConfig': toJson_WasmPluginSpecVmConfig(obj.vmConfig),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -303,7 +303,7 @@ export function toJson_WasmPluginSpecMatch(obj: WasmPluginSpecMatch | undefined)
     'ports': obj.ports?.map(y => toJson_WasmPluginSpecMatchPorts(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -346,10 +346,10 @@ export interface WasmPluginSpecSelector {
 export function toJson_WasmPluginSpecSelector(obj: WasmPluginSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -399,7 +399,7 @@ export function toJson_WasmPluginSpecTargetRef(obj: WasmPluginSpecTargetRef | un
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -449,7 +449,7 @@ export function toJson_WasmPluginSpecTargetRefs(obj: WasmPluginSpecTargetRefs | 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -493,7 +493,7 @@ export function toJson_WasmPluginSpecVmConfig(obj: WasmPluginSpecVmConfig | unde
     'env': obj.env?.map(y => toJson_WasmPluginSpecVmConfigEnv(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -535,7 +535,7 @@ export function toJson_WasmPluginSpecMatchPorts(obj: WasmPluginSpecMatchPorts | 
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -579,7 +579,7 @@ export function toJson_WasmPluginSpecVmConfigEnv(obj: WasmPluginSpecVmConfigEnv 
     'valueFrom': obj.valueFrom,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -597,3 +597,12 @@ export enum WasmPluginSpecVmConfigEnvValueFrom {
   HOST = "HOST",
 }
 
+
+/** Added by scripts/import-postprocess.sh: the mappers' undefined filter, in one copy. */
+function withoutUndefined(value: { [key: string]: any }): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  for (const key of Object.keys(value)) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}

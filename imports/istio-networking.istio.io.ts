@@ -85,7 +85,7 @@ export function toJson_DestinationRuleProps(obj: DestinationRuleProps | undefine
     'spec': toJson_DestinationRuleSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -145,7 +145,7 @@ export function toJson_DestinationRuleSpec(obj: DestinationRuleSpec | undefined)
     'workloadSelector': toJson_DestinationRuleSpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -182,12 +182,12 @@ export interface DestinationRuleSpecSubsets {
 export function toJson_DestinationRuleSpecSubsets(obj: DestinationRuleSpecSubsets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'name': obj.name,
     'trafficPolicy': toJson_DestinationRuleSpecSubsetsTrafficPolicy(obj.trafficPolicy),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -259,7 +259,7 @@ export function toJson_DestinationRuleSpecTrafficPolicy(obj: DestinationRuleSpec
     'tunnel': toJson_DestinationRuleSpecTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -284,10 +284,10 @@ export interface DestinationRuleSpecWorkloadSelector {
 export function toJson_DestinationRuleSpecWorkloadSelector(obj: DestinationRuleSpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -359,7 +359,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicy(obj: DestinationR
     'tunnel': toJson_DestinationRuleSpecSubsetsTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -393,7 +393,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPool(obj: Desti
     'tcp': toJson_DestinationRuleSpecTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -443,7 +443,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancer(obj: Destina
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -531,7 +531,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyOutlierDetection(obj: Des
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -585,7 +585,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettings(obj: De
     'tls': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -615,7 +615,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyProxyProtocol(obj: Destin
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -709,7 +709,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyTls(obj: DestinationRuleS
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -753,7 +753,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyTunnel(obj: DestinationRu
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -787,7 +787,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPool(obj
     'tcp': toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -837,7 +837,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancer(obj: 
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -925,7 +925,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyOutlierDetection(o
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -979,7 +979,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettings(
     'tls': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1009,7 +1009,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyProxyProtocol(obj:
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1103,7 +1103,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyTls(obj: Destinati
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1147,7 +1147,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyTunnel(obj: Destin
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1233,7 +1233,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolHttp(obj: D
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1293,7 +1293,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolTcp(obj: De
     'tcpKeepalive': toJson_DestinationRuleSpecTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1367,7 +1367,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHas
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1417,7 +1417,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSet
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1473,7 +1473,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
     'tcp': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1523,7 +1523,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1611,7 +1611,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsOutlierD
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1637,7 +1637,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsPort(obj
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1731,7 +1731,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsTls(obj:
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1849,7 +1849,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolHttp
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1909,7 +1909,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolTcp(
     'tcpKeepalive': toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1983,7 +1983,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsis
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2033,7 +2033,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocali
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2089,7 +2089,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
     'tcp': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2139,7 +2139,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2227,7 +2227,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsO
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2253,7 +2253,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsP
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2347,7 +2347,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsT
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2439,7 +2439,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyConnectionPoolTcpTcpKeepa
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2483,7 +2483,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHas
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2511,7 +2511,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHas
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2539,7 +2539,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHas
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2570,10 +2570,10 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSet
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2607,7 +2607,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSet
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2693,7 +2693,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2753,7 +2753,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
     'tcpKeepalive': toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2827,7 +2827,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2877,7 +2877,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2977,7 +2977,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyConnectionPoolTcpT
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3021,7 +3021,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsis
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3049,7 +3049,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsis
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3077,7 +3077,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerConsis
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3108,10 +3108,10 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocali
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3145,7 +3145,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyLoadBalancerLocali
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3231,7 +3231,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3291,7 +3291,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
     'tcpKeepalive': toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3365,7 +3365,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3415,7 +3415,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3515,7 +3515,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsConnecti
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3559,7 +3559,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3587,7 +3587,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3615,7 +3615,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3646,10 +3646,10 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3683,7 +3683,7 @@ export function toJson_DestinationRuleSpecTrafficPolicyPortLevelSettingsLoadBala
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3743,7 +3743,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsC
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3787,7 +3787,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3815,7 +3815,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3843,7 +3843,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3874,10 +3874,10 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3911,7 +3911,7 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3998,7 +3998,7 @@ export function toJson_DestinationRuleV1Alpha3Props(obj: DestinationRuleV1Alpha3
     'spec': toJson_DestinationRuleV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4058,7 +4058,7 @@ export function toJson_DestinationRuleV1Alpha3Spec(obj: DestinationRuleV1Alpha3S
     'workloadSelector': toJson_DestinationRuleV1Alpha3SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4095,12 +4095,12 @@ export interface DestinationRuleV1Alpha3SpecSubsets {
 export function toJson_DestinationRuleV1Alpha3SpecSubsets(obj: DestinationRuleV1Alpha3SpecSubsets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'name': obj.name,
     'trafficPolicy': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicy(obj.trafficPolicy),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4172,7 +4172,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicy(obj: Destination
     'tunnel': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4197,10 +4197,10 @@ export interface DestinationRuleV1Alpha3SpecWorkloadSelector {
 export function toJson_DestinationRuleV1Alpha3SpecWorkloadSelector(obj: DestinationRuleV1Alpha3SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4272,7 +4272,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicy(obj: Dest
     'tunnel': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4306,7 +4306,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPool(ob
     'tcp': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4356,7 +4356,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancer(obj:
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4444,7 +4444,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyOutlierDetection(
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4498,7 +4498,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'tls': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4528,7 +4528,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyProxyProtocol(obj
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4622,7 +4622,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyTls(obj: Destinat
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4666,7 +4666,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyTunnel(obj: Desti
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4700,7 +4700,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
     'tcp': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4750,7 +4750,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4838,7 +4838,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyOutlierDet
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4892,7 +4892,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'tls': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4922,7 +4922,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyProxyProto
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5016,7 +5016,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyTls(obj: D
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5060,7 +5060,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyTunnel(obj
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5146,7 +5146,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolHtt
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5206,7 +5206,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolTcp
     'tcpKeepalive': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5280,7 +5280,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsi
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5330,7 +5330,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocal
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5386,7 +5386,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'tcp': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5436,7 +5436,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5524,7 +5524,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5550,7 +5550,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5644,7 +5644,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5762,7 +5762,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5822,7 +5822,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
     'tcpKeepalive': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5896,7 +5896,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5946,7 +5946,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6002,7 +6002,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'tcp': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6052,7 +6052,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6140,7 +6140,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6166,7 +6166,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6260,7 +6260,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6352,7 +6352,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyConnectionPoolTcp
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6396,7 +6396,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsi
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6424,7 +6424,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsi
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6452,7 +6452,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerConsi
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6483,10 +6483,10 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocal
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6520,7 +6520,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyLoadBalancerLocal
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6606,7 +6606,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6666,7 +6666,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'tcpKeepalive': toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6740,7 +6740,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6790,7 +6790,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6890,7 +6890,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyConnection
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6934,7 +6934,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6962,7 +6962,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6990,7 +6990,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7021,10 +7021,10 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7058,7 +7058,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyLoadBalanc
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7144,7 +7144,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7204,7 +7204,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'tcpKeepalive': toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7278,7 +7278,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7328,7 +7328,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7428,7 +7428,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7472,7 +7472,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7500,7 +7500,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7528,7 +7528,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7559,10 +7559,10 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7596,7 +7596,7 @@ export function toJson_DestinationRuleV1Alpha3SpecTrafficPolicyPortLevelSettings
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7656,7 +7656,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7700,7 +7700,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7728,7 +7728,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7756,7 +7756,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7787,10 +7787,10 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7824,7 +7824,7 @@ export function toJson_DestinationRuleV1Alpha3SpecSubsetsTrafficPolicyPortLevelS
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7911,7 +7911,7 @@ export function toJson_DestinationRuleV1Beta1Props(obj: DestinationRuleV1Beta1Pr
     'spec': toJson_DestinationRuleV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7971,7 +7971,7 @@ export function toJson_DestinationRuleV1Beta1Spec(obj: DestinationRuleV1Beta1Spe
     'workloadSelector': toJson_DestinationRuleV1Beta1SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8008,12 +8008,12 @@ export interface DestinationRuleV1Beta1SpecSubsets {
 export function toJson_DestinationRuleV1Beta1SpecSubsets(obj: DestinationRuleV1Beta1SpecSubsets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'name': obj.name,
     'trafficPolicy': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicy(obj.trafficPolicy),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8085,7 +8085,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicy(obj: DestinationR
     'tunnel': toJson_DestinationRuleV1Beta1SpecTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8110,10 +8110,10 @@ export interface DestinationRuleV1Beta1SpecWorkloadSelector {
 export function toJson_DestinationRuleV1Beta1SpecWorkloadSelector(obj: DestinationRuleV1Beta1SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8185,7 +8185,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicy(obj: Desti
     'tunnel': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyTunnel(obj.tunnel),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8219,7 +8219,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPool(obj
     'tcp': toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8269,7 +8269,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancer(obj: 
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8357,7 +8357,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyOutlierDetection(o
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8411,7 +8411,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettings(
     'tls': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8441,7 +8441,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyProxyProtocol(obj:
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8535,7 +8535,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyTls(obj: Destinati
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8579,7 +8579,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyTunnel(obj: Destin
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8613,7 +8613,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
     'tcp': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8663,7 +8663,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8751,7 +8751,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyOutlierDete
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8805,7 +8805,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'tls': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8835,7 +8835,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyProxyProtoc
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8929,7 +8929,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyTls(obj: De
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8973,7 +8973,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyTunnel(obj:
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9059,7 +9059,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolHttp
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9119,7 +9119,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolTcp(
     'tcpKeepalive': toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9193,7 +9193,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsis
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9243,7 +9243,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocali
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9299,7 +9299,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
     'tcp': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9349,7 +9349,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9437,7 +9437,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsO
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9463,7 +9463,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsP
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9557,7 +9557,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsT
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9675,7 +9675,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9735,7 +9735,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
     'tcpKeepalive': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9809,7 +9809,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9859,7 +9859,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9915,7 +9915,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'tcp': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -9965,7 +9965,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'warmupDurationSecs': obj.warmupDurationSecs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10053,7 +10053,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10079,7 +10079,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10173,7 +10173,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'subjectAltNames': obj.subjectAltNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10265,7 +10265,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyConnectionPoolTcpT
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10309,7 +10309,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsis
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10337,7 +10337,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsis
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10365,7 +10365,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerConsis
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10396,10 +10396,10 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocali
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10433,7 +10433,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyLoadBalancerLocali
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10519,7 +10519,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10579,7 +10579,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
     'tcpKeepalive': toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10653,7 +10653,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10703,7 +10703,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10803,7 +10803,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyConnectionP
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10847,7 +10847,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10875,7 +10875,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10903,7 +10903,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10934,10 +10934,10 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -10971,7 +10971,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyLoadBalance
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11057,7 +11057,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11117,7 +11117,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'tcpKeepalive': toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSettingsConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11191,7 +11191,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'useSourceIp': obj.useSourceIp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11241,7 +11241,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'failoverPriority': obj.failoverPriority?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11341,7 +11341,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsC
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11385,7 +11385,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11413,7 +11413,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11441,7 +11441,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11472,10 +11472,10 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11509,7 +11509,7 @@ export function toJson_DestinationRuleV1Beta1SpecTrafficPolicyPortLevelSettingsL
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11569,7 +11569,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11613,7 +11613,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'ttl': obj.ttl,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11641,7 +11641,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'tableSize': obj.tableSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11669,7 +11669,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'minimumRingSize': obj.minimumRingSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11700,10 +11700,10 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
   if (obj === undefined) { return undefined; }
   const result = {
     'from': obj.from,
-    'to': ((obj.to) === undefined) ? undefined : (Object.entries(obj.to).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'to': ((obj.to) === undefined) ? undefined : (withoutUndefined(obj.to)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11737,7 +11737,7 @@ export function toJson_DestinationRuleV1Beta1SpecSubsetsTrafficPolicyPortLevelSe
     'to': obj.to,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11824,7 +11824,7 @@ export function toJson_EnvoyFilterProps(obj: EnvoyFilterProps | undefined): Reco
     'spec': toJson_EnvoyFilterSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11876,7 +11876,7 @@ export function toJson_EnvoyFilterSpec(obj: EnvoyFilterSpec | undefined): Record
     'workloadSelector': toJson_EnvoyFilterSpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11920,7 +11920,7 @@ export function toJson_EnvoyFilterSpecConfigPatches(obj: EnvoyFilterSpecConfigPa
     'patch': toJson_EnvoyFilterSpecConfigPatchesPatch(obj.patch),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11970,7 +11970,7 @@ export function toJson_EnvoyFilterSpecTargetRefs(obj: EnvoyFilterSpecTargetRefs 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -11995,10 +11995,10 @@ export interface EnvoyFilterSpecWorkloadSelector {
 export function toJson_EnvoyFilterSpecWorkloadSelector(obj: EnvoyFilterSpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12094,7 +12094,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatch(obj: EnvoyFilterSpecCon
     'routeConfiguration': toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfiguration(obj.routeConfiguration),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12142,7 +12142,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesPatch(obj: EnvoyFilterSpecCon
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12194,7 +12194,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchCluster(obj: EnvoyFilter
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12270,7 +12270,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchListener(obj: EnvoyFilte
     'portNumber': obj.portNumber,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12302,11 +12302,11 @@ export interface EnvoyFilterSpecConfigPatchesMatchProxy {
 export function toJson_EnvoyFilterSpecConfigPatchesMatchProxy(obj: EnvoyFilterSpecConfigPatchesMatchProxy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'metadata': ((obj.metadata) === undefined) ? undefined : (Object.entries(obj.metadata).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'metadata': ((obj.metadata) === undefined) ? undefined : (withoutUndefined(obj.metadata)),
     'proxyVersion': obj.proxyVersion,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12366,7 +12366,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfiguration(obj: 
     'vhost': toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhost(obj.vhost),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12478,7 +12478,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchListenerFilterChain(obj:
     'transportProtocol': obj.transportProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12514,7 +12514,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhost(
     'route': toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRoute(obj.route),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12550,7 +12550,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchListenerFilterChainFilte
     'subFilter': toJson_EnvoyFilterSpecConfigPatchesMatchListenerFilterChainFilterSubFilter(obj.subFilter),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12588,7 +12588,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostR
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12616,7 +12616,7 @@ export function toJson_EnvoyFilterSpecConfigPatchesMatchListenerFilterChainFilte
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12721,7 +12721,7 @@ export function toJson_GatewayProps(obj: GatewayProps | undefined): Record<strin
     'spec': toJson_GatewaySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12753,11 +12753,11 @@ export interface GatewaySpec {
 export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'selector': ((obj.selector) === undefined) ? undefined : (Object.entries(obj.selector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'selector': ((obj.selector) === undefined) ? undefined : (withoutUndefined(obj.selector)),
     'servers': obj.servers?.map(y => toJson_GatewaySpecServers(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12821,7 +12821,7 @@ export function toJson_GatewaySpecServers(obj: GatewaySpecServers | undefined): 
     'tls': toJson_GatewaySpecServersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -12871,7 +12871,7 @@ export function toJson_GatewaySpecServersPort(obj: GatewaySpecServersPort | unde
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13001,7 +13001,7 @@ export function toJson_GatewaySpecServersTls(obj: GatewaySpecServersTls | undefi
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13150,7 +13150,7 @@ export function toJson_GatewayV1Alpha3Props(obj: GatewayV1Alpha3Props | undefine
     'spec': toJson_GatewayV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13182,11 +13182,11 @@ export interface GatewayV1Alpha3Spec {
 export function toJson_GatewayV1Alpha3Spec(obj: GatewayV1Alpha3Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'selector': ((obj.selector) === undefined) ? undefined : (Object.entries(obj.selector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'selector': ((obj.selector) === undefined) ? undefined : (withoutUndefined(obj.selector)),
     'servers': obj.servers?.map(y => toJson_GatewayV1Alpha3SpecServers(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13250,7 +13250,7 @@ export function toJson_GatewayV1Alpha3SpecServers(obj: GatewayV1Alpha3SpecServer
     'tls': toJson_GatewayV1Alpha3SpecServersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13300,7 +13300,7 @@ export function toJson_GatewayV1Alpha3SpecServersPort(obj: GatewayV1Alpha3SpecSe
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13430,7 +13430,7 @@ export function toJson_GatewayV1Alpha3SpecServersTls(obj: GatewayV1Alpha3SpecSer
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13579,7 +13579,7 @@ export function toJson_GatewayV1Beta1Props(obj: GatewayV1Beta1Props | undefined)
     'spec': toJson_GatewayV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13611,11 +13611,11 @@ export interface GatewayV1Beta1Spec {
 export function toJson_GatewayV1Beta1Spec(obj: GatewayV1Beta1Spec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'selector': ((obj.selector) === undefined) ? undefined : (Object.entries(obj.selector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'selector': ((obj.selector) === undefined) ? undefined : (withoutUndefined(obj.selector)),
     'servers': obj.servers?.map(y => toJson_GatewayV1Beta1SpecServers(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13679,7 +13679,7 @@ export function toJson_GatewayV1Beta1SpecServers(obj: GatewayV1Beta1SpecServers 
     'tls': toJson_GatewayV1Beta1SpecServersTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13729,7 +13729,7 @@ export function toJson_GatewayV1Beta1SpecServersPort(obj: GatewayV1Beta1SpecServ
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -13859,7 +13859,7 @@ export function toJson_GatewayV1Beta1SpecServersTls(obj: GatewayV1Beta1SpecServe
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14008,7 +14008,7 @@ export function toJson_ProxyConfigProps(obj: ProxyConfigProps | undefined): Reco
     'spec': toJson_ProxyConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14055,12 +14055,12 @@ export function toJson_ProxyConfigSpec(obj: ProxyConfigSpec | undefined): Record
   if (obj === undefined) { return undefined; }
   const result = {
     'concurrency': obj.concurrency,
-    'environmentVariables': ((obj.environmentVariables) === undefined) ? undefined : (Object.entries(obj.environmentVariables).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'environmentVariables': ((obj.environmentVariables) === undefined) ? undefined : (withoutUndefined(obj.environmentVariables)),
     'image': toJson_ProxyConfigSpecImage(obj.image),
     'selector': toJson_ProxyConfigSpecSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14088,7 +14088,7 @@ export function toJson_ProxyConfigSpecImage(obj: ProxyConfigSpecImage | undefine
     'imageType': obj.imageType,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14113,10 +14113,10 @@ export interface ProxyConfigSpecSelector {
 export function toJson_ProxyConfigSpecSelector(obj: ProxyConfigSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14203,7 +14203,7 @@ export function toJson_ServiceEntryProps(obj: ServiceEntryProps | undefined): Re
     'spec': toJson_ServiceEntrySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14299,7 +14299,7 @@ export function toJson_ServiceEntrySpec(obj: ServiceEntrySpec | undefined): Reco
     'workloadSelector': toJson_ServiceEntrySpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14365,15 +14365,15 @@ export function toJson_ServiceEntrySpecEndpoints(obj: ServiceEntrySpecEndpoints 
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14437,7 +14437,7 @@ export function toJson_ServiceEntrySpecPorts(obj: ServiceEntrySpecPorts | undefi
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14480,10 +14480,10 @@ export interface ServiceEntrySpecWorkloadSelector {
 export function toJson_ServiceEntrySpecWorkloadSelector(obj: ServiceEntrySpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14570,7 +14570,7 @@ export function toJson_ServiceEntryV1Alpha3Props(obj: ServiceEntryV1Alpha3Props 
     'spec': toJson_ServiceEntryV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14666,7 +14666,7 @@ export function toJson_ServiceEntryV1Alpha3Spec(obj: ServiceEntryV1Alpha3Spec | 
     'workloadSelector': toJson_ServiceEntryV1Alpha3SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14732,15 +14732,15 @@ export function toJson_ServiceEntryV1Alpha3SpecEndpoints(obj: ServiceEntryV1Alph
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14804,7 +14804,7 @@ export function toJson_ServiceEntryV1Alpha3SpecPorts(obj: ServiceEntryV1Alpha3Sp
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14847,10 +14847,10 @@ export interface ServiceEntryV1Alpha3SpecWorkloadSelector {
 export function toJson_ServiceEntryV1Alpha3SpecWorkloadSelector(obj: ServiceEntryV1Alpha3SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -14937,7 +14937,7 @@ export function toJson_ServiceEntryV1Beta1Props(obj: ServiceEntryV1Beta1Props | 
     'spec': toJson_ServiceEntryV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15033,7 +15033,7 @@ export function toJson_ServiceEntryV1Beta1Spec(obj: ServiceEntryV1Beta1Spec | un
     'workloadSelector': toJson_ServiceEntryV1Beta1SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15099,15 +15099,15 @@ export function toJson_ServiceEntryV1Beta1SpecEndpoints(obj: ServiceEntryV1Beta1
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15171,7 +15171,7 @@ export function toJson_ServiceEntryV1Beta1SpecPorts(obj: ServiceEntryV1Beta1Spec
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15214,10 +15214,10 @@ export interface ServiceEntryV1Beta1SpecWorkloadSelector {
 export function toJson_ServiceEntryV1Beta1SpecWorkloadSelector(obj: ServiceEntryV1Beta1SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15304,7 +15304,7 @@ export function toJson_SidecarProps(obj: SidecarProps | undefined): Record<strin
     'spec': toJson_SidecarSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15364,7 +15364,7 @@ export function toJson_SidecarSpec(obj: SidecarSpec | undefined): Record<string,
     'workloadSelector': toJson_SidecarSpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15416,7 +15416,7 @@ export function toJson_SidecarSpecEgress(obj: SidecarSpecEgress | undefined): Re
     'port': toJson_SidecarSpecEgressPort(obj.port),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15452,7 +15452,7 @@ export function toJson_SidecarSpecInboundConnectionPool(obj: SidecarSpecInboundC
     'tcp': toJson_SidecarSpecInboundConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15520,7 +15520,7 @@ export function toJson_SidecarSpecIngress(obj: SidecarSpecIngress | undefined): 
     'tls': toJson_SidecarSpecIngressTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15556,7 +15556,7 @@ export function toJson_SidecarSpecOutboundTrafficPolicy(obj: SidecarSpecOutbound
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15581,10 +15581,10 @@ export interface SidecarSpecWorkloadSelector {
 export function toJson_SidecarSpecWorkloadSelector(obj: SidecarSpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15650,7 +15650,7 @@ export function toJson_SidecarSpecEgressPort(obj: SidecarSpecEgressPort | undefi
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15736,7 +15736,7 @@ export function toJson_SidecarSpecInboundConnectionPoolHttp(obj: SidecarSpecInbo
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15796,7 +15796,7 @@ export function toJson_SidecarSpecInboundConnectionPoolTcp(obj: SidecarSpecInbou
     'tcpKeepalive': toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15848,7 +15848,7 @@ export function toJson_SidecarSpecIngressConnectionPool(obj: SidecarSpecIngressC
     'tcp': toJson_SidecarSpecIngressConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -15898,7 +15898,7 @@ export function toJson_SidecarSpecIngressPort(obj: SidecarSpecIngressPort | unde
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16028,7 +16028,7 @@ export function toJson_SidecarSpecIngressTls(obj: SidecarSpecIngressTls | undefi
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16070,7 +16070,7 @@ export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxy(obj: SidecarS
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16144,7 +16144,7 @@ export function toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj: Side
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16230,7 +16230,7 @@ export function toJson_SidecarSpecIngressConnectionPoolHttp(obj: SidecarSpecIngr
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16290,7 +16290,7 @@ export function toJson_SidecarSpecIngressConnectionPoolTcp(obj: SidecarSpecIngre
     'tcpKeepalive': toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16378,7 +16378,7 @@ export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxyPort(obj: Side
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16438,7 +16438,7 @@ export function toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj: Side
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16525,7 +16525,7 @@ export function toJson_SidecarV1Alpha3Props(obj: SidecarV1Alpha3Props | undefine
     'spec': toJson_SidecarV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16585,7 +16585,7 @@ export function toJson_SidecarV1Alpha3Spec(obj: SidecarV1Alpha3Spec | undefined)
     'workloadSelector': toJson_SidecarV1Alpha3SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16637,7 +16637,7 @@ export function toJson_SidecarV1Alpha3SpecEgress(obj: SidecarV1Alpha3SpecEgress 
     'port': toJson_SidecarV1Alpha3SpecEgressPort(obj.port),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16673,7 +16673,7 @@ export function toJson_SidecarV1Alpha3SpecInboundConnectionPool(obj: SidecarV1Al
     'tcp': toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16741,7 +16741,7 @@ export function toJson_SidecarV1Alpha3SpecIngress(obj: SidecarV1Alpha3SpecIngres
     'tls': toJson_SidecarV1Alpha3SpecIngressTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16777,7 +16777,7 @@ export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicy(obj: SidecarV1Al
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16802,10 +16802,10 @@ export interface SidecarV1Alpha3SpecWorkloadSelector {
 export function toJson_SidecarV1Alpha3SpecWorkloadSelector(obj: SidecarV1Alpha3SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16871,7 +16871,7 @@ export function toJson_SidecarV1Alpha3SpecEgressPort(obj: SidecarV1Alpha3SpecEgr
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -16957,7 +16957,7 @@ export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttp(obj: Sidecar
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17017,7 +17017,7 @@ export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcp(obj: SidecarV
     'tcpKeepalive': toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17069,7 +17069,7 @@ export function toJson_SidecarV1Alpha3SpecIngressConnectionPool(obj: SidecarV1Al
     'tcp': toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17119,7 +17119,7 @@ export function toJson_SidecarV1Alpha3SpecIngressPort(obj: SidecarV1Alpha3SpecIn
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17249,7 +17249,7 @@ export function toJson_SidecarV1Alpha3SpecIngressTls(obj: SidecarV1Alpha3SpecIng
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17291,7 +17291,7 @@ export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy(obj: 
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17365,7 +17365,7 @@ export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive(o
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17451,7 +17451,7 @@ export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttp(obj: Sidecar
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17511,7 +17511,7 @@ export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcp(obj: SidecarV
     'tcpKeepalive': toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17599,7 +17599,7 @@ export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort(o
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17659,7 +17659,7 @@ export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive(o
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17746,7 +17746,7 @@ export function toJson_SidecarV1Beta1Props(obj: SidecarV1Beta1Props | undefined)
     'spec': toJson_SidecarV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17806,7 +17806,7 @@ export function toJson_SidecarV1Beta1Spec(obj: SidecarV1Beta1Spec | undefined): 
     'workloadSelector': toJson_SidecarV1Beta1SpecWorkloadSelector(obj.workloadSelector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17858,7 +17858,7 @@ export function toJson_SidecarV1Beta1SpecEgress(obj: SidecarV1Beta1SpecEgress | 
     'port': toJson_SidecarV1Beta1SpecEgressPort(obj.port),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17894,7 +17894,7 @@ export function toJson_SidecarV1Beta1SpecInboundConnectionPool(obj: SidecarV1Bet
     'tcp': toJson_SidecarV1Beta1SpecInboundConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17962,7 +17962,7 @@ export function toJson_SidecarV1Beta1SpecIngress(obj: SidecarV1Beta1SpecIngress 
     'tls': toJson_SidecarV1Beta1SpecIngressTls(obj.tls),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -17998,7 +17998,7 @@ export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicy(obj: SidecarV1Bet
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18023,10 +18023,10 @@ export interface SidecarV1Beta1SpecWorkloadSelector {
 export function toJson_SidecarV1Beta1SpecWorkloadSelector(obj: SidecarV1Beta1SpecWorkloadSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18092,7 +18092,7 @@ export function toJson_SidecarV1Beta1SpecEgressPort(obj: SidecarV1Beta1SpecEgres
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18178,7 +18178,7 @@ export function toJson_SidecarV1Beta1SpecInboundConnectionPoolHttp(obj: SidecarV
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18238,7 +18238,7 @@ export function toJson_SidecarV1Beta1SpecInboundConnectionPoolTcp(obj: SidecarV1
     'tcpKeepalive': toJson_SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18290,7 +18290,7 @@ export function toJson_SidecarV1Beta1SpecIngressConnectionPool(obj: SidecarV1Bet
     'tcp': toJson_SidecarV1Beta1SpecIngressConnectionPoolTcp(obj.tcp),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18340,7 +18340,7 @@ export function toJson_SidecarV1Beta1SpecIngressPort(obj: SidecarV1Beta1SpecIngr
     'targetPort': obj.targetPort,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18470,7 +18470,7 @@ export function toJson_SidecarV1Beta1SpecIngressTls(obj: SidecarV1Beta1SpecIngre
     'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18512,7 +18512,7 @@ export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy(obj: S
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18586,7 +18586,7 @@ export function toJson_SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive(ob
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18672,7 +18672,7 @@ export function toJson_SidecarV1Beta1SpecIngressConnectionPoolHttp(obj: SidecarV
     'useClientProtocol': obj.useClientProtocol,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18732,7 +18732,7 @@ export function toJson_SidecarV1Beta1SpecIngressConnectionPoolTcp(obj: SidecarV1
     'tcpKeepalive': toJson_SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18820,7 +18820,7 @@ export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort(ob
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18880,7 +18880,7 @@ export function toJson_SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive(ob
     'time': obj.time,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -18967,7 +18967,7 @@ export function toJson_VirtualServiceProps(obj: VirtualServiceProps | undefined)
     'spec': toJson_VirtualServiceSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19035,7 +19035,7 @@ export function toJson_VirtualServiceSpec(obj: VirtualServiceSpec | undefined): 
     'tls': obj.tls?.map(y => toJson_VirtualServiceSpecTls(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19178,7 +19178,7 @@ export function toJson_VirtualServiceSpecHttp(obj: VirtualServiceSpecHttp | unde
     'timeout': obj.timeout,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19212,7 +19212,7 @@ export function toJson_VirtualServiceSpecTcp(obj: VirtualServiceSpecTcp | undefi
     'route': obj.route?.map(y => toJson_VirtualServiceSpecTcpRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19246,7 +19246,7 @@ export function toJson_VirtualServiceSpecTls(obj: VirtualServiceSpecTls | undefi
     'route': obj.route?.map(y => toJson_VirtualServiceSpecTlsRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19320,7 +19320,7 @@ export function toJson_VirtualServiceSpecHttpCorsPolicy(obj: VirtualServiceSpecH
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19356,7 +19356,7 @@ export function toJson_VirtualServiceSpecHttpDelegate(obj: VirtualServiceSpecHtt
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19392,7 +19392,7 @@ export function toJson_VirtualServiceSpecHttpDirectResponse(obj: VirtualServiceS
     'status': obj.status,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19428,7 +19428,7 @@ export function toJson_VirtualServiceSpecHttpFault(obj: VirtualServiceSpecHttpFa
     'delay': toJson_VirtualServiceSpecHttpFaultDelay(obj.delay),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19458,7 +19458,7 @@ export function toJson_VirtualServiceSpecHttpHeaders(obj: VirtualServiceSpecHttp
     'response': toJson_VirtualServiceSpecHttpHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19581,14 +19581,14 @@ export function toJson_VirtualServiceSpecHttpMatch(obj: VirtualServiceSpecHttpMa
     'port': obj.port,
     'queryParams': ((obj.queryParams) === undefined) ? undefined : (Object.entries(obj.queryParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceSpecHttpMatchQueryParams(i[1]) }), {})),
     'scheme': toJson_VirtualServiceSpecHttpMatchScheme(obj.scheme),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'statPrefix': obj.statPrefix,
     'uri': toJson_VirtualServiceSpecHttpMatchUri(obj.uri),
     'withoutHeaders': ((obj.withoutHeaders) === undefined) ? undefined : (Object.entries(obj.withoutHeaders).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceSpecHttpMatchWithoutHeaders(i[1]) }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19632,7 +19632,7 @@ export function toJson_VirtualServiceSpecHttpMirror(obj: VirtualServiceSpecHttpM
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19658,7 +19658,7 @@ export function toJson_VirtualServiceSpecHttpMirrorPercentage(obj: VirtualServic
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19692,7 +19692,7 @@ export function toJson_VirtualServiceSpecHttpMirrors(obj: VirtualServiceSpecHttp
     'percentage': toJson_VirtualServiceSpecHttpMirrorsPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19762,7 +19762,7 @@ export function toJson_VirtualServiceSpecHttpRedirect(obj: VirtualServiceSpecHtt
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19814,7 +19814,7 @@ export function toJson_VirtualServiceSpecHttpRetries(obj: VirtualServiceSpecHttp
     'retryRemoteLocalities': obj.retryRemoteLocalities,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19858,7 +19858,7 @@ export function toJson_VirtualServiceSpecHttpRewrite(obj: VirtualServiceSpecHttp
     'uriRegexRewrite': toJson_VirtualServiceSpecHttpRewriteUriRegexRewrite(obj.uriRegexRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19898,7 +19898,7 @@ export function toJson_VirtualServiceSpecHttpRoute(obj: VirtualServiceSpecHttpRo
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19957,12 +19957,12 @@ export function toJson_VirtualServiceSpecTcpMatch(obj: VirtualServiceSpecTcpMatc
     'destinationSubnets': obj.destinationSubnets?.map(y => y),
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'sourceSubnet': obj.sourceSubnet,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -19996,7 +19996,7 @@ export function toJson_VirtualServiceSpecTcpRoute(obj: VirtualServiceSpecTcpRout
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20058,11 +20058,11 @@ export function toJson_VirtualServiceSpecTlsMatch(obj: VirtualServiceSpecTlsMatc
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
     'sniHosts': obj.sniHosts?.map(y => y),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20096,7 +20096,7 @@ export function toJson_VirtualServiceSpecTlsRoute(obj: VirtualServiceSpecTlsRout
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20134,7 +20134,7 @@ export function toJson_VirtualServiceSpecHttpCorsPolicyAllowOrigins(obj: Virtual
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20168,7 +20168,7 @@ export function toJson_VirtualServiceSpecHttpDirectResponseBody(obj: VirtualServ
     'string': obj.string,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20218,7 +20218,7 @@ export function toJson_VirtualServiceSpecHttpFaultAbort(obj: VirtualServiceSpecH
     'percentage': toJson_VirtualServiceSpecHttpFaultAbortPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20268,7 +20268,7 @@ export function toJson_VirtualServiceSpecHttpFaultDelay(obj: VirtualServiceSpecH
     'percentage': toJson_VirtualServiceSpecHttpFaultDelayPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20299,12 +20299,12 @@ export interface VirtualServiceSpecHttpHeadersRequest {
 export function toJson_VirtualServiceSpecHttpHeadersRequest(obj: VirtualServiceSpecHttpHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20335,12 +20335,12 @@ export interface VirtualServiceSpecHttpHeadersResponse {
 export function toJson_VirtualServiceSpecHttpHeadersResponse(obj: VirtualServiceSpecHttpHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20380,7 +20380,7 @@ export function toJson_VirtualServiceSpecHttpMatchAuthority(obj: VirtualServiceS
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20418,7 +20418,7 @@ export function toJson_VirtualServiceSpecHttpMatchHeaders(obj: VirtualServiceSpe
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20458,7 +20458,7 @@ export function toJson_VirtualServiceSpecHttpMatchMethod(obj: VirtualServiceSpec
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20496,7 +20496,7 @@ export function toJson_VirtualServiceSpecHttpMatchQueryParams(obj: VirtualServic
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20536,7 +20536,7 @@ export function toJson_VirtualServiceSpecHttpMatchScheme(obj: VirtualServiceSpec
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20576,7 +20576,7 @@ export function toJson_VirtualServiceSpecHttpMatchUri(obj: VirtualServiceSpecHtt
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20614,7 +20614,7 @@ export function toJson_VirtualServiceSpecHttpMatchWithoutHeaders(obj: VirtualSer
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20640,7 +20640,7 @@ export function toJson_VirtualServiceSpecHttpMirrorPort(obj: VirtualServiceSpecH
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20684,7 +20684,7 @@ export function toJson_VirtualServiceSpecHttpMirrorsDestination(obj: VirtualServ
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20710,7 +20710,7 @@ export function toJson_VirtualServiceSpecHttpMirrorsPercentage(obj: VirtualServi
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20760,7 +20760,7 @@ export function toJson_VirtualServiceSpecHttpRewriteUriRegexRewrite(obj: Virtual
     'rewrite': obj.rewrite,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20804,7 +20804,7 @@ export function toJson_VirtualServiceSpecHttpRouteDestination(obj: VirtualServic
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20834,7 +20834,7 @@ export function toJson_VirtualServiceSpecHttpRouteHeaders(obj: VirtualServiceSpe
     'response': toJson_VirtualServiceSpecHttpRouteHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20878,7 +20878,7 @@ export function toJson_VirtualServiceSpecTcpRouteDestination(obj: VirtualService
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20922,7 +20922,7 @@ export function toJson_VirtualServiceSpecTlsRouteDestination(obj: VirtualService
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20948,7 +20948,7 @@ export function toJson_VirtualServiceSpecHttpFaultAbortPercentage(obj: VirtualSe
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -20974,7 +20974,7 @@ export function toJson_VirtualServiceSpecHttpFaultDelayPercentage(obj: VirtualSe
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21000,7 +21000,7 @@ export function toJson_VirtualServiceSpecHttpMirrorsDestinationPort(obj: Virtual
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21026,7 +21026,7 @@ export function toJson_VirtualServiceSpecHttpRouteDestinationPort(obj: VirtualSe
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21057,12 +21057,12 @@ export interface VirtualServiceSpecHttpRouteHeadersRequest {
 export function toJson_VirtualServiceSpecHttpRouteHeadersRequest(obj: VirtualServiceSpecHttpRouteHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21093,12 +21093,12 @@ export interface VirtualServiceSpecHttpRouteHeadersResponse {
 export function toJson_VirtualServiceSpecHttpRouteHeadersResponse(obj: VirtualServiceSpecHttpRouteHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21124,7 +21124,7 @@ export function toJson_VirtualServiceSpecTcpRouteDestinationPort(obj: VirtualSer
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21150,7 +21150,7 @@ export function toJson_VirtualServiceSpecTlsRouteDestinationPort(obj: VirtualSer
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21237,7 +21237,7 @@ export function toJson_VirtualServiceV1Alpha3Props(obj: VirtualServiceV1Alpha3Pr
     'spec': toJson_VirtualServiceV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21305,7 +21305,7 @@ export function toJson_VirtualServiceV1Alpha3Spec(obj: VirtualServiceV1Alpha3Spe
     'tls': obj.tls?.map(y => toJson_VirtualServiceV1Alpha3SpecTls(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21448,7 +21448,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttp(obj: VirtualServiceV1Alpha
     'timeout': obj.timeout,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21482,7 +21482,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTcp(obj: VirtualServiceV1Alpha3
     'route': obj.route?.map(y => toJson_VirtualServiceV1Alpha3SpecTcpRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21516,7 +21516,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTls(obj: VirtualServiceV1Alpha3
     'route': obj.route?.map(y => toJson_VirtualServiceV1Alpha3SpecTlsRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21590,7 +21590,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpCorsPolicy(obj: VirtualServ
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21626,7 +21626,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpDelegate(obj: VirtualServic
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21662,7 +21662,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpDirectResponse(obj: Virtual
     'status': obj.status,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21698,7 +21698,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpFault(obj: VirtualServiceV1
     'delay': toJson_VirtualServiceV1Alpha3SpecHttpFaultDelay(obj.delay),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21728,7 +21728,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpHeaders(obj: VirtualService
     'response': toJson_VirtualServiceV1Alpha3SpecHttpHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21851,14 +21851,14 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatch(obj: VirtualServiceV1
     'port': obj.port,
     'queryParams': ((obj.queryParams) === undefined) ? undefined : (Object.entries(obj.queryParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceV1Alpha3SpecHttpMatchQueryParams(i[1]) }), {})),
     'scheme': toJson_VirtualServiceV1Alpha3SpecHttpMatchScheme(obj.scheme),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'statPrefix': obj.statPrefix,
     'uri': toJson_VirtualServiceV1Alpha3SpecHttpMatchUri(obj.uri),
     'withoutHeaders': ((obj.withoutHeaders) === undefined) ? undefined : (Object.entries(obj.withoutHeaders).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceV1Alpha3SpecHttpMatchWithoutHeaders(i[1]) }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21902,7 +21902,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirror(obj: VirtualServiceV
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21928,7 +21928,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrorPercentage(obj: Virtu
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -21962,7 +21962,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrors(obj: VirtualService
     'percentage': toJson_VirtualServiceV1Alpha3SpecHttpMirrorsPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22032,7 +22032,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRedirect(obj: VirtualServic
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22084,7 +22084,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRetries(obj: VirtualService
     'retryRemoteLocalities': obj.retryRemoteLocalities,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22128,7 +22128,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRewrite(obj: VirtualService
     'uriRegexRewrite': toJson_VirtualServiceV1Alpha3SpecHttpRewriteUriRegexRewrite(obj.uriRegexRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22168,7 +22168,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRoute(obj: VirtualServiceV1
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22227,12 +22227,12 @@ export function toJson_VirtualServiceV1Alpha3SpecTcpMatch(obj: VirtualServiceV1A
     'destinationSubnets': obj.destinationSubnets?.map(y => y),
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'sourceSubnet': obj.sourceSubnet,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22266,7 +22266,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTcpRoute(obj: VirtualServiceV1A
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22328,11 +22328,11 @@ export function toJson_VirtualServiceV1Alpha3SpecTlsMatch(obj: VirtualServiceV1A
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
     'sniHosts': obj.sniHosts?.map(y => y),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22366,7 +22366,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTlsRoute(obj: VirtualServiceV1A
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22404,7 +22404,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpCorsPolicyAllowOrigins(obj:
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22438,7 +22438,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpDirectResponseBody(obj: Vir
     'string': obj.string,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22488,7 +22488,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpFaultAbort(obj: VirtualServ
     'percentage': toJson_VirtualServiceV1Alpha3SpecHttpFaultAbortPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22538,7 +22538,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpFaultDelay(obj: VirtualServ
     'percentage': toJson_VirtualServiceV1Alpha3SpecHttpFaultDelayPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22569,12 +22569,12 @@ export interface VirtualServiceV1Alpha3SpecHttpHeadersRequest {
 export function toJson_VirtualServiceV1Alpha3SpecHttpHeadersRequest(obj: VirtualServiceV1Alpha3SpecHttpHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22605,12 +22605,12 @@ export interface VirtualServiceV1Alpha3SpecHttpHeadersResponse {
 export function toJson_VirtualServiceV1Alpha3SpecHttpHeadersResponse(obj: VirtualServiceV1Alpha3SpecHttpHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22650,7 +22650,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchAuthority(obj: Virtual
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22688,7 +22688,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchHeaders(obj: VirtualSe
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22728,7 +22728,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchMethod(obj: VirtualSer
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22766,7 +22766,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchQueryParams(obj: Virtu
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22806,7 +22806,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchScheme(obj: VirtualSer
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22846,7 +22846,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchUri(obj: VirtualServic
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22884,7 +22884,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMatchWithoutHeaders(obj: Vi
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22910,7 +22910,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrorPort(obj: VirtualServ
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22954,7 +22954,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrorsDestination(obj: Vir
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -22980,7 +22980,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrorsPercentage(obj: Virt
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23030,7 +23030,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRewriteUriRegexRewrite(obj:
     'rewrite': obj.rewrite,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23074,7 +23074,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRouteDestination(obj: Virtu
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23104,7 +23104,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRouteHeaders(obj: VirtualSe
     'response': toJson_VirtualServiceV1Alpha3SpecHttpRouteHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23148,7 +23148,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTcpRouteDestination(obj: Virtua
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23192,7 +23192,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTlsRouteDestination(obj: Virtua
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23218,7 +23218,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpFaultAbortPercentage(obj: V
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23244,7 +23244,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpFaultDelayPercentage(obj: V
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23270,7 +23270,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpMirrorsDestinationPort(obj:
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23296,7 +23296,7 @@ export function toJson_VirtualServiceV1Alpha3SpecHttpRouteDestinationPort(obj: V
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23327,12 +23327,12 @@ export interface VirtualServiceV1Alpha3SpecHttpRouteHeadersRequest {
 export function toJson_VirtualServiceV1Alpha3SpecHttpRouteHeadersRequest(obj: VirtualServiceV1Alpha3SpecHttpRouteHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23363,12 +23363,12 @@ export interface VirtualServiceV1Alpha3SpecHttpRouteHeadersResponse {
 export function toJson_VirtualServiceV1Alpha3SpecHttpRouteHeadersResponse(obj: VirtualServiceV1Alpha3SpecHttpRouteHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23394,7 +23394,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTcpRouteDestinationPort(obj: Vi
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23420,7 +23420,7 @@ export function toJson_VirtualServiceV1Alpha3SpecTlsRouteDestinationPort(obj: Vi
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23507,7 +23507,7 @@ export function toJson_VirtualServiceV1Beta1Props(obj: VirtualServiceV1Beta1Prop
     'spec': toJson_VirtualServiceV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23575,7 +23575,7 @@ export function toJson_VirtualServiceV1Beta1Spec(obj: VirtualServiceV1Beta1Spec 
     'tls': obj.tls?.map(y => toJson_VirtualServiceV1Beta1SpecTls(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23718,7 +23718,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttp(obj: VirtualServiceV1Beta1S
     'timeout': obj.timeout,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23752,7 +23752,7 @@ export function toJson_VirtualServiceV1Beta1SpecTcp(obj: VirtualServiceV1Beta1Sp
     'route': obj.route?.map(y => toJson_VirtualServiceV1Beta1SpecTcpRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23786,7 +23786,7 @@ export function toJson_VirtualServiceV1Beta1SpecTls(obj: VirtualServiceV1Beta1Sp
     'route': obj.route?.map(y => toJson_VirtualServiceV1Beta1SpecTlsRoute(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23860,7 +23860,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpCorsPolicy(obj: VirtualServi
     'maxAge': obj.maxAge,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23896,7 +23896,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpDelegate(obj: VirtualService
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23932,7 +23932,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpDirectResponse(obj: VirtualS
     'status': obj.status,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23968,7 +23968,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpFault(obj: VirtualServiceV1B
     'delay': toJson_VirtualServiceV1Beta1SpecHttpFaultDelay(obj.delay),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -23998,7 +23998,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpHeaders(obj: VirtualServiceV
     'response': toJson_VirtualServiceV1Beta1SpecHttpHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24121,14 +24121,14 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatch(obj: VirtualServiceV1B
     'port': obj.port,
     'queryParams': ((obj.queryParams) === undefined) ? undefined : (Object.entries(obj.queryParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceV1Beta1SpecHttpMatchQueryParams(i[1]) }), {})),
     'scheme': toJson_VirtualServiceV1Beta1SpecHttpMatchScheme(obj.scheme),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'statPrefix': obj.statPrefix,
     'uri': toJson_VirtualServiceV1Beta1SpecHttpMatchUri(obj.uri),
     'withoutHeaders': ((obj.withoutHeaders) === undefined) ? undefined : (Object.entries(obj.withoutHeaders).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceV1Beta1SpecHttpMatchWithoutHeaders(i[1]) }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24172,7 +24172,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirror(obj: VirtualServiceV1
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24198,7 +24198,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrorPercentage(obj: Virtua
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24232,7 +24232,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrors(obj: VirtualServiceV
     'percentage': toJson_VirtualServiceV1Beta1SpecHttpMirrorsPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24302,7 +24302,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRedirect(obj: VirtualService
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24354,7 +24354,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRetries(obj: VirtualServiceV
     'retryRemoteLocalities': obj.retryRemoteLocalities,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24398,7 +24398,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRewrite(obj: VirtualServiceV
     'uriRegexRewrite': toJson_VirtualServiceV1Beta1SpecHttpRewriteUriRegexRewrite(obj.uriRegexRewrite),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24438,7 +24438,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRoute(obj: VirtualServiceV1B
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24497,12 +24497,12 @@ export function toJson_VirtualServiceV1Beta1SpecTcpMatch(obj: VirtualServiceV1Be
     'destinationSubnets': obj.destinationSubnets?.map(y => y),
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
     'sourceSubnet': obj.sourceSubnet,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24536,7 +24536,7 @@ export function toJson_VirtualServiceV1Beta1SpecTcpRoute(obj: VirtualServiceV1Be
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24598,11 +24598,11 @@ export function toJson_VirtualServiceV1Beta1SpecTlsMatch(obj: VirtualServiceV1Be
     'gateways': obj.gateways?.map(y => y),
     'port': obj.port,
     'sniHosts': obj.sniHosts?.map(y => y),
-    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (withoutUndefined(obj.sourceLabels)),
     'sourceNamespace': obj.sourceNamespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24636,7 +24636,7 @@ export function toJson_VirtualServiceV1Beta1SpecTlsRoute(obj: VirtualServiceV1Be
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24674,7 +24674,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpCorsPolicyAllowOrigins(obj: 
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24708,7 +24708,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpDirectResponseBody(obj: Virt
     'string': obj.string,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24758,7 +24758,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpFaultAbort(obj: VirtualServi
     'percentage': toJson_VirtualServiceV1Beta1SpecHttpFaultAbortPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24808,7 +24808,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpFaultDelay(obj: VirtualServi
     'percentage': toJson_VirtualServiceV1Beta1SpecHttpFaultDelayPercentage(obj.percentage),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24839,12 +24839,12 @@ export interface VirtualServiceV1Beta1SpecHttpHeadersRequest {
 export function toJson_VirtualServiceV1Beta1SpecHttpHeadersRequest(obj: VirtualServiceV1Beta1SpecHttpHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24875,12 +24875,12 @@ export interface VirtualServiceV1Beta1SpecHttpHeadersResponse {
 export function toJson_VirtualServiceV1Beta1SpecHttpHeadersResponse(obj: VirtualServiceV1Beta1SpecHttpHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24920,7 +24920,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchAuthority(obj: VirtualS
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24958,7 +24958,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchHeaders(obj: VirtualSer
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -24998,7 +24998,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchMethod(obj: VirtualServ
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25036,7 +25036,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchQueryParams(obj: Virtua
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25076,7 +25076,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchScheme(obj: VirtualServ
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25116,7 +25116,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchUri(obj: VirtualService
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25154,7 +25154,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMatchWithoutHeaders(obj: Vir
     'regex': obj.regex,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25180,7 +25180,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrorPort(obj: VirtualServi
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25224,7 +25224,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrorsDestination(obj: Virt
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25250,7 +25250,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrorsPercentage(obj: Virtu
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25300,7 +25300,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRewriteUriRegexRewrite(obj: 
     'rewrite': obj.rewrite,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25344,7 +25344,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRouteDestination(obj: Virtua
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25374,7 +25374,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRouteHeaders(obj: VirtualSer
     'response': toJson_VirtualServiceV1Beta1SpecHttpRouteHeadersResponse(obj.response),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25418,7 +25418,7 @@ export function toJson_VirtualServiceV1Beta1SpecTcpRouteDestination(obj: Virtual
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25462,7 +25462,7 @@ export function toJson_VirtualServiceV1Beta1SpecTlsRouteDestination(obj: Virtual
     'subset': obj.subset,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25488,7 +25488,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpFaultAbortPercentage(obj: Vi
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25514,7 +25514,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpFaultDelayPercentage(obj: Vi
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25540,7 +25540,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpMirrorsDestinationPort(obj: 
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25566,7 +25566,7 @@ export function toJson_VirtualServiceV1Beta1SpecHttpRouteDestinationPort(obj: Vi
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25597,12 +25597,12 @@ export interface VirtualServiceV1Beta1SpecHttpRouteHeadersRequest {
 export function toJson_VirtualServiceV1Beta1SpecHttpRouteHeadersRequest(obj: VirtualServiceV1Beta1SpecHttpRouteHeadersRequest | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25633,12 +25633,12 @@ export interface VirtualServiceV1Beta1SpecHttpRouteHeadersResponse {
 export function toJson_VirtualServiceV1Beta1SpecHttpRouteHeadersResponse(obj: VirtualServiceV1Beta1SpecHttpRouteHeadersResponse | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'add': ((obj.add) === undefined) ? undefined : (withoutUndefined(obj.add)),
     'remove': obj.remove?.map(y => y),
-    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'set': ((obj.set) === undefined) ? undefined : (withoutUndefined(obj.set)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25664,7 +25664,7 @@ export function toJson_VirtualServiceV1Beta1SpecTcpRouteDestinationPort(obj: Vir
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25690,7 +25690,7 @@ export function toJson_VirtualServiceV1Beta1SpecTlsRouteDestinationPort(obj: Vir
     'number': obj.number,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25777,7 +25777,7 @@ export function toJson_WorkloadEntryProps(obj: WorkloadEntryProps | undefined): 
     'spec': toJson_WorkloadEntrySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25845,15 +25845,15 @@ export function toJson_WorkloadEntrySpec(obj: WorkloadEntrySpec | undefined): Re
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -25940,7 +25940,7 @@ export function toJson_WorkloadEntryV1Alpha3Props(obj: WorkloadEntryV1Alpha3Prop
     'spec': toJson_WorkloadEntryV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26008,15 +26008,15 @@ export function toJson_WorkloadEntryV1Alpha3Spec(obj: WorkloadEntryV1Alpha3Spec 
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26103,7 +26103,7 @@ export function toJson_WorkloadEntryV1Beta1Props(obj: WorkloadEntryV1Beta1Props 
     'spec': toJson_WorkloadEntryV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26171,15 +26171,15 @@ export function toJson_WorkloadEntryV1Beta1Spec(obj: WorkloadEntryV1Beta1Spec | 
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26266,7 +26266,7 @@ export function toJson_WorkloadGroupProps(obj: WorkloadGroupProps | undefined): 
     'spec': toJson_WorkloadGroupSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26310,7 +26310,7 @@ export function toJson_WorkloadGroupSpec(obj: WorkloadGroupSpec | undefined): Re
     'template': toJson_WorkloadGroupSpecTemplate(obj.template),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26338,11 +26338,11 @@ export interface WorkloadGroupSpecMetadata {
 export function toJson_WorkloadGroupSpecMetadata(obj: WorkloadGroupSpecMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26426,7 +26426,7 @@ export function toJson_WorkloadGroupSpecProbe(obj: WorkloadGroupSpecProbe | unde
     'timeoutSeconds': obj.timeoutSeconds,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26494,15 +26494,15 @@ export function toJson_WorkloadGroupSpecTemplate(obj: WorkloadGroupSpecTemplate 
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26530,7 +26530,7 @@ export function toJson_WorkloadGroupSpecProbeExec(obj: WorkloadGroupSpecProbeExe
     'command': obj.command?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26588,7 +26588,7 @@ export function toJson_WorkloadGroupSpecProbeHttpGet(obj: WorkloadGroupSpecProbe
     'scheme': obj.scheme,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26620,7 +26620,7 @@ export function toJson_WorkloadGroupSpecProbeTcpSocket(obj: WorkloadGroupSpecPro
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26650,7 +26650,7 @@ export function toJson_WorkloadGroupSpecProbeHttpGetHttpHeaders(obj: WorkloadGro
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26737,7 +26737,7 @@ export function toJson_WorkloadGroupV1Alpha3Props(obj: WorkloadGroupV1Alpha3Prop
     'spec': toJson_WorkloadGroupV1Alpha3Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26781,7 +26781,7 @@ export function toJson_WorkloadGroupV1Alpha3Spec(obj: WorkloadGroupV1Alpha3Spec 
     'template': toJson_WorkloadGroupV1Alpha3SpecTemplate(obj.template),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26809,11 +26809,11 @@ export interface WorkloadGroupV1Alpha3SpecMetadata {
 export function toJson_WorkloadGroupV1Alpha3SpecMetadata(obj: WorkloadGroupV1Alpha3SpecMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26897,7 +26897,7 @@ export function toJson_WorkloadGroupV1Alpha3SpecProbe(obj: WorkloadGroupV1Alpha3
     'timeoutSeconds': obj.timeoutSeconds,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -26965,15 +26965,15 @@ export function toJson_WorkloadGroupV1Alpha3SpecTemplate(obj: WorkloadGroupV1Alp
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27001,7 +27001,7 @@ export function toJson_WorkloadGroupV1Alpha3SpecProbeExec(obj: WorkloadGroupV1Al
     'command': obj.command?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27059,7 +27059,7 @@ export function toJson_WorkloadGroupV1Alpha3SpecProbeHttpGet(obj: WorkloadGroupV
     'scheme': obj.scheme,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27091,7 +27091,7 @@ export function toJson_WorkloadGroupV1Alpha3SpecProbeTcpSocket(obj: WorkloadGrou
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27121,7 +27121,7 @@ export function toJson_WorkloadGroupV1Alpha3SpecProbeHttpGetHttpHeaders(obj: Wor
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27208,7 +27208,7 @@ export function toJson_WorkloadGroupV1Beta1Props(obj: WorkloadGroupV1Beta1Props 
     'spec': toJson_WorkloadGroupV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27252,7 +27252,7 @@ export function toJson_WorkloadGroupV1Beta1Spec(obj: WorkloadGroupV1Beta1Spec | 
     'template': toJson_WorkloadGroupV1Beta1SpecTemplate(obj.template),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27280,11 +27280,11 @@ export interface WorkloadGroupV1Beta1SpecMetadata {
 export function toJson_WorkloadGroupV1Beta1SpecMetadata(obj: WorkloadGroupV1Beta1SpecMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (withoutUndefined(obj.annotations)),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27368,7 +27368,7 @@ export function toJson_WorkloadGroupV1Beta1SpecProbe(obj: WorkloadGroupV1Beta1Sp
     'timeoutSeconds': obj.timeoutSeconds,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27436,15 +27436,15 @@ export function toJson_WorkloadGroupV1Beta1SpecTemplate(obj: WorkloadGroupV1Beta
   if (obj === undefined) { return undefined; }
   const result = {
     'address': obj.address,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (withoutUndefined(obj.labels)),
     'locality': obj.locality,
     'network': obj.network,
-    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'ports': ((obj.ports) === undefined) ? undefined : (withoutUndefined(obj.ports)),
     'serviceAccount': obj.serviceAccount,
     'weight': obj.weight,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27472,7 +27472,7 @@ export function toJson_WorkloadGroupV1Beta1SpecProbeExec(obj: WorkloadGroupV1Bet
     'command': obj.command?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27530,7 +27530,7 @@ export function toJson_WorkloadGroupV1Beta1SpecProbeHttpGet(obj: WorkloadGroupV1
     'scheme': obj.scheme,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27562,7 +27562,7 @@ export function toJson_WorkloadGroupV1Beta1SpecProbeTcpSocket(obj: WorkloadGroup
     'port': obj.port,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -27592,7 +27592,16 @@ export function toJson_WorkloadGroupV1Beta1SpecProbeHttpGetHttpHeaders(obj: Work
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/** Added by scripts/import-postprocess.sh: the mappers' undefined filter, in one copy. */
+function withoutUndefined(value: { [key: string]: any }): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  for (const key of Object.keys(value)) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}

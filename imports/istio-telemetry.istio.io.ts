@@ -85,7 +85,7 @@ export function toJson_TelemetryProps(obj: TelemetryProps | undefined): Record<s
     'spec': toJson_TelemetrySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -151,7 +151,7 @@ export function toJson_TelemetrySpec(obj: TelemetrySpec | undefined): Record<str
     'tracing': obj.tracing?.map(y => toJson_TelemetrySpecTracing(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -201,7 +201,7 @@ export function toJson_TelemetrySpecAccessLogging(obj: TelemetrySpecAccessLoggin
     'providers': obj.providers?.map(y => toJson_TelemetrySpecAccessLoggingProviders(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -243,7 +243,7 @@ export function toJson_TelemetrySpecMetrics(obj: TelemetrySpecMetrics | undefine
     'reportingInterval': obj.reportingInterval,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -268,10 +268,10 @@ export interface TelemetrySpecSelector {
 export function toJson_TelemetrySpecSelector(obj: TelemetrySpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -321,7 +321,7 @@ export function toJson_TelemetrySpecTargetRef(obj: TelemetrySpecTargetRef | unde
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -371,7 +371,7 @@ export function toJson_TelemetrySpecTargetRefs(obj: TelemetrySpecTargetRefs | un
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -435,7 +435,7 @@ export function toJson_TelemetrySpecTracing(obj: TelemetrySpecTracing | undefine
     'useRequestIdForTraceSampling': obj.useRequestIdForTraceSampling,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -463,7 +463,7 @@ export function toJson_TelemetrySpecAccessLoggingFilter(obj: TelemetrySpecAccess
     'expression': obj.expression,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -493,7 +493,7 @@ export function toJson_TelemetrySpecAccessLoggingMatch(obj: TelemetrySpecAccessL
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -519,7 +519,7 @@ export function toJson_TelemetrySpecAccessLoggingProviders(obj: TelemetrySpecAcc
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -561,7 +561,7 @@ export function toJson_TelemetrySpecMetricsOverrides(obj: TelemetrySpecMetricsOv
     'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (Object.entries(obj.tagOverrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetrySpecMetricsOverridesTagOverrides(i[1]) }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -587,7 +587,7 @@ export function toJson_TelemetrySpecMetricsProviders(obj: TelemetrySpecMetricsPr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -629,7 +629,7 @@ export function toJson_TelemetrySpecTracingCustomTags(obj: TelemetrySpecTracingC
     'literal': toJson_TelemetrySpecTracingCustomTagsLiteral(obj.literal),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -659,7 +659,7 @@ export function toJson_TelemetrySpecTracingMatch(obj: TelemetrySpecTracingMatch 
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -685,7 +685,7 @@ export function toJson_TelemetrySpecTracingProviders(obj: TelemetrySpecTracingPr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -749,7 +749,7 @@ export function toJson_TelemetrySpecMetricsOverridesMatch(obj: TelemetrySpecMetr
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -785,7 +785,7 @@ export function toJson_TelemetrySpecMetricsOverridesTagOverrides(obj: TelemetryS
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -821,7 +821,7 @@ export function toJson_TelemetrySpecTracingCustomTagsEnvironment(obj: TelemetryS
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -857,7 +857,7 @@ export function toJson_TelemetrySpecTracingCustomTagsHeader(obj: TelemetrySpecTr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -885,7 +885,7 @@ export function toJson_TelemetrySpecTracingCustomTagsLiteral(obj: TelemetrySpecT
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1050,7 +1050,7 @@ export function toJson_TelemetryV1Alpha1Props(obj: TelemetryV1Alpha1Props | unde
     'spec': toJson_TelemetryV1Alpha1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1116,7 +1116,7 @@ export function toJson_TelemetryV1Alpha1Spec(obj: TelemetryV1Alpha1Spec | undefi
     'tracing': obj.tracing?.map(y => toJson_TelemetryV1Alpha1SpecTracing(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1166,7 +1166,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLogging(obj: TelemetryV1Alpha1
     'providers': obj.providers?.map(y => toJson_TelemetryV1Alpha1SpecAccessLoggingProviders(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1208,7 +1208,7 @@ export function toJson_TelemetryV1Alpha1SpecMetrics(obj: TelemetryV1Alpha1SpecMe
     'reportingInterval': obj.reportingInterval,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1233,10 +1233,10 @@ export interface TelemetryV1Alpha1SpecSelector {
 export function toJson_TelemetryV1Alpha1SpecSelector(obj: TelemetryV1Alpha1SpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (withoutUndefined(obj.matchLabels)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1286,7 +1286,7 @@ export function toJson_TelemetryV1Alpha1SpecTargetRef(obj: TelemetryV1Alpha1Spec
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1336,7 +1336,7 @@ export function toJson_TelemetryV1Alpha1SpecTargetRefs(obj: TelemetryV1Alpha1Spe
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1400,7 +1400,7 @@ export function toJson_TelemetryV1Alpha1SpecTracing(obj: TelemetryV1Alpha1SpecTr
     'useRequestIdForTraceSampling': obj.useRequestIdForTraceSampling,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1428,7 +1428,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingFilter(obj: TelemetryV1
     'expression': obj.expression,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1458,7 +1458,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingMatch(obj: TelemetryV1A
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1484,7 +1484,7 @@ export function toJson_TelemetryV1Alpha1SpecAccessLoggingProviders(obj: Telemetr
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1526,7 +1526,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverrides(obj: TelemetryV1Alp
     'tagOverrides': ((obj.tagOverrides) === undefined) ? undefined : (Object.entries(obj.tagOverrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_TelemetryV1Alpha1SpecMetricsOverridesTagOverrides(i[1]) }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1552,7 +1552,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsProviders(obj: TelemetryV1Alp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1594,7 +1594,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTags(obj: TelemetryV1Al
     'literal': toJson_TelemetryV1Alpha1SpecTracingCustomTagsLiteral(obj.literal),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1624,7 +1624,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingMatch(obj: TelemetryV1Alpha1S
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1650,7 +1650,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingProviders(obj: TelemetryV1Alp
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1714,7 +1714,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverridesMatch(obj: Telemetry
     'mode': obj.mode,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1750,7 +1750,7 @@ export function toJson_TelemetryV1Alpha1SpecMetricsOverridesTagOverrides(obj: Te
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1786,7 +1786,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsEnvironment(obj: Te
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1822,7 +1822,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsHeader(obj: Telemet
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1850,7 +1850,7 @@ export function toJson_TelemetryV1Alpha1SpecTracingCustomTagsLiteral(obj: Teleme
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return withoutUndefined(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1932,3 +1932,12 @@ export enum TelemetryV1Alpha1SpecMetricsOverridesTagOverridesOperation {
   REMOVE = "REMOVE",
 }
 
+
+/** Added by scripts/import-postprocess.sh: the mappers' undefined filter, in one copy. */
+function withoutUndefined(value: { [key: string]: any }): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  for (const key of Object.keys(value)) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}

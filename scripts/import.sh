@@ -10,3 +10,4 @@ if [ -d "$shared" ]; then
 else
   npx cdk8s import --language typescript -o imports
 fi
+bash scripts/import-postprocess.sh
