@@ -2,7 +2,8 @@
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
-import { synthPlatform, writeEnvironments } from './synth';
+import { StagedOutput } from './staged-output';
+import { synthPlatform } from './synth';
 
 export interface SynthArgs {
   readonly config: string;
@@ -35,15 +36,22 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
   return args;
 }
 
-/** Runs synth; returns the exit code. Errors go to stderr, one per line. */
-export function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+/**
+ * Runs synth; resolves to the exit code. Errors go to stderr, one per line. Each file is
+ * written to a staging directory as soon as it is rendered; dist/<env>/ is replaced only when
+ * every environment is complete and valid.
+ */
+export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   registerPlatformReport();
   const started = process.hrtime.bigint();
+  let output: StagedOutput | undefined;
   try {
     const args = parseArgs(argv, env);
     const loaded = loadPlatformFile(args.config);
-    const envs = synthPlatform(loaded, args.envs);
-    writeEnvironments(args.out, envs);
+    const staged = output = new StagedOutput(args.out);
+    const envs = synthPlatform(loaded, args.envs, (name, file, text) => staged.write(name, file, text));
+    for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));
+    await staged.commit(envs.map((e) => e.name));
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
@@ -52,6 +60,7 @@ export function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): nu
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {
+    await output?.abort();
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\nnothing was written; the previous output is unchanged\n`);
       return 1;

@@ -4,4 +4,4 @@
  */
 import { runSynthCli } from './cli';
 
-process.exitCode = runSynthCli(process.argv.slice(2), process.env);
+void runSynthCli(process.argv.slice(2), process.env).then((code) => { process.exitCode = code; });

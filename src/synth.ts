@@ -5,9 +5,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
-import { PlatformEnvironment } from './platform';
+import { ManifestChart, PlatformEnvironment } from './platform';
 import { SpecError, SpecProblem } from './spec/errors';
+import { replaceDirectory } from './staged-output';
 import { LoadedPlatform } from './spec/load';
+import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 
@@ -74,50 +76,92 @@ export function composeEnvironment(spec: EnvironmentSpec): PlatformEnvironment {
   return new PlatformEnvironment(new App({ outdir: path.join(spec.baseDir, '.unused') }), spec);
 }
 
+/** Called with each file's YAML as soon as it is rendered, before the environment is complete. */
+export type FileListener = (environment: string, fileName: string, text: string) => void;
+
 /** Builds one environment in memory, runs construct validations and the duplicate check. */
-export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform): SynthesizedEnvironment {
-  return renderEnvironment(composeEnvironment(spec), loaded);
+export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform, onFile?: FileListener): SynthesizedEnvironment {
+  return renderEnvironment(composeEnvironment(spec), loaded, onFile);
 }
 
 /** Renders composed constructs: validations, duplicate check, ordering; throws SpecError. */
-export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform): SynthesizedEnvironment {
-  const spec = platform.spec;
+export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform, onFile?: FileListener): SynthesizedEnvironment {
+  validateConstructs(platform, loaded);
+  const charts = renderCharts(platform, platform.charts, onFile && ((chart) => {
+    if (chart.objects.length > 0) onFile(platform.spec.name, chart.name, chart.text!);
+  }));
+  return assembleEnvironment(platform, charts, loaded);
+}
+
+/** Runs every construct's validations; throws SpecError with all their messages. */
+export function validateConstructs(platform: PlatformEnvironment, loaded?: LoadedPlatform): void {
   const app = platform.node.scope as App;
   const problems: SpecProblem[] = [];
-  const file = loaded?.file ?? 'platform.yaml';
-
   for (const c of app.node.findAll()) {
     for (const message of c.node.validate()) {
-      problems.push({ file, line: loaded?.lineOf(specPathOf(c.node.path)) ?? 0, path: specPathOf(c.node.path).join('.'), message: `${message} (construct ${c.node.path})` });
+      problems.push(problemAt(c.node.path, `${message} (construct ${c.node.path})`, loaded));
     }
   }
   if (problems.length) throw new SpecError(problems);
+}
 
+/** One chart's objects as rendered, in construct order, with the construct path of each. */
+export interface RenderedChart {
+  readonly name: string;
+  readonly objects: readonly Manifest[];
+  readonly paths: readonly string[];
+  /** The file's YAML when already emitted: `renderObjects(sortManifests(objects))`. */
+  readonly text?: string;
+}
+
+/**
+ * Renders the given charts of a composed environment to plain objects. With `onRendered`, each
+ * chart's YAML is emitted too and the chart is handed over as soon as it is done.
+ */
+export function renderCharts(platform: PlatformEnvironment, charts: readonly ManifestChart[], onRendered?: (chart: RenderedChart) => void): RenderedChart[] {
+  return withFastApiObjectJson(platform.node.scope as App, (renderObject) => charts.map((chart) => {
+    const apiObjects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const objects = apiObjects.map((o) => renderObject(o) as Manifest);
+    const rendered: RenderedChart = { name: chart.fileName, objects, paths: apiObjects.map((o) => o.node.path) };
+    if (!onRendered) return rendered;
+    const emitted = { ...rendered, text: renderObjects(sortManifests(objects)) };
+    onRendered(emitted);
+    return emitted;
+  }));
+}
+
+/**
+ * Finishes an environment from its rendered charts: two objects with the same kind, namespace
+ * and name are an error; files and the objects in them are put in apply order; reports are added.
+ */
+export function assembleEnvironment(platform: PlatformEnvironment, charts: readonly RenderedChart[], loaded?: LoadedPlatform): SynthesizedEnvironment {
+  const problems: SpecProblem[] = [];
   const owners = new Map<string, string>();
-  const files: ManifestFile[] = platform.charts.map((chart) => {
-    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => {
-      const json = o.toJson() as Manifest;
+  for (const chart of charts) {
+    chart.objects.forEach((json, i) => {
       const key = `${json.apiVersion.split('/').slice(0, -1).join('/')}/${json.kind}/${json.metadata.namespace ?? ''}/${json.metadata.name}`;
       const other = owners.get(key);
       if (other) {
-        const sp = specPathOf(o.node.path);
-        problems.push({
-          file,
-          line: loaded?.lineOf(sp) ?? 0,
-          path: sp.join('.'),
-          message: `two objects share kind ${json.kind}, namespace "${json.metadata.namespace ?? ''}" and name "${json.metadata.name}" (${other} and ${o.node.path}); rename one of them`,
-        });
+        problems.push(problemAt(chart.paths[i],
+          `two objects share kind ${json.kind}, namespace "${json.metadata.namespace ?? ''}" and name "${json.metadata.name}" (${other} and ${chart.paths[i]}); rename one of them`, loaded));
       } else {
-        owners.set(key, o.node.path);
+        owners.set(key, chart.paths[i]);
       }
-      return json;
     });
-    return { name: chart.fileName, objects: sortManifests(objects) };
-  }).filter((f) => f.objects.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  }
   if (problems.length) throw new SpecError(problems);
-
+  const files = charts.filter((c) => c.objects.length > 0).map((c) => {
+    const file = { name: c.name, objects: sortManifests(c.objects) };
+    if (c.text !== undefined) emitted.set(file, c.text);
+    return file;
+  }).sort((a, b) => a.name.localeCompare(b.name));
   const extras = extraWriters.flatMap((w) => w(platform, files));
-  return { name: spec.name, files, extras, platform };
+  return { name: platform.spec.name, files, extras, platform };
+}
+
+function problemAt(constructPath: string, message: string, loaded?: LoadedPlatform): SpecProblem {
+  const sp = specPathOf(constructPath);
+  return { file: loaded?.file ?? 'platform.yaml', line: loaded?.lineOf(sp) ?? 0, path: sp.join('.'), message };
 }
 
 /** Maps a construct path such as "prod-service-user-service/user-service/Service" to a spec path. */
@@ -126,24 +170,41 @@ function specPathOf(constructPath: string): string[] {
   return m ? ['services', m[1]] : ['platform'];
 }
 
+/** YAML of files emitted while rendering, so it is not emitted twice. */
+const emitted = new WeakMap<ManifestFile, string>();
+
 /** Renders a file as multi-document YAML. */
 export function renderFile(file: ManifestFile): string {
-  return file.objects.map((o) => emitYaml(o)).join('---\n');
+  return emitted.get(file) ?? renderObjects(file.objects);
+}
+
+/** Objects as multi-document YAML, in the order given. */
+export function renderObjects(objects: readonly Manifest[]): string {
+  return objects.map((o) => emitYaml(o)).join('---\n');
 }
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */
-export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[]): SynthesizedEnvironment[] {
+export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], onFile?: FileListener): SynthesizedEnvironment[] {
+  return collectProblems(chosenEnvironments(loaded, only).map((env) => () => synthEnvironment(env, loaded, onFile)));
+}
+
+/** The environments to synthesize, in spec order; an unknown name is a SpecError. */
+export function chosenEnvironments(loaded: LoadedPlatform, only?: readonly string[]): EnvironmentSpec[] {
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
     throw new SpecError(unknown.map((e) => ({ file: loaded.file, line: loaded.lineOf(['environments']), path: 'environments', message: `no environment "${e}"; environments: ${known.join(', ')}` })));
   }
-  const chosen = loaded.environments.filter((e) => !only?.length || only.includes(e.name));
-  const results: SynthesizedEnvironment[] = [];
+  return loaded.environments.filter((e) => !only?.length || only.includes(e.name));
+}
+
+/** Runs every step, then throws one SpecError with the problems of all steps that failed. */
+export function collectProblems<T>(steps: ReadonlyArray<() => T>): T[] {
+  const results: T[] = [];
   const problems: SpecProblem[] = [];
-  for (const env of chosen) {
+  for (const step of steps) {
     try {
-      results.push(synthEnvironment(env, loaded));
+      results.push(step());
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
       else throw e;
@@ -174,10 +235,5 @@ export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvi
     staged.forEach((s) => fs.rmSync(s.tmp, { recursive: true, force: true }));
     throw e;
   }
-  for (const { tmp, final } of staged) {
-    const old = `${tmp}.old`;
-    if (fs.existsSync(final)) fs.renameSync(final, old);
-    fs.renameSync(tmp, final);
-    fs.rmSync(old, { recursive: true, force: true });
-  }
+  for (const { tmp, final } of staged) replaceDirectory(tmp, final);
 }

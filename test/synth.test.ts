@@ -87,40 +87,40 @@ describe('the CLI', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  test('writes every environment by default', () => {
+  test('writes every environment by default', async () => {
     const out = tmpDir();
-    expect(runSynthCli(['--config', REFERENCE_FILE, '--out', out], {})).toBe(0);
+    expect(await runSynthCli(['--config', REFERENCE_FILE, '--out', out], {})).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
     expect(stdout).toHaveBeenCalledWith(expect.stringMatching(/^synthesized 3 environment\(s\) in \d+ ms\n$/));
   });
 
-  test('--env writes one environment from another spec into another directory', () => {
+  test('--env writes one environment from another spec into another directory', async () => {
     const dir = tmpDir();
     const spec = path.join(dir, 'other.yaml');
     fs.writeFileSync(spec, referenceText());
     fs.cpSync(path.join(path.dirname(REFERENCE_FILE), 'sql'), path.join(dir, 'sql'), { recursive: true });
     const out = path.join(dir, 'out');
-    expect(runSynthCli(['--env', 'staging', '--config', spec, '--out', out], {})).toBe(0);
+    expect(await runSynthCli(['--env', 'staging', '--config', spec, '--out', out], {})).toBe(0);
     expect(fs.readdirSync(out)).toEqual(['staging']);
   });
 
-  test('CDK8S_OUTDIR sets the output directory, as `cdk8s synth` does', () => {
+  test('CDK8S_OUTDIR sets the output directory, as `cdk8s synth` does', async () => {
     const out = tmpDir();
-    expect(runSynthCli(['--config', REFERENCE_FILE, '--env', 'dev'], { CDK8S_OUTDIR: out })).toBe(0);
+    expect(await runSynthCli(['--config', REFERENCE_FILE, '--env', 'dev'], { CDK8S_OUTDIR: out })).toBe(0);
     expect(fs.existsSync(path.join(out, 'dev', '00-namespace.yaml'))).toBe(true);
   });
 
-  test('bad input exits non-zero, prints every problem and leaves the previous output untouched', () => {
+  test('bad input exits non-zero, prints every problem and leaves the previous output untouched', async () => {
     // GIVEN a previous good output
     const out = tmpDir();
-    runSynthCli(['--config', REFERENCE_FILE, '--out', out], {});
+    await runSynthCli(['--config', REFERENCE_FILE, '--out', out], {});
     const before = readTree(out);
     // AND a spec with two mistakes
     const dir = tmpDir();
     const bad = path.join(dir, 'platform.yaml');
     fs.writeFileSync(bad, editReference(['port: 3003', 'port: 0'], ['notification-service:1.1.0', 'notification-service:latest']));
     // WHEN synth runs on it
-    const code = runSynthCli(['--config', bad, '--out', out], {});
+    const code = await runSynthCli(['--config', bad, '--out', out], {});
     // THEN it fails, reports both as file:line: path: message, and the output is unchanged
     expect(code).toBe(1);
     const printed = stderr.mock.calls.map((c) => String(c[0])).join('');
@@ -131,18 +131,18 @@ describe('the CLI', () => {
     expect(fs.readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
-  test('an unknown environment is an error that lists the environments', () => {
-    expect(runSynthCli(['--config', REFERENCE_FILE, '--env', 'qa', '--out', tmpDir()], {})).toBe(1);
+  test('an unknown environment is an error that lists the environments', async () => {
+    expect(await runSynthCli(['--config', REFERENCE_FILE, '--env', 'qa', '--out', tmpDir()], {})).toBe(1);
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/environments: no environment "qa"; environments: dev, staging, prod/);
   });
 
-  test('an unknown argument prints the usage and exits 2', () => {
-    expect(runSynthCli(['--bogus'], {})).toBe(2);
+  test('an unknown argument prints the usage and exits 2', async () => {
+    expect(await runSynthCli(['--bogus'], {})).toBe(2);
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/unknown argument "--bogus"\nusage: synth/);
   });
 
-  test('a missing spec file is reported', () => {
-    expect(runSynthCli(['--config', '/nonexistent/platform.yaml', '--out', tmpDir()], {})).toBe(1);
+  test('a missing spec file is reported', async () => {
+    expect(await runSynthCli(['--config', '/nonexistent/platform.yaml', '--out', tmpDir()], {})).toBe(1);
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\/nonexistent\/platform\.yaml:0: \(root\): cannot read the spec file/);
   });
 });

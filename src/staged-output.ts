@@ -1,0 +1,63 @@
+/**
+ * dist/<env>/ replaced whole. Files go to a hidden temporary directory beside it as soon as
+ * they are rendered and are written on libuv's threads while synthesis goes on, so disk time
+ * overlaps the rendering of the next files. `commit` waits for every write and renames the
+ * directories into place; `abort` removes them. The previous output is untouched until commit.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export class StagedOutput {
+  /** Environment name -> its temporary directory. */
+  private readonly staged = new Map<string, string>();
+  private readonly writes: Array<Promise<void>> = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly outDir: string) {}
+
+  /** Starts writing one file of an environment (a relative path such as "30-user-service.yaml"). */
+  public write(environment: string, fileName: string, text: string): void {
+    const dir = this.dirOf(environment);
+    const file = path.join(dir, fileName);
+    if (path.dirname(file) !== dir) fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Failures are kept and raised by commit; a rejected write must not go unhandled meanwhile.
+    this.writes.push(fs.promises.writeFile(file, text).catch((e: Error) => { this.failure ??= e; }));
+  }
+
+  /** Waits for every write, then replaces <outDir>/<env>/ for each of `environments`. */
+  public async commit(environments: readonly string[]): Promise<void> {
+    await Promise.all(this.writes);
+    if (this.failure) {
+      const failure = this.failure;
+      await this.abort();
+      throw failure;
+    }
+    for (const env of environments) replaceDirectory(this.dirOf(env), path.join(this.outDir, env));
+    this.staged.clear();
+  }
+
+  /** Waits for pending writes and removes every temporary directory. */
+  public async abort(): Promise<void> {
+    await Promise.all(this.writes);
+    for (const dir of this.staged.values()) fs.rmSync(dir, { recursive: true, force: true });
+    this.staged.clear();
+  }
+
+  private dirOf(environment: string): string {
+    let dir = this.staged.get(environment);
+    if (!dir) {
+      fs.mkdirSync(this.outDir, { recursive: true });
+      dir = fs.mkdtempSync(path.join(this.outDir, `.${environment}.tmp-`));
+      this.staged.set(environment, dir);
+    }
+    return dir;
+  }
+}
+
+/** Moves a complete directory into place of `final`, removing what was there. */
+export function replaceDirectory(complete: string, final: string): void {
+  const old = `${complete}.old`;
+  if (fs.existsSync(final)) fs.renameSync(final, old);
+  fs.renameSync(complete, final);
+  fs.rmSync(old, { recursive: true, force: true });
+}

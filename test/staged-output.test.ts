@@ -1,0 +1,55 @@
+/** Output directories are replaced whole, only on commit. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { StagedOutput } from '../src/staged-output';
+
+function outDirWithPrevious(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'staged-'));
+  fs.mkdirSync(path.join(out, 'dev'));
+  fs.writeFileSync(path.join(out, 'dev', 'old.yaml'), 'old\n');
+  return out;
+}
+
+describe('StagedOutput', () => {
+  test('commit replaces each environment directory with exactly the files written', async () => {
+    // GIVEN a previous dev output
+    const out = outDirWithPrevious();
+    // WHEN two files are written and committed
+    const staged = new StagedOutput(out);
+    staged.write('dev', '00-namespace.yaml', 'a\n');
+    staged.write('dev', 'reports/REPORT.md', 'b\n');
+    await staged.commit(['dev']);
+    // THEN dev holds only the new files and no temporary directory is left
+    expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual(['00-namespace.yaml', 'reports']);
+    expect(fs.readFileSync(path.join(out, 'dev', 'reports', 'REPORT.md'), 'utf8')).toBe('b\n');
+    expect(fs.readdirSync(out)).toEqual(['dev']);
+  });
+
+  test('abort leaves the previous output untouched and removes what was staged', async () => {
+    const out = outDirWithPrevious();
+    const staged = new StagedOutput(out);
+    staged.write('dev', '00-namespace.yaml', 'a\n');
+    await staged.abort();
+    expect(fs.readdirSync(out)).toEqual(['dev']);
+    expect(fs.readdirSync(path.join(out, 'dev'))).toEqual(['old.yaml']);
+  });
+
+  test('a failed write fails the commit, which replaces nothing', async () => {
+    // GIVEN a file name that cannot be written (a directory of that name exists)
+    const out = outDirWithPrevious();
+    const staged = new StagedOutput(out);
+    staged.write('dev', 'reports/x.md', 'x\n');
+    staged.write('dev', 'reports', 'not a directory\n');
+    // WHEN committed THEN it rejects and the previous output stays
+    await expect(staged.commit(['dev'])).rejects.toThrow(/EISDIR/);
+    expect(fs.readdirSync(out)).toEqual(['dev']);
+    expect(fs.readdirSync(path.join(out, 'dev'))).toEqual(['old.yaml']);
+  });
+
+  test('an environment with nothing written still replaces its directory (it is empty now)', async () => {
+    const out = outDirWithPrevious();
+    await new StagedOutput(out).commit(['dev']);
+    expect(fs.readdirSync(path.join(out, 'dev'))).toEqual([]);
+  });
+});
