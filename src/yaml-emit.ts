@@ -9,7 +9,20 @@ const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|
 const NUMBER_LIKE = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$|^0x[0-9a-fA-F]+$|^0o[0-7]+$|^[-+]?\d+(?::[0-5]?\d)+(?:\.\d*)?$/;
 const PLAIN = /^[A-Za-z0-9_./(][A-Za-z0-9_./()@%+=,*$: -]*$/;
 
+// Manifests repeat the same keys and short values thousands of times; their quoting is cached.
+const quoted = new Map<string, string>();
+
 function scalarString(s: string): string {
+  if (s.length > 64) return quote(s);
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = quote(s);
+    if (quoted.size < 100_000) quoted.set(s, q);
+  }
+  return q;
+}
+
+function quote(s: string): string {
   if (s !== '' && PLAIN.test(s) && !RESERVED.test(s) && !NUMBER_LIKE.test(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ')) return s;
   return JSON.stringify(s);
 }
@@ -34,23 +47,21 @@ function scalar(v: unknown): string {
   return scalarString(String(v));
 }
 
-function isCollection(v: unknown): v is Record<string, unknown> | unknown[] {
-  return typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
-}
-
-function emptyCollection(v: unknown): string | undefined {
-  if (Array.isArray(v) && v.length === 0) return '[]';
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0) return '{}';
-  return undefined;
+/** "[]" or "{}" for an empty collection, "" for a non-empty one, undefined for a scalar. */
+function collection(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : '';
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) return '';
+  return '{}';
 }
 
 function emitValue(v: unknown, indent: string, out: string[], prefix: string): void {
-  const empty = emptyCollection(v);
-  if (empty) {
-    out.push(`${prefix} ${empty}`);
-  } else if (isCollection(v)) {
+  const c = collection(v);
+  if (c) {
+    out.push(`${prefix} ${c}`);
+  } else if (c === '') {
     out.push(prefix);
-    emitNode(v, `${indent}  `, out);
+    emitNode(v as Record<string, unknown> | unknown[], `${indent}  `, out);
   } else if (typeof v === 'string' && v.includes('\n')) {
     const block = blockString(v, `${indent}  `);
     out.push(`${prefix} ${block ?? JSON.stringify(v)}`);
@@ -62,10 +73,10 @@ function emitValue(v: unknown, indent: string, out: string[], prefix: string): v
 function emitNode(v: Record<string, unknown> | unknown[], indent: string, out: string[]): void {
   if (Array.isArray(v)) {
     for (const item of v) {
-      if (isCollection(item) && !Array.isArray(item)) {
+      if (!Array.isArray(item) && collection(item) === '') {
         // "- key: value" with the rest of the mapping indented under it.
         const lines: string[] = [];
-        emitNode(item, `${indent}  `, lines);
+        emitNode(item as Record<string, unknown>, `${indent}  `, lines);
         lines[0] = `${indent}- ${lines[0].slice(indent.length + 2)}`;
         out.push(...lines);
       } else {

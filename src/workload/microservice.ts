@@ -49,6 +49,8 @@ export class MicroService extends Construct {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   /** The ClusterIP Service in front of the pods. */
   public readonly service: k8s.KubeService;
+  /** The ports of that Service (the same list, so companion Services keep in step). */
+  public readonly servicePorts: k8s.ServicePort[];
   /** The Deployment, unless a Rollout runs the pods. */
   public readonly deployment?: k8s.KubeDeployment;
   /** The HorizontalPodAutoscaler, when the spec asks for autoscaling. */
@@ -77,12 +79,13 @@ export class MicroService extends Construct {
       automountServiceAccountToken: spec.automountServiceAccountToken,
     });
 
+    this.servicePorts = [{ name: HTTP_PORT_NAME, port: spec.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP', appProtocol: 'http' }];
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: { ...this.labels } },
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selector },
-        ports: [{ name: HTTP_PORT_NAME, port: spec.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP', appProtocol: 'http' }],
+        ports: this.servicePorts,
       },
     });
 
