@@ -75,19 +75,18 @@ function emitNode(v: Record<string, unknown> | unknown[], indent: string, out: s
     for (const item of v) {
       if (!Array.isArray(item) && collection(item) === '') {
         // "- key: value" with the rest of the mapping indented under it.
-        const lines: string[] = [];
-        emitNode(item as Record<string, unknown>, `${indent}  `, lines);
-        lines[0] = `${indent}- ${lines[0].slice(indent.length + 2)}`;
-        out.push(...lines);
+        const first = out.length;
+        emitNode(item as Record<string, unknown>, `${indent}  `, out);
+        out[first] = `${indent}- ${out[first].slice(indent.length + 2)}`;
       } else {
         emitValue(item, indent, out, `${indent}-`);
       }
     }
     return;
   }
-  for (const [k, val] of Object.entries(v)) {
-    if (val === undefined) continue;
-    emitValue(val, indent, out, `${indent}${scalarString(k)}:`);
+  for (const k of Object.keys(v)) {
+    const val = v[k];
+    if (val !== undefined) emitValue(val, indent, out, `${indent}${scalarString(k)}:`);
   }
 }
 

@@ -9,11 +9,12 @@
  *
  * - Every object of an App that has only cdk8s's built-in resolvers gets one pass for
  *   resolve and sanitize (the resolvers' rules inline, key sorting and null dropping fused).
- * - Objects of the Kubernetes kinds in {@link DIRECT_KINDS}, of exactly cdk8s-plus-27's
- *   generated class and without JSON patches, also skip the mapper: the same pass renames
- *   fields (table generated from cdk8s-plus-27, see k8s-json-names-gen.ts) and unwraps
- *   IntOrString and Quantity. Anything this pass cannot render exactly as the mapper would
- *   (another union-like class, a field given under two names) falls back to cdk8s.
+ * - Objects of the kinds in {@link DIRECT_KINDS} (Kubernetes kinds from cdk8s-plus-27 and the
+ *   Istio kinds the platform uses), of exactly their generated class and without JSON patches,
+ *   also skip the mapper: the same pass renames fields (tables generated from the mappers,
+ *   see json-names-gen.ts) and unwraps IntOrString and Quantity. Anything this pass cannot
+ *   render exactly as the mapper would (another union-like class, a field given under two
+ *   names, a field a mapper writes out of order) falls back to cdk8s.
  *
  * Everything else keeps cdk8s's own code path. A test renders every object of every
  * environment both ways and requires byte-identical output. One difference is by design: a
@@ -25,16 +26,21 @@ import {
   LazyResolver, NumberStringUnionResolver,
 } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { K8S_JSON_RENAMES, K8S_MAP_FIELDS } from './k8s-json-names';
+import {
+  AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
+} from '../../imports/istio-security.istio.io';
+import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
+import { JSON_RENAMES, MAP_FIELDS, MAPPER_ONLY_FIELDS } from './json-names';
 
 type Json = unknown;
 
-/** Kubernetes kinds rendered without the generated mapper: their schemas hold no free-form (any) fields. */
+/** Kinds rendered without their generated mapper: their schemas hold no free-form (any) fields. */
 const DIRECT_KINDS: ReadonlyArray<{ prototype: ApiObject }> = [
   k8s.KubeNamespace, k8s.KubeServiceAccount, k8s.KubeService, k8s.KubeConfigMap, k8s.KubeSecret,
   k8s.KubeDeployment, k8s.KubeStatefulSet, k8s.KubeJob, k8s.KubeCronJob, k8s.KubePersistentVolumeClaim,
   k8s.KubeHorizontalPodAutoscalerV2, k8s.KubePodDisruptionBudget, k8s.KubeNetworkPolicy,
   k8s.KubeRole, k8s.KubeRoleBinding, k8s.KubeClusterRole, k8s.KubeClusterRoleBinding,
+  VirtualService, DestinationRule, Gateway, AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
 ];
 const DIRECT_PROTOTYPES: ReadonlySet<object> = new Set(DIRECT_KINDS.map((c) => c.prototype));
 
@@ -42,7 +48,7 @@ interface Options {
   readonly sortKeys: boolean;
   /** Drop empty arrays and objects (metadata is sanitized this way). */
   readonly filterEmpty: boolean;
-  /** Render as the Kubernetes mapper does: rename fields, unwrap IntOrString and Quantity. */
+  /** Direct mode: render as the generated mapper does (rename fields, unwrap IntOrString and Quantity). */
   readonly k8s: boolean;
 }
 
@@ -103,7 +109,7 @@ function sanitizeOnly(value: Json, options: Options): Json {
 }
 
 /**
- * `sanitizeValue(resolve(value))` in one pass, with the built-in resolvers; in k8s mode also
+ * `sanitizeValue(resolve(value))` in one pass, with the built-in resolvers; in direct mode also
  * the mapper's renames. `inMap` marks the entries of a map field, whose keys are data.
  */
 function render(value: Json, options: Options, inMap: boolean): Json {
@@ -124,16 +130,17 @@ function render(value: Json, options: Options, inMap: boolean): Json {
   const n = keys.length;
   const renaming = options.k8s && !inMap;
   const names = renaming ? renamed(keys) : keys;
+  if (renaming && keys.some((k) => MAPPER_ONLY_FIELDS.has(k))) throw new NeedsMapper();
   const out: Record<string, Json> = {};
   if (!options.sortKeys || isSorted(names)) {
     for (let i = 0; i < n; i++) {
-      const r = renderChild(src[keys[i]], options, renaming && K8S_MAP_FIELDS.has(keys[i]));
+      const r = renderChild(src[keys[i]], options, options.k8s && MAP_FIELDS.has(keys[i]));
       if (r !== undefined) put(out, names[i], r, names !== keys);
     }
   } else {
     // Resolve in the object's own key order (lazy producers run in cdk8s's order), then sort.
     const values = new Array<Json>(n);
-    for (let i = 0; i < n; i++) values[i] = renderChild(src[keys[i]], options, renaming && K8S_MAP_FIELDS.has(keys[i]));
+    for (let i = 0; i < n; i++) values[i] = renderChild(src[keys[i]], options, options.k8s && MAP_FIELDS.has(keys[i]));
     const order = sortedIndexes(names);
     for (let j = 0; j < n; j++) {
       const i = order[j];
@@ -156,7 +163,7 @@ function put(out: Record<string, Json>, name: string, value: Json, renamedKeys: 
   out[name] = value;
 }
 
-const RENAMES = new Map(Object.entries(K8S_JSON_RENAMES));
+const RENAMES = new Map(Object.entries(JSON_RENAMES));
 
 /** The JSON names of the keys (the same array when none is renamed). */
 function renamed(keys: string[]): string[] {
@@ -183,15 +190,18 @@ function sortedIndexes(keys: readonly string[]): number[] {
 
 function metadataJson(metadata: ApiObjectMetadataDefinition): Json {
   const m = metadata as unknown as MetadataInternals;
-  return render({
-    ...m._additionalAttributes,
-    name: m.name,
-    namespace: m.namespace,
-    annotations: m.annotations,
-    finalizers: m.finalizers,
-    ownerReferences: m.ownerReferences,
-    labels: m.labels,
-  }, { sortKeys: true, filterEmpty: true, k8s: false }, false);
+  // cdk8s deletes a key from _additionalAttributes, which leaves it a slow dictionary; spreading it
+  // made every object's metadata slow too. Copying its keys gives the same object (same key order).
+  const extra = m._additionalAttributes;
+  const data: Record<string, unknown> = {};
+  for (const k of Object.keys(extra)) data[k] = extra[k];
+  data.name = m.name;
+  data.namespace = m.namespace;
+  data.annotations = m.annotations;
+  data.finalizers = m.finalizers;
+  data.ownerReferences = m.ownerReferences;
+  data.labels = m.labels;
+  return render(data, { sortKeys: true, filterEmpty: true, k8s: false }, false);
 }
 
 /** The body of `ApiObject.prototype.toJson`, with the one-pass renderer. */
@@ -200,7 +210,8 @@ function apiObjectJson(obj: ApiObject, sortKeys: boolean, k8sMode: boolean): Rec
   try {
     const data = { ...internals.props, metadata: metadataJson(obj.metadata) };
     const json = render(data, { sortKeys, filterEmpty: false, k8s: k8sMode }, false);
-    const patched = JsonPatch.apply(json, ...internals.patches) as Record<string, Json>;
+    // With no operations, JsonPatch.apply returns the document itself.
+    const patched = (internals.patches.length ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, Json>;
     const result: Record<string, Json> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
       if (k in patched) result[k] = patched[k];

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { DestinationRule } from '../../imports/istio-networking.istio.io';
+import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
+import { Telemetry } from '../../imports/istio-telemetry.istio.io';
 import { generatedSpec } from '../../src/bench';
 import { renderKubernetesValue, withFastApiObjectJson } from '../../src/render/api-object-json';
 import { loadPlatform } from '../../src/spec/load';
@@ -115,10 +116,32 @@ describe('Kubernetes fields and values', () => {
     expect((render(chart)[0] as Record<string, unknown>).automountServiceAccountToken).toBe(false);
   });
 
-  test('custom resources render through their generated mapper, with the one-pass resolver below it', () => {
+  test('Istio fields whose JSON name differs are renamed (consecutive5XxErrors is consecutive5xxErrors)', () => {
     const chart = Testing.chart();
-    const dr = new DestinationRule(chart, 'dr', { metadata: { name: 'dr' }, spec: { host: 'a.b.svc.cluster.local' } });
+    const dr = new DestinationRule(chart, 'dr', {
+      metadata: { name: 'dr' },
+      spec: { host: 'a.b.svc.cluster.local', trafficPolicy: { outlierDetection: { consecutive5XxErrors: 5 } } },
+    });
+    const [json] = render(chart) as Array<{ spec: { trafficPolicy: { outlierDetection: Record<string, unknown> } } }>;
+    expect(json.spec.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 5 });
     expect(render(chart)).toEqual([dr.toJson()]);
+  });
+
+  test('a field the mapper writes out of sorted order sends the object back to the mapper, so the order is kept', () => {
+    // GIVEN a route that sets both mirror percentages (the generated mapper writes mirror_percent before mirrorPercentage)
+    const chart = Testing.chart();
+    const vs = new VirtualService(chart, 'vs', {
+      metadata: { name: 'vs' },
+      spec: { hosts: ['a'], http: [{ mirrorPercent: 5, mirrorPercentage: { value: 5 }, route: [{ destination: { host: 'a' } }] }] },
+    });
+    // WHEN rendered THEN the text equals cdk8s's, key order included
+    expect(JSON.stringify(render(chart)[0])).toBe(JSON.stringify(vs.toJson()));
+  });
+
+  test('kinds outside the direct list render through their generated mapper, with the one-pass resolver below it', () => {
+    const chart = Testing.chart();
+    const t = new Telemetry(chart, 't', { metadata: { name: 't' }, spec: { accessLogging: [{ providers: [{ name: 'envoy' }] }] } });
+    expect(JSON.stringify(render(chart)[0])).toBe(JSON.stringify(t.toJson()));
   });
 
   test('a value cdk8s cannot render fails with the construct path', () => {
