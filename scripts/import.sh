@@ -11,3 +11,4 @@ else
   npx cdk8s import --language typescript -o imports
 fi
 bash scripts/import-postprocess.sh
+npm run --silent gen:json-names
