@@ -189,7 +189,7 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], 
 }
 
 /** The environments to synthesize, in spec order; an unknown name is a SpecError. */
-export function chosenEnvironments(loaded: LoadedPlatform, only?: readonly string[]): EnvironmentSpec[] {
+function chosenEnvironments(loaded: LoadedPlatform, only?: readonly string[]): EnvironmentSpec[] {
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
@@ -199,7 +199,7 @@ export function chosenEnvironments(loaded: LoadedPlatform, only?: readonly strin
 }
 
 /** Runs every step, then throws one SpecError with the problems of all steps that failed. */
-export function collectProblems<T>(steps: ReadonlyArray<() => T>): T[] {
+function collectProblems<T>(steps: ReadonlyArray<() => T>): T[] {
   const results: T[] = [];
   const problems: SpecProblem[] = [];
   for (const step of steps) {
