@@ -26,12 +26,12 @@ const ROOT = ((): string => {
   return dir;
 })();
 
-/** The generated sources, relative to the project (the k8s module is the one cdk8s-plus-27 loads). */
-export function generatedSources(): string[] {
+/** The generated sources: a stable label for the header, and the file. */
+export function generatedSources(): Array<{ readonly label: string; readonly file: string }> {
   return [
-    path.relative(ROOT, require.resolve('cdk8s-plus-27/lib/imports/k8s.js')),
-    'imports/istio-networking.istio.io.ts',
-    'imports/istio-security.istio.io.ts',
+    { label: 'cdk8s-plus-27/lib/imports/k8s.js', file: require.resolve('cdk8s-plus-27/lib/imports/k8s.js') },
+    { label: 'imports/istio-networking.istio.io.ts', file: path.join(ROOT, 'imports', 'istio-networking.istio.io.ts') },
+    { label: 'imports/istio-security.istio.io.ts', file: path.join(ROOT, 'imports', 'istio-security.istio.io.ts') },
   ];
 }
 
@@ -137,8 +137,8 @@ export function cdk8sPlusVersion(): string {
 /** The module as it should be now. */
 export function currentJsonNamesModule(): string {
   const sources = generatedSources();
-  const texts = sources.map((s) => fs.readFileSync(path.join(ROOT, s), 'utf8'));
-  return renderJsonNamesModule(extractJsonNames(texts), sources.map((s) => s.replace(/^node_modules\//, '')), cdk8sPlusVersion());
+  const texts = sources.map((s) => fs.readFileSync(s.file, 'utf8'));
+  return renderJsonNamesModule(extractJsonNames(texts), sources.map((s) => s.label), cdk8sPlusVersion());
 }
 
 export const JSON_NAMES_FILE = path.join(ROOT, 'src', 'render', 'json-names.ts');
