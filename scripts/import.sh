@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates imports/ (Istio 1.22.8 and Argo Rollouts v1.7.2 typed constructs).
 # Offline from ../shared/crds when it is beside the project, else from the URLs in cdk8s.yaml.
-# Then post-processes the generated mappers and regenerates src/render/json-names.ts from them.
+# Then post-processes the generated mappers and regenerates src/render/mapper-tables.ts from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # `cdk8s import FILE` records FILE in cdk8s.yaml and rewrites it without comments; keep ours.
@@ -16,4 +16,4 @@ else
   npx cdk8s import --language typescript -o imports
 fi
 bash scripts/import-postprocess.sh
-npm run --silent gen:json-names
+npm run --silent gen:mapper-tables

@@ -60,7 +60,11 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {
-    await output?.abort();
+    try {
+      await output?.abort();
+    } catch (cleanup) {
+      process.stderr.write(`could not remove the staging directories: ${(cleanup as Error).message}\n`);
+    }
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\nnothing was written; the previous output is unchanged\n`);
       return 1;

@@ -53,3 +53,37 @@ describe('StagedOutput', () => {
     expect(fs.readdirSync(path.join(out, 'dev'))).toEqual([]);
   });
 });
+
+describe('StagedOutput failures and leftovers', () => {
+  test('a directory that cannot be created fails the commit, not the write (spec problems are reported first)', async () => {
+    // GIVEN an output directory below a regular file
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'staged-'));
+    fs.writeFileSync(path.join(base, 'file'), 'x');
+    const staged = new StagedOutput(path.join(base, 'file', 'dist'));
+    // WHEN a file is written THEN nothing throws yet; commit rejects
+    expect(() => staged.write('dev', 'a.yaml', 'a\n')).not.toThrow();
+    await expect(staged.commit(['dev'])).rejects.toThrow(/ENOTDIR|EEXIST/);
+  });
+
+  test('what an interrupted synth left behind is removed by the next one', async () => {
+    // GIVEN a leftover staging directory and a leftover replaced output
+    const out = outDirWithPrevious();
+    fs.mkdirSync(path.join(out, '.dev.tmp-AbC123'));
+    fs.mkdirSync(path.join(out, '.prod.tmp-XyZ789.old'));
+    fs.mkdirSync(path.join(out, '.keep'));
+    // WHEN a synth writes and commits
+    const staged = new StagedOutput(out);
+    staged.write('dev', 'a.yaml', 'a\n');
+    await staged.commit(['dev']);
+    // THEN only its own output and unrelated entries remain
+    expect(fs.readdirSync(out).sort()).toEqual(['.keep', 'dev']);
+  });
+
+  test('abort removes an output directory it created and left empty', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staged-')), 'dist');
+    const staged = new StagedOutput(out);
+    staged.write('dev', 'a.yaml', 'a\n');
+    await staged.abort();
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});

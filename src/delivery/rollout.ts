@@ -5,7 +5,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout, RolloutProps, RolloutSpecStrategy } from '../../imports/argo-argoproj.io';
-import { renderKubernetesValue } from '../render/api-object-json';
+import { renderPodTemplate } from '../render/api-object-json';
 import { MicroService } from '../workload/microservice';
 
 export interface WorkloadRolloutProps {
@@ -63,7 +63,7 @@ class PodTemplateRollout extends Rollout {
 
   public override toJson(): Record<string, unknown> {
     const json = super.toJson() as { spec: Record<string, unknown> } & Record<string, unknown>;
-    const template = renderKubernetesValue(this.podTemplate, () => sortKeys(k8s.toJson_PodTemplateSpec(this.podTemplate)));
+    const template = renderPodTemplate(this.podTemplate, () => sortKeys(k8s.toJson_PodTemplateSpec(this.podTemplate)));
     return { ...json, spec: { ...json.spec, template } };
   }
 }

@@ -2,57 +2,77 @@
  * Faster, output-identical rendering of ApiObjects for synthesis.
  *
  * cdk8s renders an object in three passes: `resolve()`, `sanitizeValue()` and, for generated
- * L1 classes, a `toJson_*` mapper that renames fields and unwraps int-or-string values.
- * `resolve()` walks the construct tree to the App and allocates a context and a copy of the
- * key path for every value; the mappers copy each object once per defined field. Together
- * that was about two thirds of synth time for 1000 services. Here:
+ * L1 classes, a `toJson_*` mapper that renames fields, drops unknown ones and unwraps
+ * int-or-string values. `resolve()` walks the construct tree to the App and allocates a context
+ * and a copy of the key path for every value; the mappers copy each object once per defined
+ * field. Together that was about two thirds of synth time for 1000 services. Here:
  *
  * - Every object of an App that has only cdk8s's built-in resolvers gets one pass for
  *   resolve and sanitize (the resolvers' rules inline, key sorting and null dropping fused).
- * - Objects of the kinds in {@link DIRECT_KINDS} (Kubernetes kinds from cdk8s-plus-27 and the
- *   Istio kinds the platform uses), of exactly their generated class and without JSON patches,
- *   also skip the mapper: the same pass renames fields (tables generated from the mappers,
- *   see json-names-gen.ts) and unwraps IntOrString and Quantity. Anything this pass cannot
- *   render exactly as the mapper would (another union-like class, a field given under two
- *   names, a field a mapper writes out of order) falls back to cdk8s.
+ * - Objects of the kinds in {@link DIRECT_KINDS}, of exactly their generated class and without
+ *   JSON patches, also skip the mapper: the same pass follows the mapper's own structure,
+ *   generated from its code into mapper-tables.ts (field order, JSON names, which fields are
+ *   structs, lists, maps or int-or-string). Objects that hold a Lazy or a token, a field the
+ *   mapper does not know, or a value the mapper would choke on take cdk8s's path instead,
+ *   before any producer has run, so nothing is produced twice.
  *
  * Everything else keeps cdk8s's own code path. A test renders every object of every
- * environment both ways and requires byte-identical output. One difference is by design: a
- * field that is not in the Kubernetes schema (only reachable through a cast) is kept, where
- * the mapper would drop it silently; the strict schema tests reject such objects.
+ * environment both ways and requires byte-identical output.
  */
 import {
   ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy,
   LazyResolver, NumberStringUnionResolver,
 } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
 import {
   AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
-import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-networking.istio.io';
-import { JSON_RENAMES, MAP_FIELDS, MAPPER_ONLY_FIELDS } from './json-names';
+import { MapperField } from './mapper-tables-gen';
+import { MAPPERS } from './mapper-tables';
 
 type Json = unknown;
 
-/** Kinds rendered without their generated mapper: their schemas hold no free-form (any) fields. */
-const DIRECT_KINDS: ReadonlyArray<{ prototype: ApiObject }> = [
-  k8s.KubeNamespace, k8s.KubeServiceAccount, k8s.KubeService, k8s.KubeConfigMap, k8s.KubeSecret,
-  k8s.KubeDeployment, k8s.KubeStatefulSet, k8s.KubeJob, k8s.KubeCronJob, k8s.KubePersistentVolumeClaim,
-  k8s.KubeHorizontalPodAutoscalerV2, k8s.KubePodDisruptionBudget, k8s.KubeNetworkPolicy,
-  k8s.KubeRole, k8s.KubeRoleBinding, k8s.KubeClusterRole, k8s.KubeClusterRoleBinding,
-  VirtualService, DestinationRule, Gateway, AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
+/** Kinds rendered without their generated mapper, with the mapper table of their props type. */
+const DIRECT_KINDS: ReadonlyArray<readonly [{ prototype: ApiObject }, string]> = [
+  [k8s.KubeNamespace, 'k8s:KubeNamespaceProps'], [k8s.KubeServiceAccount, 'k8s:KubeServiceAccountProps'],
+  [k8s.KubeService, 'k8s:KubeServiceProps'], [k8s.KubeConfigMap, 'k8s:KubeConfigMapProps'], [k8s.KubeSecret, 'k8s:KubeSecretProps'],
+  [k8s.KubeDeployment, 'k8s:KubeDeploymentProps'], [k8s.KubeStatefulSet, 'k8s:KubeStatefulSetProps'],
+  [k8s.KubeJob, 'k8s:KubeJobProps'], [k8s.KubeCronJob, 'k8s:KubeCronJobProps'],
+  [k8s.KubePersistentVolumeClaim, 'k8s:KubePersistentVolumeClaimProps'],
+  [k8s.KubeHorizontalPodAutoscalerV2, 'k8s:KubeHorizontalPodAutoscalerV2Props'],
+  [k8s.KubePodDisruptionBudget, 'k8s:KubePodDisruptionBudgetProps'], [k8s.KubeNetworkPolicy, 'k8s:KubeNetworkPolicyProps'],
+  [k8s.KubeRole, 'k8s:KubeRoleProps'], [k8s.KubeRoleBinding, 'k8s:KubeRoleBindingProps'],
+  [k8s.KubeClusterRole, 'k8s:KubeClusterRoleProps'], [k8s.KubeClusterRoleBinding, 'k8s:KubeClusterRoleBindingProps'],
+  [VirtualService, 'istio-networking:VirtualServiceProps'], [DestinationRule, 'istio-networking:DestinationRuleProps'],
+  [Gateway, 'istio-networking:GatewayProps'], [AuthorizationPolicy, 'istio-security:AuthorizationPolicyProps'],
+  [PeerAuthentication, 'istio-security:PeerAuthenticationProps'], [RequestAuthentication, 'istio-security:RequestAuthenticationProps'],
 ];
-const DIRECT_PROTOTYPES: ReadonlySet<object> = new Set(DIRECT_KINDS.map((c) => c.prototype));
+
+/** A mapper's fields, and the TypeScript names it knows. */
+interface StructType { readonly fields: readonly MapperField[]; readonly known: ReadonlySet<string> }
+
+const TYPES = new Map<string, StructType>(
+  [...MAPPERS].map(([name, fields]) => [name, { fields, known: new Set(fields.map((f) => f[1])) }]),
+);
+
+function structType(name: string): StructType {
+  const t = TYPES.get(name);
+  if (!t) throw new Error(`mapper-tables.ts has no ${name}; run npm run gen:mapper-tables`);
+  return t;
+}
+
+const DIRECT_ROOTS = new Map<object, StructType>(DIRECT_KINDS.map(([cls, root]) => [cls.prototype, structType(root)]));
 
 interface Options {
   readonly sortKeys: boolean;
   /** Drop empty arrays and objects (metadata is sanitized this way). */
   readonly filterEmpty: boolean;
-  /** Direct mode: render as the generated mapper does (rename fields, unwrap IntOrString and Quantity). */
-  readonly k8s: boolean;
+  /** Direct mode: a Lazy or token means cdk8s's path (so that nothing is produced twice). */
+  readonly refuseTokens: boolean;
 }
 
-/** Thrown inside the direct Kubernetes pass when only cdk8s's own path renders exactly. */
+/** Thrown inside the direct pass when only cdk8s's own path renders exactly. */
 class NeedsMapper extends Error {}
 
 /** The fields of cdk8s's classes this renderer reads (private in cdk8s's typings). */
@@ -76,14 +96,17 @@ function applyResolvers(value: Json, options: Options): Json {
   for (;;) {
     if (v === null || v === undefined || (typeof v !== 'object' && typeof v !== 'function')) return v;
     const o = v as { resolve?: unknown; value?: unknown; constructor?: unknown };
-    if (v instanceof Lazy) { v = v.produce(); continue; }
-    if (typeof o.resolve === 'function') { v = (o.resolve as () => Json)(); continue; }
-    if (o.constructor !== Object && (typeof o.value === 'number' || typeof o.value === 'string')) {
-      if (!options.k8s) { v = { value: o.value }; continue; }
-      // The mapper reads `.value` where the schema has int-or-string or a quantity.
-      if (v instanceof k8s.IntOrString || v instanceof k8s.Quantity) return o.value;
-      throw new NeedsMapper();
+    if (v instanceof Lazy) {
+      if (options.refuseTokens) throw new NeedsMapper();
+      v = v.produce();
+      continue;
     }
+    if (typeof o.resolve === 'function') {
+      if (options.refuseTokens) throw new NeedsMapper();
+      v = (o.resolve as () => Json)();
+      continue;
+    }
+    if (o.constructor !== Object && (typeof o.value === 'number' || typeof o.value === 'string')) { v = { value: o.value }; continue; }
     return v;
   }
 }
@@ -92,7 +115,6 @@ function applyResolvers(value: Json, options: Options): Json {
 function sanitizeOnly(value: Json, options: Options): Json {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (options.k8s) throw new NeedsMapper();
   if (Array.isArray(value)) {
     if (options.filterEmpty && value.length === 0) return undefined;
     return value.map((x) => sanitizeOnly(x, options));
@@ -108,11 +130,8 @@ function sanitizeOnly(value: Json, options: Options): Json {
   return options.filterEmpty && Object.keys(out).length === 0 ? undefined : out;
 }
 
-/**
- * `sanitizeValue(resolve(value))` in one pass, with the built-in resolvers; in direct mode also
- * the mapper's renames. `inMap` marks the entries of a map field, whose keys are data.
- */
-function render(value: Json, options: Options, inMap: boolean): Json {
+/** `sanitizeValue(resolve(value))` in one pass, with the built-in resolvers. */
+function render(value: Json, options: Options): Json {
   const v = applyResolvers(value, options);
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') return v;
@@ -120,7 +139,7 @@ function render(value: Json, options: Options, inMap: boolean): Json {
     const n = v.length;
     if (options.filterEmpty && n === 0) return undefined;
     const out = new Array<Json>(n);
-    for (let i = 0; i < n; i++) if (i in v) out[i] = render(v[i], options, false);
+    for (let i = 0; i < n; i++) if (i in v) out[i] = render(v[i], options);
     return out;
   }
   // resolve() descends only into objects whose constructor is Object; sanitize accepts any named "Object".
@@ -128,47 +147,109 @@ function render(value: Json, options: Options, inMap: boolean): Json {
   const src = v as Record<string, Json>;
   const keys = Object.keys(src);
   const n = keys.length;
-  const renaming = options.k8s && !inMap;
-  const names = renaming ? renamed(keys) : keys;
-  if (renaming && keys.some((k) => MAPPER_ONLY_FIELDS.has(k))) throw new NeedsMapper();
   const out: Record<string, Json> = {};
-  if (!options.sortKeys || isSorted(names)) {
+  if (!options.sortKeys || isSorted(keys)) {
     for (let i = 0; i < n; i++) {
-      const r = renderChild(src[keys[i]], options, options.k8s && MAP_FIELDS.has(keys[i]));
-      if (r !== undefined) put(out, names[i], r, names !== keys);
+      const r = renderChild(src[keys[i]], options);
+      if (r !== undefined) out[keys[i]] = r;
     }
   } else {
     // Resolve in the object's own key order (lazy producers run in cdk8s's order), then sort.
     const values = new Array<Json>(n);
-    for (let i = 0; i < n; i++) values[i] = renderChild(src[keys[i]], options, options.k8s && MAP_FIELDS.has(keys[i]));
-    const order = sortedIndexes(names);
+    for (let i = 0; i < n; i++) values[i] = renderChild(src[keys[i]], options);
+    const order = sortedIndexes(keys);
     for (let j = 0; j < n; j++) {
       const i = order[j];
-      if (values[i] !== undefined) put(out, names[i], values[i], names !== keys);
+      if (values[i] !== undefined) out[keys[i]] = values[i];
     }
   }
   return options.filterEmpty && Object.keys(out).length === 0 ? undefined : out;
 }
 
 /** A property value: scalars inline (most values), everything else through {@link render}. */
-function renderChild(x: Json, options: Options, inMap: boolean): Json {
+function renderChild(x: Json, options: Options): Json {
   if (x === null) return undefined;
-  return typeof x === 'object' || typeof x === 'function' ? render(x, options, inMap) : x;
+  return typeof x === 'object' || typeof x === 'function' ? render(x, options) : x;
 }
 
-function put(out: Record<string, Json>, name: string, value: Json, renamedKeys: boolean): void {
-  if (value === null) return;
-  // A field given under both names ("clusterIp" and "clusterIP"): only the mapper knows which wins.
-  if (renamedKeys && name in out) throw new NeedsMapper();
-  out[name] = value;
+function isPlainObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && (v as { constructor?: unknown }).constructor === Object;
 }
 
-const RENAMES = new Map(Object.entries(JSON_RENAMES));
+/**
+ * `toJson_<type>(sanitizeValue(resolve(value)))` in one pass: fields in the mapper's order under
+ * their JSON names, converted as the mapper converts them. `value` is the unresolved props value.
+ */
+function renderStruct(value: Json, type: StructType, options: Options): Json {
+  const v = applyResolvers(value, options);
+  if (v === null || v === undefined) return undefined;
+  // The mapper reads fields of whatever it gets; only plain objects go through it the same way.
+  if (!isPlainObject(v)) throw new NeedsMapper();
+  for (const k in v) if (!type.known.has(k)) throw new NeedsMapper(); // the mapper would drop it
+  const out: Record<string, Json> = {};
+  for (const [json, ts, kind, struct] of type.fields) {
+    if (v[ts] === undefined) continue;
+    const y = renderField(v[ts], kind, struct, options);
+    if (y !== undefined) out[json] = y;
+  }
+  return out;
+}
 
-/** The JSON names of the keys (the same array when none is renamed). */
-function renamed(keys: string[]): string[] {
-  for (const k of keys) if (RENAMES.has(k)) return keys.map((x) => RENAMES.get(x) ?? x);
-  return keys;
+function renderField(x: Json, kind: MapperField[2], struct: string | undefined, options: Options): Json {
+  switch (kind) {
+    case 'value':
+      return renderChild(x, options);
+    case 'struct':
+      return renderStruct(x, structType(struct!), options);
+    case 'union': {
+      const r = renderChild(x, options);
+      return r === undefined ? undefined : (r as { value?: Json }).value;
+    }
+    case 'list': {
+      const r = renderChild(x, options);
+      if (r !== undefined && !Array.isArray(r)) throw new NeedsMapper();
+      return r;
+    }
+    case 'structList': {
+      const list = applyResolvers(x, options);
+      if (list === null || list === undefined) return undefined;
+      if (!Array.isArray(list)) throw new NeedsMapper();
+      const type = structType(struct!);
+      const out = new Array<Json>(list.length);
+      for (let i = 0; i < list.length; i++) if (i in list) out[i] = renderStruct(list[i], type, options);
+      return out;
+    }
+    case 'map':
+    case 'unionMap':
+    case 'listMap': {
+      const r = renderChild(x, options);
+      if (r === undefined) return undefined;
+      if (!isPlainObject(r)) throw new NeedsMapper();
+      if (kind === 'map') return r;
+      const out: Record<string, Json> = {};
+      for (const k of Object.keys(r)) {
+        if (kind === 'listMap' && !Array.isArray(r[k])) throw new NeedsMapper();
+        const y = kind === 'unionMap' ? (r[k] as { value?: Json }).value : r[k];
+        if (y !== undefined) out[k] = y;
+      }
+      return out;
+    }
+    case 'structMap': {
+      const map = applyResolvers(x, options);
+      if (map === null || map === undefined) return undefined;
+      if (!isPlainObject(map)) throw new NeedsMapper();
+      const type = structType(struct!);
+      const keys = Object.keys(map);
+      const out: Record<string, Json> = {};
+      for (const k of options.sortKeys ? keys.sort() : keys) {
+        const y = renderStruct(map[k], type, options);
+        if (y !== undefined) out[k] = y;
+      }
+      return out;
+    }
+    default: // 'date': sanitizing rejects Dates before the mapper could convert one
+      throw new NeedsMapper();
+  }
 }
 
 function isSorted(keys: readonly string[]): boolean {
@@ -188,7 +269,8 @@ function sortedIndexes(keys: readonly string[]): number[] {
   return order;
 }
 
-function metadataJson(metadata: ApiObjectMetadataDefinition): Json {
+/** The metadata object cdk8s resolves, built without spreading its slow attribute dictionary. */
+function metadataData(metadata: ApiObjectMetadataDefinition): Record<string, unknown> {
   const m = metadata as unknown as MetadataInternals;
   // cdk8s deletes a key from _additionalAttributes, which leaves it a slow dictionary; spreading it
   // made every object's metadata slow too. Copying its keys gives the same object (same key order).
@@ -201,15 +283,20 @@ function metadataJson(metadata: ApiObjectMetadataDefinition): Json {
   data.finalizers = m.finalizers;
   data.ownerReferences = m.ownerReferences;
   data.labels = m.labels;
-  return render(data, { sortKeys: true, filterEmpty: true, k8s: false }, false);
+  return data;
+}
+
+/** `ApiObjectMetadataDefinition.toJson()`: sanitized with empty arrays and objects dropped. */
+function metadataJson(metadata: ApiObjectMetadataDefinition): Json {
+  return render(metadataData(metadata), { sortKeys: true, filterEmpty: true, refuseTokens: false });
 }
 
 /** The body of `ApiObject.prototype.toJson`, with the one-pass renderer. */
-function apiObjectJson(obj: ApiObject, sortKeys: boolean, k8sMode: boolean): Record<string, Json> {
+function apiObjectJson(obj: ApiObject, sortKeys: boolean): Record<string, Json> {
   const internals = obj as unknown as ApiObjectInternals;
   try {
     const data = { ...internals.props, metadata: metadataJson(obj.metadata) };
-    const json = render(data, { sortKeys, filterEmpty: false, k8s: k8sMode }, false);
+    const json = render(data, { sortKeys, filterEmpty: false, refuseTokens: false });
     // With no operations, JsonPatch.apply returns the document itself.
     const patched = (internals.patches.length ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, Json>;
     const result: Record<string, Json> = {};
@@ -218,9 +305,44 @@ function apiObjectJson(obj: ApiObject, sortKeys: boolean, k8sMode: boolean): Rec
     }
     return result;
   } catch (e) {
-    if (e instanceof NeedsMapper) throw e;
     throw new Error(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);
   }
+}
+
+/**
+ * What the generated class renders (`{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`), in one
+ * pass; throws NeedsMapper, before any Lazy is produced, where that would not be exact.
+ */
+function directJson(obj: ApiObject, root: StructType, sortKeys: boolean): Record<string, Json> {
+  const props = (obj as unknown as ApiObjectInternals).props;
+  const options: Options = { sortKeys, filterEmpty: false, refuseTokens: true };
+  // cdk8s spreads the GVK into the props; the mapper drops every key it does not know.
+  for (const k in props) if (k !== 'apiVersion' && k !== 'kind' && !root.known.has(k)) throw new NeedsMapper();
+  const metaField = root.fields.find((f) => f[1] === 'metadata');
+  const meta = metaField?.[2] === 'struct' ? structType(metaField[3]!) : undefined;
+  const metaData = metadataData(obj.metadata);
+  // Metadata is resolved last (its producers run once): check now that the mapper will take it.
+  if (meta) for (const k in metaData) if (!metadataFieldIsDirect(meta, k, metaData[k])) throw new NeedsMapper();
+  const fields = new Map<string, Json>();
+  for (const [json, ts, kind, struct] of root.fields) {
+    if (ts === 'metadata' || props[ts] === undefined) continue;
+    const y = renderField(props[ts], kind, struct, options);
+    if (y !== undefined) fields.set(json, y);
+  }
+  const metadata = metadataJson(obj.metadata);
+  const out: Record<string, Json> = { apiVersion: obj.apiVersion, kind: obj.kind };
+  for (const [json, ts] of root.fields) {
+    const y = ts === 'metadata' ? (meta ? renderStruct(metadata, meta, options) : metadata) : fields.get(json);
+    if (y !== undefined) out[json] = y;
+  }
+  return out;
+}
+
+/** A metadata field the metadata mapper converts without a nested mapper or a Date. */
+function metadataFieldIsDirect(meta: StructType, key: string, value: unknown): boolean {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return true;
+  const field = meta.fields.find((f) => f[1] === key);
+  return !!field && (field[2] === 'value' || field[2] === 'map' || field[2] === 'list');
 }
 
 /** True when the cdk8s internals this renderer reads are where it expects them. */
@@ -230,19 +352,20 @@ function internalsPresent(obj: ApiObject): boolean {
   return typeof i.props === 'object' && Array.isArray(i.patches) && typeof m._additionalAttributes === 'object';
 }
 
-/** Whether the object can skip its class's mapper (see the module comment). */
-function rendersDirectly(obj: ApiObject): boolean {
-  return DIRECT_PROTOTYPES.has(Object.getPrototypeOf(obj)) && (obj as unknown as ApiObjectInternals).patches.length === 0;
+/** The mapper table when the object can skip its class's mapper (see the module comment). */
+function directRoot(obj: ApiObject): StructType | undefined {
+  const root = DIRECT_ROOTS.get(Object.getPrototypeOf(obj));
+  return root && (obj as unknown as ApiObjectInternals).patches.length === 0 ? root : undefined;
 }
 
 /**
- * Renders a value of a Kubernetes type (a pod template inside a custom resource) as its
- * generated mapper followed by key sorting would; `viaMapper` is used when the direct pass
- * cannot be exact.
+ * Renders a Kubernetes pod template (inside a custom resource) as
+ * `toJson_PodTemplateSpec` followed by sorting keys at every depth would; `viaMapper` is used
+ * when the direct pass cannot be exact.
  */
-export function renderKubernetesValue(value: unknown, viaMapper: () => unknown): unknown {
+export function renderPodTemplate(value: k8s.PodTemplateSpec, viaMapper: () => unknown): unknown {
   try {
-    return render(value, { sortKeys: true, filterEmpty: false, k8s: true }, false);
+    return renderStruct(value, structType('k8s:PodTemplateSpec'), { sortKeys: true, filterEmpty: false, refuseTokens: true });
   } catch (e) {
     if (e instanceof NeedsMapper) return viaMapper();
     throw e;
@@ -266,11 +389,13 @@ export function withFastApiObjectJson<T>(app: App, body: (renderObject: RenderAp
   const sortKeys = !process.env.CDK8S_DISABLE_SORT;
   const ours = (o: ApiObject) => App.of(o) === app && internalsPresent(o);
   const renderObject: RenderApiObject = (o) => {
-    if (ours(o) && rendersDirectly(o)) {
+    const root = ours(o) ? directRoot(o) : undefined;
+    if (root) {
       try {
-        return apiObjectJson(o, sortKeys, true);
-      } catch (e) {
-        if (!(e instanceof NeedsMapper)) throw e;
+        return directJson(o, root, sortKeys);
+      } catch {
+        // NeedsMapper, or a value cdk8s rejects: its own path renders it or reports the error with
+        // the construct path. No Lazy has been produced yet, so nothing runs twice.
       }
     }
     return o.toJson();
@@ -278,7 +403,7 @@ export function withFastApiObjectJson<T>(app: App, body: (renderObject: RenderAp
   Object.defineProperty(proto, 'toJson', {
     ...original,
     value: function toJson(this: ApiObject) {
-      return ours(this) ? apiObjectJson(this, sortKeys, false) : originalToJson.call(this);
+      return ours(this) ? apiObjectJson(this, sortKeys) : originalToJson.call(this);
     },
   });
   try {

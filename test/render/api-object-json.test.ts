@@ -7,7 +7,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
 import { generatedSpec } from '../../src/bench';
-import { renderKubernetesValue, withFastApiObjectJson } from '../../src/render/api-object-json';
+import { renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-object-json';
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
 import { REFERENCE_FILE, referenceText } from '../helpers';
@@ -59,7 +59,7 @@ describe('Kubernetes values inside custom resources', () => {
     for (const spec of loadPlatform(referenceText(), REFERENCE_FILE).environments) {
       for (const [name, { workload }] of composeEnvironment(spec).services) {
         // WHEN its pod template is rendered directly THEN it equals the mapper's output with sorted keys
-        const direct = renderKubernetesValue(workload.podTemplate, () => { throw new Error('fell back'); });
+        const direct = renderPodTemplate(workload.podTemplate, () => { throw new Error('fell back'); });
         expect({ name, json: JSON.stringify(direct) }).toEqual({ name, json: JSON.stringify(sortedDeep(k8s.toJson_PodTemplateSpec(workload.podTemplate))) });
       }
     }
@@ -127,17 +127,6 @@ describe('Kubernetes fields and values', () => {
     expect(render(chart)).toEqual([dr.toJson()]);
   });
 
-  test('a field the mapper writes out of sorted order sends the object back to the mapper, so the order is kept', () => {
-    // GIVEN a route that sets both mirror percentages (the generated mapper writes mirror_percent before mirrorPercentage)
-    const chart = Testing.chart();
-    const vs = new VirtualService(chart, 'vs', {
-      metadata: { name: 'vs' },
-      spec: { hosts: ['a'], http: [{ mirrorPercent: 5, mirrorPercentage: { value: 5 }, route: [{ destination: { host: 'a' } }] }] },
-    });
-    // WHEN rendered THEN the text equals cdk8s's, key order included
-    expect(JSON.stringify(render(chart)[0])).toBe(JSON.stringify(vs.toJson()));
-  });
-
   test('kinds outside the direct list render through their generated mapper, with the one-pass resolver below it', () => {
     const chart = Testing.chart();
     const t = new Telemetry(chart, 't', { metadata: { name: 't' }, spec: { accessLogging: [{ providers: [{ name: 'envoy' }] }] } });
@@ -148,6 +137,80 @@ describe('Kubernetes fields and values', () => {
     const chart = Testing.chart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { when: new Date(0) as unknown as string } });
     expect(() => render(chart)).toThrow(/Failed serializing construct at path 'test\/cm' .*can't render non-simple object of type 'Date'/);
+  });
+});
+
+describe('exactly what the generated mapper does', () => {
+  /** Renders the chart's objects both ways and returns the pairs of JSON texts. */
+  function both(chart: Chart): Array<[string, string]> {
+    const fast = render(chart).map((o) => JSON.stringify(o));
+    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    return objects.map((o, i) => [fast[i], JSON.stringify(o.toJson())]);
+  }
+
+  test('with CDK8S_DISABLE_SORT, fields still come in the mapper\'s order and maps in the written order', () => {
+    // GIVEN sorting disabled, and props written out of order
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const chart = Testing.chart();
+      new k8s.KubeService(chart, 'svc', { metadata: { name: 's' }, spec: { type: 'ClusterIP', selector: { b: '1', a: '2' }, ports: [{ port: 80 }] } });
+      new DestinationRule(chart, 'dr', { metadata: { name: 'dr' }, spec: { trafficPolicy: { tls: { mode: undefined }, connectionPool: { tcp: { maxConnections: 1 } } }, host: 'h' } });
+      // WHEN rendered THEN the texts equal cdk8s's
+      for (const [fast, cdk8s] of both(chart)) expect(fast).toBe(cdk8s);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('free-form fields keep their keys (managedFields fieldsV1 is not renamed)', () => {
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', managedFields: [{ manager: 'x', fieldsV1: { hostIp: 1, ref: 'a' } }] } });
+    const [[fast, cdk8s]] = both(chart);
+    expect(fast).toBe(cdk8s);
+    expect(fast).toContain('"fieldsV1":{"hostIp":1,"ref":"a"}');
+  });
+
+  test('metadata the mapper does not know is dropped, as cdk8s drops it', () => {
+    const chart = Testing.chart();
+    const cm = new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' } });
+    cm.metadata.add('foo', 'bar');
+    const [[fast, cdk8s]] = both(chart);
+    expect(fast).toBe(cdk8s);
+    expect(fast).not.toContain('foo');
+  });
+
+  test('a field outside the schema (reachable without a cast) is dropped, as cdk8s drops it', () => {
+    const chart = Testing.chart();
+    const port = { port: 80, extra: 1 };
+    new k8s.KubeService(chart, 'svc', { spec: { ports: [port] } });
+    const [[fast, cdk8s]] = both(chart);
+    expect(fast).toBe(cdk8s);
+    expect(fast).not.toContain('extra');
+  });
+
+  test('a Lazy is produced once, also when the object takes cdk8s\'s path', () => {
+    // GIVEN a producer that counts its calls, in a direct kind
+    let calls = 0;
+    const chart = Testing.chart();
+    new VirtualService(chart, 'vs', {
+      metadata: { name: 'vs' },
+      spec: { hosts: Lazy.any({ produce: () => { calls++; return ['a']; } }) as unknown as string[] },
+    });
+    // WHEN rendered once THEN it ran once and the output is cdk8s's
+    const [json] = render(chart) as Array<{ spec: { hosts: string[] } }>;
+    expect(calls).toBe(1);
+    expect(json.spec.hosts).toEqual(['a']);
+  });
+
+  test('fields are written in the mapper\'s order, also where that is not sorted (mirror_percent)', () => {
+    const chart = Testing.chart();
+    new VirtualService(chart, 'vs', {
+      metadata: { name: 'vs' },
+      spec: { hosts: ['a'], http: [{ mirrorPercent: 5, mirrorPercentage: { value: 5 }, route: [{ destination: { host: 'a' } }] }] },
+    });
+    const [[fast, cdk8s]] = both(chart);
+    expect(fast).toBe(cdk8s);
+    expect(fast.indexOf('mirror_percent')).toBeLessThan(fast.indexOf('mirrorPercentage'));
   });
 });
 
@@ -174,5 +237,24 @@ describe('scope', () => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(ApiObject.prototype.toJson).toBe(original);
+  });
+});
+
+describe('the fast path is taken', () => {
+  test('objects of the direct kinds never go through their generated toJson', () => {
+    // GIVEN spies on the generated toJson of the kinds the reference platform renders most
+    const spies = [k8s.KubeService, k8s.KubeDeployment, k8s.KubeNetworkPolicy, VirtualService, DestinationRule]
+      .map((c) => jest.spyOn(c.prototype, 'toJson'));
+    try {
+      // WHEN the reference environments are rendered
+      for (const spec of loadPlatform(referenceText(), REFERENCE_FILE).environments) {
+        const platform = composeEnvironment(spec);
+        renderCharts(platform, platform.charts);
+      }
+      // THEN none was called
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+    }
   });
 });
