@@ -62,7 +62,11 @@ function structType(name: string): StructType {
   return t;
 }
 
-const DIRECT_ROOTS = new Map<object, StructType>(DIRECT_KINDS.map(([cls, root]) => [cls.prototype, structType(root)]));
+interface DirectKind { readonly type: StructType; readonly gvk: { readonly apiVersion: string; readonly kind: string } }
+
+/** Per generated class: its props mapper table, and the GVK its `toJson` always writes. */
+const DIRECT_ROOTS = new Map<object, DirectKind>(DIRECT_KINDS.map(([cls, root]) =>
+  [cls.prototype, { type: structType(root), gvk: (cls as unknown as { GVK: DirectKind['gvk'] }).GVK }]));
 
 interface Options {
   readonly sortKeys: boolean;
@@ -74,6 +78,9 @@ interface Options {
 
 /** Thrown inside the direct pass when only cdk8s's own path renders exactly. */
 class NeedsMapper extends Error {}
+
+/** An error of the direct pass after metadata producers ran: reported, never retried on cdk8s's path. */
+class SerializationError extends Error {}
 
 /** The fields of cdk8s's classes this renderer reads (private in cdk8s's typings). */
 interface ApiObjectInternals { readonly props: Record<string, unknown>; readonly patches: JsonPatch[] }
@@ -313,7 +320,8 @@ function apiObjectJson(obj: ApiObject, sortKeys: boolean): Record<string, Json> 
  * What the generated class renders (`{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`), in one
  * pass; throws NeedsMapper, before any Lazy is produced, where that would not be exact.
  */
-function directJson(obj: ApiObject, root: StructType, sortKeys: boolean): Record<string, Json> {
+function directJson(obj: ApiObject, kind: DirectKind, sortKeys: boolean): Record<string, Json> {
+  const root = kind.type;
   const props = (obj as unknown as ApiObjectInternals).props;
   const options: Options = { sortKeys, filterEmpty: false, refuseTokens: true };
   // cdk8s spreads the GVK into the props; the mapper drops every key it does not know.
@@ -324,15 +332,23 @@ function directJson(obj: ApiObject, root: StructType, sortKeys: boolean): Record
   // Metadata is resolved last (its producers run once): check now that the mapper will take it.
   if (meta) for (const k in metaData) if (!metadataFieldIsDirect(meta, k, metaData[k])) throw new NeedsMapper();
   const fields = new Map<string, Json>();
-  for (const [json, ts, kind, struct] of root.fields) {
+  for (const [json, ts, fieldKind, struct] of root.fields) {
     if (ts === 'metadata' || props[ts] === undefined) continue;
-    const y = renderField(props[ts], kind, struct, options);
+    const y = renderField(props[ts], fieldKind, struct, options);
     if (y !== undefined) fields.set(json, y);
   }
-  const metadata = metadataJson(obj.metadata);
-  const out: Record<string, Json> = { apiVersion: obj.apiVersion, kind: obj.kind };
+  let metadata: Json;
+  try {
+    metadata = metadataJson(obj.metadata);
+    if (meta) metadata = renderStruct(metadata, meta, options);
+  } catch (e) {
+    // Producers have run: report as cdk8s does rather than run them again on its path.
+    throw new SerializationError(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);
+  }
+  // The generated toJson writes its class's GVK, whatever the props say.
+  const out: Record<string, Json> = { apiVersion: kind.gvk.apiVersion, kind: kind.gvk.kind };
   for (const [json, ts] of root.fields) {
-    const y = ts === 'metadata' ? (meta ? renderStruct(metadata, meta, options) : metadata) : fields.get(json);
+    const y = ts === 'metadata' ? metadata : fields.get(json);
     if (y !== undefined) out[json] = y;
   }
   return out;
@@ -353,15 +369,15 @@ function internalsPresent(obj: ApiObject): boolean {
 }
 
 /** The mapper table when the object can skip its class's mapper (see the module comment). */
-function directRoot(obj: ApiObject): StructType | undefined {
+function directRoot(obj: ApiObject): DirectKind | undefined {
   const root = DIRECT_ROOTS.get(Object.getPrototypeOf(obj));
   return root && (obj as unknown as ApiObjectInternals).patches.length === 0 ? root : undefined;
 }
 
 /**
- * Renders a Kubernetes pod template (inside a custom resource) as
- * `toJson_PodTemplateSpec` followed by sorting keys at every depth would; `viaMapper` is used
- * when the direct pass cannot be exact.
+ * Renders a Kubernetes pod template (inside a custom resource) as the generated
+ * `toJson_PodTemplateSpec` does, with keys sorted at every depth and null values dropped as
+ * cdk8s's sanitizing drops them; `viaMapper` renders it where the direct pass cannot.
  */
 export function renderPodTemplate(value: k8s.PodTemplateSpec, viaMapper: () => unknown): unknown {
   try {
@@ -393,7 +409,8 @@ export function withFastApiObjectJson<T>(app: App, body: (renderObject: RenderAp
     if (root) {
       try {
         return directJson(o, root, sortKeys);
-      } catch {
+      } catch (e) {
+        if (e instanceof SerializationError) throw e;
         // NeedsMapper, or a value cdk8s rejects: its own path renders it or reports the error with
         // the construct path. No Lazy has been produced yet, so nothing runs twice.
       }

@@ -82,6 +82,9 @@ export function readMappers(source: string, prefix: string): Map<string, MapperF
     }
     out.set(`${prefix}:${m[1]}`, fields);
   }
+  // A mapper of another shape would make the pattern above take the next mapper's fields.
+  const declared = [...source.matchAll(/function toJson_(\w+)\(/g)].length;
+  if (declared !== out.size) throw new Error(`${prefix}: ${declared} toJson_ functions, ${out.size} of the expected shape`);
   return out;
 }
 

@@ -212,6 +212,29 @@ describe('exactly what the generated mapper does', () => {
     expect(fast).toBe(cdk8s);
     expect(fast.indexOf('mirror_percent')).toBeLessThan(fast.indexOf('mirrorPercentage'));
   });
+
+  test('the class\'s apiVersion and kind win over ones in the props, as in the generated toJson', () => {
+    // GIVEN props built from a manifest that names another version
+    const chart = Testing.chart();
+    const manifest = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } };
+    new VirtualService(chart, 'vs', manifest as unknown as ConstructorParameters<typeof VirtualService>[2]);
+    // WHEN rendered THEN the class's GVK is written
+    const [[fast, cdk8s]] = both(chart);
+    expect(fast).toBe(cdk8s);
+    expect(fast).toContain('"apiVersion":"networking.istio.io/v1"');
+  });
+
+  test('a metadata producer that fails is reported with the construct path and not run again', () => {
+    // GIVEN an annotation whose producer fails on its first call only
+    let calls = 0;
+    const chart = Testing.chart();
+    new k8s.KubeConfigMap(chart, 'cm', {
+      metadata: { name: 'cm', annotations: { a: Lazy.any({ produce: () => { if (calls++ === 0) throw new Error('first call fails'); return 'ok'; } }) as unknown as string } },
+    });
+    // WHEN rendered THEN it fails as cdk8s fails, after one call
+    expect(() => render(chart)).toThrow("Failed serializing construct at path 'test/cm' with name 'cm': Error: first call fails");
+    expect(calls).toBe(1);
+  });
 });
 
 describe('scope', () => {

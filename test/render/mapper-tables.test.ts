@@ -36,6 +36,11 @@ describe('mapper-tables.ts', () => {
     expect(() => reachableMappers(readMappers(source, 'x'), ['x:KubeServiceProps'])).toThrow(/no generated mapper toJson_x:ServicePort/);
   });
 
+  test('a mapper of another shape fails loudly instead of taking its neighbour\'s fields', () => {
+    const source = "function toJson_A(obj: A) {\n  return obj;\n}\nfunction toJson_B(obj: B) {\n  const result = {\n    'b': obj.b,\n  };\n}";
+    expect(() => readMappers(source, 'x')).toThrow(/2 toJson_ functions, 1 of the expected shape/);
+  });
+
   test('an expression the generator does not know fails loudly', () => {
     const source = "function toJson_A(obj: A) {\n  const result = {\n    'a': obj.a ?? 1,\n  };\n}";
     expect(() => readMappers(source, 'x')).toThrow(/unknown field expression: obj\.a \?\? 1/);
