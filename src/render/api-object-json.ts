@@ -74,6 +74,8 @@ interface Options {
   readonly filterEmpty: boolean;
   /** Direct mode: a Lazy or token means cdk8s's path (so that nothing is produced twice). */
   readonly refuseTokens: boolean;
+  /** The value is already resolved and sanitized (metadata): plain subtrees are taken as they are. */
+  readonly sanitized?: boolean;
 }
 
 /** Thrown inside the direct pass when only cdk8s's own path renders exactly. */
@@ -155,7 +157,14 @@ function render(value: Json, options: Options): Json {
   const keys = Object.keys(src);
   const n = keys.length;
   const out: Record<string, Json> = {};
-  if (!options.sortKeys || isSorted(keys)) {
+  if (options.sortKeys && options.refuseTokens) {
+    // No producer can run here, so the order of resolving does not matter: sort the keys first.
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      const r = renderChild(src[keys[i]], options);
+      if (r !== undefined) out[keys[i]] = r;
+    }
+  } else if (!options.sortKeys || isSorted(keys)) {
     for (let i = 0; i < n; i++) {
       const r = renderChild(src[keys[i]], options);
       if (r !== undefined) out[keys[i]] = r;
@@ -203,6 +212,11 @@ function renderStruct(value: Json, type: StructType, options: Options): Json {
 }
 
 function renderField(x: Json, kind: MapperField[2], struct: string | undefined, options: Options): Json {
+  if (options.sanitized && (kind === 'value' || kind === 'list' || kind === 'map')) {
+    if (kind === 'list' && !Array.isArray(x)) throw new NeedsMapper();
+    if (kind === 'map' && !isPlainObject(x)) throw new NeedsMapper();
+    return x;
+  }
   switch (kind) {
     case 'value':
       return renderChild(x, options);
@@ -340,7 +354,7 @@ function directJson(obj: ApiObject, kind: DirectKind, sortKeys: boolean): Record
   let metadata: Json;
   try {
     metadata = metadataJson(obj.metadata);
-    if (meta) metadata = renderStruct(metadata, meta, options);
+    if (meta) metadata = renderStruct(metadata, meta, { ...options, sanitized: true });
   } catch (e) {
     // Producers have run: report as cdk8s does rather than run them again on its path.
     throw new SerializationError(`Failed serializing construct at path '${obj.node.path}' with name '${obj.name}': ${e}`);
