@@ -39,13 +39,16 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
   };
 
   const databases = new Map<string, PostgresDatabase>();
+  // Services may share one schema file; each is read once per composition.
+  const sqlFiles = new Map<string, string>();
+  const readSql = (file: string) => sqlFiles.get(file) ?? sqlFiles.set(file, fs.readFileSync(file, 'utf8')).get(file)!;
   for (const [name, svc] of Object.entries(spec.services)) {
     if (!svc.database) continue;
     const db = new PostgresDatabase(scope, `postgres-${name}`, {
       ...ctx,
       owner: name,
       database: svc.database,
-      initSql: fs.readFileSync(path.resolve(spec.baseDir, svc.database.schema), 'utf8'),
+      initSql: readSql(path.resolve(spec.baseDir, svc.database.schema)),
       initSqlSource: svc.database.schema,
       settings: spec.platform.postgres,
     });

@@ -49,11 +49,11 @@ const DIRECT_KINDS: ReadonlyArray<readonly [{ prototype: ApiObject }, string]> =
   [PeerAuthentication, 'istio-security:PeerAuthenticationProps'], [RequestAuthentication, 'istio-security:RequestAuthenticationProps'],
 ];
 
-/** A mapper's fields, and the TypeScript names it knows. */
-interface StructType { readonly fields: readonly MapperField[]; readonly known: ReadonlySet<string> }
+/** A mapper's fields, and the position of each TypeScript name among them. */
+interface StructType { readonly fields: readonly MapperField[]; readonly known: ReadonlyMap<string, number> }
 
 const TYPES = new Map<string, StructType>(
-  [...MAPPERS].map(([name, fields]) => [name, { fields, known: new Set(fields.map((f) => f[1])) }]),
+  [...MAPPERS].map(([name, fields]) => [name, { fields, known: new Map(fields.map((f, i) => [f[1], i])) }]),
 );
 
 function structType(name: string): StructType {
@@ -201,10 +201,19 @@ function renderStruct(value: Json, type: StructType, options: Options): Json {
   if (v === null || v === undefined) return undefined;
   // The mapper reads fields of whatever it gets; only plain objects go through it the same way.
   if (!isPlainObject(v)) throw new NeedsMapper();
-  for (const k in v) if (!type.known.has(k)) throw new NeedsMapper(); // the mapper would drop it
+  // The fields present, in the mapper's order (objects set a few of their type's many fields).
+  const present: number[] = [];
+  for (const k in v) {
+    const i = type.known.get(k);
+    if (i === undefined) throw new NeedsMapper(); // the mapper would drop it
+    if (v[k] === undefined) continue;
+    let j = present.length;
+    while (j > 0 && present[j - 1] > i) { present[j] = present[j - 1]; j--; }
+    present[j] = i;
+  }
   const out: Record<string, Json> = {};
-  for (const [json, ts, kind, struct] of type.fields) {
-    if (v[ts] === undefined) continue;
+  for (const i of present) {
+    const [json, ts, kind, struct] = type.fields[i];
     const y = renderField(v[ts], kind, struct, options);
     if (y !== undefined) out[json] = y;
   }
