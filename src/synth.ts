@@ -55,10 +55,14 @@ export function kindRank(kind: string): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
+/** Apply order of two objects: by kind rank, then kind, then name. */
+function compareManifests(a: Manifest, b: Manifest): number {
+  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+}
+
 /** Orders objects: by kind rank, then kind, then name. */
 export function sortManifests(objects: readonly Manifest[]): Manifest[] {
-  return [...objects].sort((a, b) =>
-    kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+  return [...objects].sort(compareManifests);
 }
 
 /** Hooks that add files beside the manifests (reports); registered by other modules. */
@@ -88,13 +92,13 @@ export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform,
 export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform, onFile?: FileListener): SynthesizedEnvironment {
   validateConstructs(platform, loaded);
   const charts = renderCharts(platform, platform.charts, onFile && ((chart) => {
-    if (chart.objects.length > 0) onFile(platform.spec.name, chart.name, chart.text!);
+    if (chart.objects.length > 0) onFile(platform.spec.name, chart.name, renderObjects(chart.objects));
   }));
   return assembleEnvironment(platform, charts, loaded);
 }
 
 /** Runs every construct's validations; throws SpecError with all their messages. */
-export function validateConstructs(platform: PlatformEnvironment, loaded?: LoadedPlatform): void {
+function validateConstructs(platform: PlatformEnvironment, loaded?: LoadedPlatform): void {
   const app = platform.node.scope as App;
   const problems: SpecProblem[] = [];
   for (const c of app.node.findAll()) {
@@ -105,28 +109,25 @@ export function validateConstructs(platform: PlatformEnvironment, loaded?: Loade
   if (problems.length) throw new SpecError(problems);
 }
 
-/** One chart's objects as rendered, in construct order, with the construct path of each. */
+/** One chart's objects as rendered, in apply order, with the construct path of each. */
 export interface RenderedChart {
   readonly name: string;
   readonly objects: readonly Manifest[];
   readonly paths: readonly string[];
-  /** The file's YAML when already emitted: `renderObjects(sortManifests(objects))`. */
-  readonly text?: string;
 }
 
 /**
- * Renders the given charts of a composed environment to plain objects. With `onRendered`, each
- * chart's YAML is emitted too and the chart is handed over as soon as it is done.
+ * Renders the given charts of a composed environment to plain objects in apply order (objects
+ * that tie keep construct order). `onRendered` gets each chart as soon as it is done.
  */
 export function renderCharts(platform: PlatformEnvironment, charts: readonly ManifestChart[], onRendered?: (chart: RenderedChart) => void): RenderedChart[] {
   return withFastApiObjectJson(platform.node.scope as App, (renderObject) => charts.map((chart) => {
     const apiObjects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    const objects = apiObjects.map((o) => renderObject(o) as Manifest);
-    const rendered: RenderedChart = { name: chart.fileName, objects, paths: apiObjects.map((o) => o.node.path) };
-    if (!onRendered) return rendered;
-    const emitted = { ...rendered, text: renderObjects(sortManifests(objects)) };
-    onRendered(emitted);
-    return emitted;
+    const json = apiObjects.map((o) => renderObject(o) as Manifest);
+    const order = json.map((_, i) => i).sort((a, b) => compareManifests(json[a], json[b]) || a - b);
+    const rendered: RenderedChart = { name: chart.fileName, objects: order.map((i) => json[i]), paths: order.map((i) => apiObjects[i].node.path) };
+    onRendered?.(rendered);
+    return rendered;
   }));
 }
 
@@ -134,7 +135,7 @@ export function renderCharts(platform: PlatformEnvironment, charts: readonly Man
  * Finishes an environment from its rendered charts: two objects with the same kind, namespace
  * and name are an error; files and the objects in them are put in apply order; reports are added.
  */
-export function assembleEnvironment(platform: PlatformEnvironment, charts: readonly RenderedChart[], loaded?: LoadedPlatform): SynthesizedEnvironment {
+function assembleEnvironment(platform: PlatformEnvironment, charts: readonly RenderedChart[], loaded?: LoadedPlatform): SynthesizedEnvironment {
   const problems: SpecProblem[] = [];
   const owners = new Map<string, string>();
   for (const chart of charts) {
@@ -150,11 +151,8 @@ export function assembleEnvironment(platform: PlatformEnvironment, charts: reado
     });
   }
   if (problems.length) throw new SpecError(problems);
-  const files = charts.filter((c) => c.objects.length > 0).map((c) => {
-    const file = { name: c.name, objects: sortManifests(c.objects) };
-    if (c.text !== undefined) emitted.set(file, c.text);
-    return file;
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  const files = charts.filter((c) => c.objects.length > 0).map((c) => ({ name: c.name, objects: c.objects }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const extras = extraWriters.flatMap((w) => w(platform, files));
   return { name: platform.spec.name, files, extras, platform };
 }
@@ -170,12 +168,9 @@ function specPathOf(constructPath: string): string[] {
   return m ? ['services', m[1]] : ['platform'];
 }
 
-/** YAML of files emitted while rendering, so it is not emitted twice. */
-const emitted = new WeakMap<ManifestFile, string>();
-
 /** Renders a file as multi-document YAML. */
 export function renderFile(file: ManifestFile): string {
-  return emitted.get(file) ?? renderObjects(file.objects);
+  return renderObjects(file.objects);
 }
 
 /** Objects as multi-document YAML, in the order given. */
@@ -185,26 +180,17 @@ export function renderObjects(objects: readonly Manifest[]): string {
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */
 export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], onFile?: FileListener): SynthesizedEnvironment[] {
-  return collectProblems(chosenEnvironments(loaded, only).map((env) => () => synthEnvironment(env, loaded, onFile)));
-}
-
-/** The environments to synthesize, in spec order; an unknown name is a SpecError. */
-function chosenEnvironments(loaded: LoadedPlatform, only?: readonly string[]): EnvironmentSpec[] {
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
     throw new SpecError(unknown.map((e) => ({ file: loaded.file, line: loaded.lineOf(['environments']), path: 'environments', message: `no environment "${e}"; environments: ${known.join(', ')}` })));
   }
-  return loaded.environments.filter((e) => !only?.length || only.includes(e.name));
-}
-
-/** Runs every step, then throws one SpecError with the problems of all steps that failed. */
-function collectProblems<T>(steps: ReadonlyArray<() => T>): T[] {
-  const results: T[] = [];
+  const chosen = loaded.environments.filter((e) => !only?.length || only.includes(e.name));
+  const results: SynthesizedEnvironment[] = [];
   const problems: SpecProblem[] = [];
-  for (const step of steps) {
+  for (const env of chosen) {
     try {
-      results.push(step());
+      results.push(synthEnvironment(env, loaded, onFile));
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
       else throw e;
