@@ -23,9 +23,7 @@ export class StagedOutput {
   /** Starts writing one file of an environment (a relative path such as "30-user-service.yaml"). */
   public write(environment: string, fileName: string, text: string): void {
     try {
-      const dir = this.dirOf(environment);
-      const file = path.join(dir, fileName);
-      if (path.dirname(file) !== dir) fs.mkdirSync(path.dirname(file), { recursive: true });
+      const file = this.fileOf(environment, fileName);
       // Failures are kept and raised by commit; a rejected write must not go unhandled meanwhile.
       this.writes.push(fs.promises.writeFile(file, text).catch((e: Error) => { this.failure ??= e; }));
     } catch (e) {
@@ -34,14 +32,24 @@ export class StagedOutput {
     }
   }
 
+  /** Writes one file of an environment now; a failure throws here. */
+  public writeSync(environment: string, fileName: string, text: string): void {
+    fs.writeFileSync(this.fileOf(environment, fileName), text);
+  }
+
   /** Waits for every write, then replaces <outDir>/<env>/ for each of `environments`. */
   public async commit(environments: readonly string[]): Promise<void> {
     await Promise.all(this.writes);
     if (this.failure) {
       const failure = this.failure;
-      await this.abort();
+      this.abortSync();
       throw failure;
     }
+    this.commitSync(environments);
+  }
+
+  /** Replaces <outDir>/<env>/ for each of `environments`; for files written with writeSync. */
+  public commitSync(environments: readonly string[]): void {
     for (const env of environments) replaceDirectory(this.dirOf(env), path.join(this.outDir, env));
     this.staged.clear();
   }
@@ -49,9 +57,22 @@ export class StagedOutput {
   /** Waits for pending writes and removes every temporary directory (and an output directory it created). */
   public async abort(): Promise<void> {
     await Promise.all(this.writes);
+    this.abortSync();
+  }
+
+  /** Removes every temporary directory now (and an output directory it created and left empty). */
+  public abortSync(): void {
     for (const dir of this.staged.values()) fs.rmSync(dir, { recursive: true, force: true });
     this.staged.clear();
     if (this.createdOutDir && fs.existsSync(this.outDir) && fs.readdirSync(this.outDir).length === 0) fs.rmdirSync(this.outDir);
+  }
+
+  /** The staged path of a file, with its directory created. */
+  private fileOf(environment: string, fileName: string): string {
+    const dir = this.dirOf(environment);
+    const file = path.join(dir, fileName);
+    if (path.dirname(file) !== dir) fs.mkdirSync(path.dirname(file), { recursive: true });
+    return file;
   }
 
   private dirOf(environment: string): string {
@@ -78,7 +99,7 @@ export class StagedOutput {
 }
 
 /** Moves a complete directory into place of `final`, removing what was there. */
-export function replaceDirectory(complete: string, final: string): void {
+function replaceDirectory(complete: string, final: string): void {
   const old = `${complete}.old`;
   if (fs.existsSync(final)) fs.renameSync(final, old);
   fs.renameSync(complete, final);

@@ -2,12 +2,11 @@
  * Synthesis users can trust: every environment is built and checked in memory first;
  * only then is each dist/<env>/ replaced whole (write to a temporary directory, rename).
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
 import { ManifestChart, PlatformEnvironment } from './platform';
 import { SpecError, SpecProblem } from './spec/errors';
-import { replaceDirectory } from './staged-output';
+import { StagedOutput } from './staged-output';
 import { LoadedPlatform } from './spec/load';
 import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
@@ -205,21 +204,15 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], 
  * before it replaces the old one, so a failure never leaves a half-written output.
  */
 export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvironment[]): void {
-  fs.mkdirSync(outDir, { recursive: true });
-  const staged: Array<{ tmp: string; final: string }> = [];
+  const staged = new StagedOutput(outDir);
   try {
     for (const env of envs) {
-      const tmp = fs.mkdtempSync(path.join(outDir, `.${env.name}.tmp-`));
-      staged.push({ tmp, final: path.join(outDir, env.name) });
-      for (const f of env.files) fs.writeFileSync(path.join(tmp, f.name), renderFile(f));
-      for (const x of env.extras) {
-        fs.mkdirSync(path.dirname(path.join(tmp, x.name)), { recursive: true });
-        fs.writeFileSync(path.join(tmp, x.name), x.text);
-      }
+      for (const f of env.files) staged.writeSync(env.name, f.name, renderFile(f));
+      for (const x of env.extras) staged.writeSync(env.name, x.name, x.text);
     }
   } catch (e) {
-    staged.forEach((s) => fs.rmSync(s.tmp, { recursive: true, force: true }));
+    staged.abortSync();
     throw e;
   }
-  for (const { tmp, final } of staged) replaceDirectory(tmp, final);
+  staged.commitSync(envs.map((e) => e.name));
 }
