@@ -23,16 +23,13 @@ export interface LoadedPlatform {
 
 /** Reads and validates a spec file; throws SpecError listing every problem. */
 export function loadPlatformFile(file: string): LoadedPlatform {
-  return loadPlatform(readSpecFile(file), file);
-}
-
-/** Reads a spec file's text; an unreadable file is a SpecError. */
-export function readSpecFile(file: string): string {
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new SpecError([{ file, line: 0, path: '', message: `cannot read the spec file: ${(e as Error).message}` }]);
   }
+  return loadPlatform(text, file);
 }
 
 /** Validates spec text; `file` names it in errors and anchors relative paths. */
