@@ -62,11 +62,23 @@ function structType(name: string): StructType {
   return t;
 }
 
-interface DirectKind { readonly type: StructType; readonly gvk: { readonly apiVersion: string; readonly kind: string } }
+interface DirectKind {
+  readonly type: StructType;
+  /** The mapper of its metadata, when it has one (Kubernetes kinds; Istio passes metadata through). */
+  readonly metadata?: StructType;
+  readonly gvk: { readonly apiVersion: string; readonly kind: string };
+}
 
-/** Per generated class: its props mapper table, and the GVK its `toJson` always writes. */
-const DIRECT_ROOTS = new Map<object, DirectKind>(DIRECT_KINDS.map(([cls, root]) =>
-  [cls.prototype, { type: structType(root), gvk: (cls as unknown as { GVK: DirectKind['gvk'] }).GVK }]));
+/** Per generated class: its props mapper table, its metadata's, and the GVK its `toJson` always writes. */
+const DIRECT_ROOTS = new Map<object, DirectKind>(DIRECT_KINDS.map(([cls, root]) => {
+  const type = structType(root);
+  const meta = type.fields[type.known.get('metadata') ?? -1];
+  return [cls.prototype, {
+    type,
+    metadata: meta?.[2] === 'struct' ? structType(meta[3]!) : undefined,
+    gvk: (cls as unknown as { GVK: DirectKind['gvk'] }).GVK,
+  }];
+}));
 
 interface Options {
   readonly sortKeys: boolean;
@@ -349,8 +361,7 @@ function directJson(obj: ApiObject, kind: DirectKind, sortKeys: boolean): Record
   const options: Options = { sortKeys, filterEmpty: false, refuseTokens: true };
   // cdk8s spreads the GVK into the props; the mapper drops every key it does not know.
   for (const k in props) if (k !== 'apiVersion' && k !== 'kind' && !root.known.has(k)) throw new NeedsMapper();
-  const metaField = root.fields.find((f) => f[1] === 'metadata');
-  const meta = metaField?.[2] === 'struct' ? structType(metaField[3]!) : undefined;
+  const meta = kind.metadata;
   const metaData = metadataData(obj.metadata);
   // Metadata is resolved last (its producers run once): check now that the mapper will take it.
   if (meta) for (const k in metaData) if (!metadataFieldIsDirect(meta, k, metaData[k])) throw new NeedsMapper();
@@ -380,7 +391,7 @@ function directJson(obj: ApiObject, kind: DirectKind, sortKeys: boolean): Record
 /** A metadata field the metadata mapper converts without a nested mapper or a Date. */
 function metadataFieldIsDirect(meta: StructType, key: string, value: unknown): boolean {
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return true;
-  const field = meta.fields.find((f) => f[1] === key);
+  const field = meta.fields[meta.known.get(key) ?? -1];
   return !!field && (field[2] === 'value' || field[2] === 'map' || field[2] === 'list');
 }
 
