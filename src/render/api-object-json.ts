@@ -169,14 +169,9 @@ function render(value: Json, options: Options): Json {
   const keys = Object.keys(src);
   const n = keys.length;
   const out: Record<string, Json> = {};
-  if (options.sortKeys && options.refuseTokens) {
-    // No producer can run here, so the order of resolving does not matter: sort the keys first.
-    keys.sort();
-    for (let i = 0; i < n; i++) {
-      const r = renderChild(src[keys[i]], options);
-      if (r !== undefined) out[keys[i]] = r;
-    }
-  } else if (!options.sortKeys || isSorted(keys)) {
+  // No producer can run in direct mode, so the order of resolving does not matter: sort first.
+  if (options.sortKeys && options.refuseTokens) keys.sort();
+  if (!options.sortKeys || isSorted(keys)) {
     for (let i = 0; i < n; i++) {
       const r = renderChild(src[keys[i]], options);
       if (r !== undefined) out[keys[i]] = r;
