@@ -11,6 +11,7 @@ import { LoadedPlatform } from './spec/load';
 import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
+import { compareText } from './compare-text';
 
 /** A Kubernetes object as plain data. */
 export interface Manifest {
@@ -56,7 +57,7 @@ export function kindRank(kind: string): number {
 
 /** Apply order of two objects: by kind rank, then kind, then name. */
 function compareManifests(a: Manifest, b: Manifest): number {
-  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+  return kindRank(a.kind) - kindRank(b.kind) || compareText(a.kind, b.kind) || compareText(a.metadata.name, b.metadata.name);
 }
 
 /** Orders objects: by kind rank, then kind, then name. */
@@ -151,7 +152,7 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
   }
   if (problems.length) throw new SpecError(problems);
   const files = charts.filter((c) => c.objects.length > 0).map((c) => ({ name: c.name, objects: c.objects }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(a.name, b.name));
   const extras = extraWriters.flatMap((w) => w(platform, files));
   return { name: platform.spec.name, files, extras, platform };
 }

@@ -1,5 +1,6 @@
 /** How the plan tells objects apart: API group, kind, namespace and name (never the version). */
 import { kindRank, Manifest, SynthesizedEnvironment } from '../synth';
+import { compareText } from '../compare-text';
 
 /** An object and the file it comes from. */
 export interface LocatedManifest {
@@ -30,10 +31,10 @@ export function objectLabel(o: Manifest): string {
 /** Apply order: kind rank, kind, group, namespace, name. */
 export function compareObjects(a: Manifest, b: Manifest): number {
   return kindRank(a.kind) - kindRank(b.kind)
-    || a.kind.localeCompare(b.kind)
-    || apiGroup(a.apiVersion).localeCompare(apiGroup(b.apiVersion))
-    || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '')
-    || a.metadata.name.localeCompare(b.metadata.name);
+    || compareText(a.kind, b.kind)
+    || compareText(apiGroup(a.apiVersion), apiGroup(b.apiVersion))
+    || compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '')
+    || compareText(a.metadata.name, b.metadata.name);
 }
 
 /** Every object of a synthesized environment with its file. */

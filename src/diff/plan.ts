@@ -1,6 +1,7 @@
 /** A plan in the manner of `terraform plan`: what applying a fresh synth would add, change and destroy. */
 import { FieldChange, fieldChanges } from './field-changes';
 import { compareObjects, LocatedManifest, objectKey, objectLabel } from './identity';
+import { compareText } from '../compare-text';
 
 /** One object the plan touches. */
 export interface PlannedChange {
@@ -41,7 +42,7 @@ export function planChanges(current: readonly LocatedManifest[], desired: readon
   }
   for (const [key, c] of now) if (!want.has(key)) changes.push({ action: '-', current: c, fields: [] });
   // Grouped by file (one service's objects together), then in apply order.
-  changes.sort((a, b) => locationOf(a).file.localeCompare(locationOf(b).file) || compareObjects(locationOf(a).object, locationOf(b).object));
+  changes.sort((a, b) => compareText(locationOf(a).file, locationOf(b).file) || compareObjects(locationOf(a).object, locationOf(b).object));
   const count = (action: PlannedChange['action']) => changes.filter((c) => c.action === action).length;
   return { changes, toAdd: count('+'), toChange: count('~'), toDestroy: count('-') };
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
 import { routeName, serviceHost } from './names';
 import { TrafficDestination } from './traffic';
+import { compareText } from '../compare-text';
 
 /** Name of the Gateway and of its VirtualService. */
 export const API_GATEWAY_NAME = 'api-gateway';
@@ -57,7 +58,7 @@ export class ApiGateway extends Construct {
       seen.add(r.prefix);
     }
     // Longest prefix first: a shorter prefix (/api) never shadows a longer one (/api/users).
-    this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || a.prefix.localeCompare(b.prefix));
+    this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
 
     // The Gateway lives in the environment's namespace and selects the shared ingress pods
     // by label (istiod does so across namespaces while PILOT_SCOPE_GATEWAY_TO_NAMESPACE is false,

@@ -5,6 +5,7 @@
  */
 import { parseQuantity } from '../spec/quantity';
 import { kindRank, Manifest, ManifestFile } from '../synth';
+import { compareText } from '../compare-text';
 
 /** The owner of objects that belong to no one service (namespace, gateway, shared stores). */
 export const SHARED_OWNER = 'shared';
@@ -102,7 +103,7 @@ export function buildInventory(files: readonly ManifestFile[], services: readonl
   const serviceSet = new Set(services);
   const located = files.flatMap((f) => f.objects.map((object) => ({ object, owner: ownerOf(f.name, object, serviceSet) })));
   const owners = [...services, ...(located.some((o) => o.owner === SHARED_OWNER) ? [SHARED_OWNER] : [])];
-  const kinds = [...new Set(located.map((o) => o.object.kind))].sort((a, b) => kindRank(a) - kindRank(b) || a.localeCompare(b));
+  const kinds = [...new Set(located.map((o) => o.object.kind))].sort((a, b) => kindRank(a) - kindRank(b) || compareText(a, b));
   const counts: Record<string, Record<string, number>> = {};
   for (const { object, owner } of located) {
     counts[object.kind] ??= {};

@@ -8,6 +8,7 @@ import { ManifestFile, registerExtraWriter } from '../synth';
 import { Amounts, buildInventory, formatCpu, formatMemory, Inventory } from './inventory';
 import { markdownTable } from './table';
 import { topologyDiagram } from './topology';
+import { compareText } from '../compare-text';
 
 /** The report's file name inside dist/<env>/. */
 export const REPORT_FILE = 'REPORT.md';
@@ -41,7 +42,7 @@ export function platformReport(env: EnvironmentSpec, files: readonly ManifestFil
 function routesSection(env: EnvironmentSpec): string[] {
   const rows = Object.entries(env.services).flatMap(([name, s]) => s.routes.map((r) => [r.prefix, name, r.auth === 'jwt' ? 'JWT' : 'none', r.rateLimit ? `${r.rateLimit.requests} per ${r.rateLimit.window}` : '-']));
   if (!rows.length) return [];
-  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  rows.sort((a, b) => compareText(a[0], b[0]));
   return ['## Gateway routes', markdownTable(['Prefix', 'Service', 'Authentication', 'Rate limit per client'], rows)];
 }
 
@@ -53,7 +54,7 @@ function eventsSection(env: EnvironmentSpec): string[] {
     s.consumes.forEach((e) => entry(e).consumers.push(name));
   }
   if (!events.size) return [];
-  const rows = [...events.entries()].sort(([a], [b]) => a.localeCompare(b))
+  const rows = [...events.entries()].sort(([a], [b]) => compareText(a, b))
     .map(([e, { publishers, consumers }]) => [e, publishers.join(', ') || '(none)', consumers.join(', ') || '(none)']);
   return [`## Events (exchange \`${env.platform.rabbitmq.exchange}\`)`, markdownTable(['Event', 'Published by', 'Consumed by'], rows)];
 }

@@ -1,4 +1,5 @@
 /** Spec errors that say where (file:line and spec path), what was wrong and what is allowed. */
+import { compareText } from '../compare-text';
 
 /** One problem in the spec. */
 export interface SpecProblem {
@@ -39,7 +40,7 @@ function dedupe(problems: readonly SpecProblem[]): SpecProblem[] {
       out.push(p);
     }
   }
-  return out.sort((a, b) => (a.file === b.file ? a.line - b.line || a.path.localeCompare(b.path) : a.file.localeCompare(b.file)));
+  return out.sort((a, b) => (a.file === b.file ? a.line - b.line || compareText(a.path, b.path) : compareText(a.file, b.file)));
 }
 
 /** Joins path segments the way errors print them. */
