@@ -144,6 +144,20 @@ describe('bad input of several kinds', () => {
     expect(problems).toContainEqual(expect.stringMatching(/services\.notification-service\.image: .*latest/));
   });
 
+  test('an unpinned image is reported together with another problem of the same service', () => {
+    // GIVEN one service with a typo'd key and an image without a tag
+    const text = editReference(['port: 3003', 'prot: 3003'], ['inventory-service:1.5.0', 'inventory-service']);
+    // WHEN loaded THEN both are reported, the image one at its line
+    const problems = problemsOf(text);
+    expect(problems).toContainEqual(expect.stringMatching(/services\.inventory-service\.prot: unknown key "prot"/));
+    expect(problems).toContainEqual(`platform.yaml:${lineIn(text, 'image: ghcr.io/shop-example/inventory-service\n')}: services.inventory-service.image: image "ghcr.io/shop-example/inventory-service" has no tag; pin it by tag (name:1.2.3) or digest (name@sha256:...)`);
+  });
+
+  test('platform images are held to the same pinning rule', () => {
+    const text = editReference(['  tlsCredential: shop-api-tls', '  tlsCredential: shop-api-tls\n  postgres: { image: "postgres:latest" }']);
+    expect(problemsOf(text)).toContainEqual(expect.stringMatching(/^platform\.yaml:\d+: platform\.postgres\.image: image "postgres:latest" uses the "latest" tag/));
+  });
+
   test('a call to a service that has its own schema problem is not reported as unknown', () => {
     const text = editReference(['port: 3003', 'port: 0']);
     expect(problemsOf(text).filter((p) => /unknown service/.test(p))).toEqual([]);

@@ -2,7 +2,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Report } from '../checks';
-import { imagePinProblem } from '../image';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
@@ -90,8 +89,6 @@ function checkStores(env: EnvironmentSpec, report: Report): void {
   const { postgres, redis, rabbitmq } = env.platform;
   const stores = { postgres, redis, rabbitmq } as const;
   for (const [store, settings] of Object.entries(stores)) {
-    const problem = imagePinProblem(settings.image);
-    if (problem) report(['platform', store, 'image'], problem);
     checkResources(['platform', store, 'resources'], settings.resources, report);
   }
 

@@ -1,6 +1,5 @@
-/** Checks of each service's workload: images, ports, calls, replicas and resources. */
+/** Checks of each service's workload: ports, calls, replicas and resources (images: in the schema). */
 import type { CheckContext, Report } from '../checks';
-import { imagePinProblem } from '../image';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec } from '../schema';
 
@@ -9,9 +8,6 @@ export function checkWorkloads(env: EnvironmentSpec, report: Report, context: Ch
   const portOwner = new Map<number, string>();
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...p: PropertyKey[]) => ['services', name, ...p];
-
-    const imageProblem = imagePinProblem(svc.image);
-    if (imageProblem) report(at('image'), imageProblem);
 
     const other = portOwner.get(svc.port);
     if (other) report(at('port'), `port ${svc.port} is already used by ${other}; every service needs its own port`);
