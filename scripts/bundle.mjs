@@ -2,20 +2,26 @@
 // One file instead of 365 modules: no module resolution, one read, one code cache entry, and
 // the unused parts of the ES-module dependencies and of imports/ left out.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 await build({
+  ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'lib/bundle/cli.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
   format: 'cjs',
+  // Class and function names stay as written: error messages show them ("... in Chart [x]").
+  keepNames: true,
   sourcemap: true, // `node --enable-source-maps lib/src/main.js` points stack traces at src/*.ts
   sourcesContent: false,
-  logLevel: 'warning',
 });
-// cdk8s loads URLs for `Include` through a script beside its own code (path.join(__dirname, ...)).
-mkdirSync('lib/bundle', { recursive: true });
-copyFileSync(createRequire(import.meta.url).resolve('cdk8s/lib/_loadurl.mjs'), 'lib/bundle/_loadurl.mjs');
+// cdk8s loads URLs for `Include` through a script beside its own code (path.join(__dirname, ...)),
+// which now means beside the bundle; it is bundled too, so that its own imports go with it.
+await build({
+  ...common,
+  entryPoints: [createRequire(import.meta.url).resolve('cdk8s/lib/_loadurl.mjs')],
+  outfile: 'lib/bundle/_loadurl.mjs',
+  format: 'esm',
+  // Its CommonJS dependencies require Node's modules, which an ES module must do through createRequire.
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+});

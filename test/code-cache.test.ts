@@ -12,40 +12,67 @@ import * as ts from 'typescript';
 // Node 22.1+ has its own compile cache, which the loader turns on instead of its own.
 const NODE_HAS_CACHE = typeof (Module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 const expectUse = (own: string) => (NODE_HAS_CACHE ? 'node' : own);
+/** Cases about this file's own cache format, which Node 22 does not use. */
+const ownCacheTest = NODE_HAS_CACHE ? test.skip : test;
 
 interface Run {
   use: string;
   value: string;
   same: boolean;
+  again: string;
   dirname: string;
+  nodeCacheDir: string | null;
+}
+
+const workDirs: string[] = [];
+afterAll(() => workDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** Like esbuild's output, the bundle replaces module.exports and requires a file beside it. */
+const BUNDLE = "const dep = require('./dep.js');\nmodule.exports = { value: () => 'one:' + dep, dirname: __dirname };\n";
+
+interface Workspace {
+  readonly dir: string;
+  readonly bundle: string;
+  readonly cacheDir: string;
+  run(options?: { env?: NodeJS.ProcessEnv; flags?: string[]; file?: string; exitCode?: number }): Run;
+  cacheFiles(): string[];
 }
 
 /** A work directory with the compiled loader, a two-file "bundle" and a runner. */
-function workspace(): { dir: string; bundle: string; cacheDir: string; run(env?: NodeJS.ProcessEnv): Run } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-cache-'));
+function workspace(bundleSource = BUNDLE): Workspace {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'code-cache-')));
+  workDirs.push(dir);
   const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'code-cache.ts'), 'utf8');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
   fs.writeFileSync(path.join(dir, 'code-cache.js'), js.outputText);
   fs.mkdirSync(path.join(dir, 'bundle'));
   const bundle = path.join(dir, 'bundle', 'cli.js');
-  fs.writeFileSync(bundle, "const dep = require('./dep.js');\nexports.value = () => 'one:' + dep;\nexports.dirname = __dirname;\n");
+  fs.writeFileSync(bundle, bundleSource);
   fs.writeFileSync(path.join(dir, 'bundle', 'dep.js'), "module.exports = 'dep';\n");
   const cacheDir = path.join(dir, 'cache');
+  // Loads the bundle twice, then through plain require, and reports what each gave.
   fs.writeFileSync(path.join(dir, 'run.js'), `
     const { requireWithCodeCache, lastCodeCacheUse } = require('./code-cache.js');
-    const file = ${JSON.stringify(bundle)};
+    const [file, exitCode] = process.argv.slice(2);
     const m = requireWithCodeCache(file, { dir: ${JSON.stringify(cacheDir)} });
-    console.log(JSON.stringify({ use: lastCodeCacheUse(), value: m.value(), same: require(file) === m, dirname: m.dirname }));
+    const use = lastCodeCacheUse();
+    const second = requireWithCodeCache(file, { dir: ${JSON.stringify(cacheDir)} });
+    const nodeCacheDir = require('module').getCompileCacheDir?.() ?? null;
+    console.log(JSON.stringify({ use, value: m.value(), same: second === m && require(file) === m, again: lastCodeCacheUse(), dirname: m.dirname, nodeCacheDir }));
+    process.exitCode = Number(exitCode);
   `);
-  const run = (env: NodeJS.ProcessEnv = {}): Run => {
-    const r = spawnSync(process.execPath, [path.join(dir, 'run.js')], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
-    if (r.status !== 0) throw new Error(r.stderr);
-    return JSON.parse(r.stdout) as Run;
+  return {
+    dir,
+    bundle,
+    cacheDir,
+    run: ({ env = {}, flags = [], file = bundle, exitCode = 0 } = {}) => {
+      const r = spawnSync(process.execPath, [...flags, path.join(dir, 'run.js'), file, String(exitCode)], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+      if (r.status !== exitCode) throw new Error(`exit ${r.status}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Run;
+    },
+    cacheFiles: () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []),
   };
-  return { dir, bundle, cacheDir, run };
 }
-
-const cacheFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 
 describe('requireWithCodeCache', () => {
   test('the first run compiles from source and writes the cache; the next run uses it', () => {
@@ -55,10 +82,29 @@ describe('requireWithCodeCache', () => {
     const first = w.run();
     const second = w.run();
     // THEN the first run missed and wrote one cache file, the second hit it, and both ran the code
-    expect(first).toEqual({ use: expectUse('miss'), value: 'one:dep', same: true, dirname: path.dirname(w.bundle) });
-    expect(second.use).toBe(expectUse('hit'));
-    expect(second.value).toBe('one:dep');
-    expect(cacheFiles(w.cacheDir)).toHaveLength(1);
+    expect(first).toMatchObject({ use: expectUse('miss'), value: 'one:dep', dirname: path.dirname(w.bundle) });
+    expect(second).toMatchObject({ use: expectUse('hit'), value: 'one:dep' });
+    expect(w.cacheFiles()).toHaveLength(1);
+  });
+
+  test('loading again, or with plain require, gives the same module without running it again', () => {
+    const run = workspace().run();
+    expect(run.same).toBe(true);
+    expect(run.again).toBe('loaded');
+  });
+
+  ownCacheTest('a run that hits the cache leaves the cache file as it was', () => {
+    // GIVEN a warm cache
+    const w = workspace();
+    w.run();
+    const file = path.join(w.cacheDir, w.cacheFiles()[0]);
+    const before = fs.readFileSync(file);
+    fs.utimesSync(file, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    // WHEN the bundle is loaded from it
+    expect(w.run().use).toBe('hit');
+    // THEN the file was not rewritten
+    expect(fs.statSync(file).mtime.getFullYear()).toBe(2000);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   test('changed source of the same length is compiled from source, never served from the old cache', () => {
@@ -75,31 +121,79 @@ describe('requireWithCodeCache', () => {
     expect(w.run()).toMatchObject({ use: expectUse('hit'), value: 'two:dep' });
   });
 
-  test('a corrupt cache file is ignored and replaced', () => {
-    if (NODE_HAS_CACHE) return; // Node's own cache has its own format
-    // GIVEN a cache file with garbage in it
+  ownCacheTest('damaged cached data is never given to V8 (it would crash or misbehave), and is replaced', () => {
+    // GIVEN a warm cache whose header is intact but whose data has bytes overwritten
     const w = workspace();
     w.run();
-    const [file] = cacheFiles(w.cacheDir);
-    fs.writeFileSync(path.join(w.cacheDir, file), 'not a cache\n\u0000\u0001');
+    const file = path.join(w.cacheDir, w.cacheFiles()[0]);
+    const buf = fs.readFileSync(file);
+    const dataStart = buf.indexOf(0x0a) + 1;
+    for (let i = dataStart + 16; i < buf.length; i += 97) buf[i] ^= 0xff;
+    fs.writeFileSync(file, buf, { mode: 0o600 });
     // WHEN the bundle is loaded
-    // THEN it runs from source and the next run uses a good cache again
+    // THEN it runs from source, and the next run uses a good cache again
     expect(w.run()).toMatchObject({ use: 'miss', value: 'one:dep' });
     expect(w.run()).toMatchObject({ use: 'hit', value: 'one:dep' });
   });
 
+  ownCacheTest('a cache file that is not a cache is ignored and replaced', () => {
+    const w = workspace();
+    w.run();
+    fs.writeFileSync(path.join(w.cacheDir, w.cacheFiles()[0]), 'not a cache\n\u0000\u0001', { mode: 0o600 });
+    expect(w.run()).toMatchObject({ use: 'miss', value: 'one:dep' });
+    expect(w.run()).toMatchObject({ use: 'hit', value: 'one:dep' });
+  });
+
+  ownCacheTest('a cache file that others could have written is not used', () => {
+    // GIVEN a warm cache made writable by group and others
+    const w = workspace();
+    w.run();
+    fs.chmodSync(path.join(w.cacheDir, w.cacheFiles()[0]), 0o666);
+    // WHEN the bundle is loaded
+    // THEN the file is ignored, and the cache written in its place is owner-only
+    expect(w.run().use).toBe('miss');
+    expect(fs.statSync(path.join(w.cacheDir, w.cacheFiles()[0])).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(w.cacheDir).mode & 0o777).toBe(0o700);
+  });
+
+  ownCacheTest('other V8 flags get a cache file of their own, so that neither run rejects the other', () => {
+    // GIVEN a cache made without flags
+    const w = workspace();
+    w.run();
+    // WHEN runs with and without a V8 flag take turns
+    const flagged = [w.run({ flags: ['--stack-size=900'] }), w.run({ flags: ['--stack-size=900'] })];
+    const plain = w.run();
+    // THEN each kind of run uses its own file
+    expect(flagged.map((r) => r.use)).toEqual(['miss', 'hit']);
+    expect(plain.use).toBe('hit');
+    expect(w.cacheFiles()).toHaveLength(2);
+  });
+
+  ownCacheTest('a run that fails writes no cache', () => {
+    const w = workspace();
+    expect(w.run({ exitCode: 3 }).use).toBe('miss');
+    expect(w.cacheFiles()).toEqual([]);
+  });
+
   test('NODE_DISABLE_COMPILE_CACHE loads with plain require and writes nothing', () => {
     const w = workspace();
-    expect(w.run({ NODE_DISABLE_COMPILE_CACHE: '1' })).toMatchObject({ use: 'off', value: 'one:dep', same: true });
-    expect(cacheFiles(w.cacheDir)).toEqual([]);
+    expect(w.run({ env: { NODE_DISABLE_COMPILE_CACHE: '1' } })).toMatchObject({ use: 'off', value: 'one:dep', same: true });
+    expect(w.cacheFiles()).toEqual([]);
   });
 
   test('NODE_COMPILE_CACHE moves the cache, as it does for Node', () => {
     const w = workspace();
     const elsewhere = path.join(w.dir, 'elsewhere');
-    w.run({ NODE_COMPILE_CACHE: elsewhere });
-    expect(cacheFiles(w.cacheDir)).toEqual([]);
-    expect(cacheFiles(elsewhere).length).toBeGreaterThan(0);
+    const run = w.run({ env: { NODE_COMPILE_CACHE: elsewhere } });
+    expect(w.cacheFiles()).toEqual([]);
+    if (NODE_HAS_CACHE) expect(run.nodeCacheDir?.startsWith(elsewhere)).toBe(true);
+    else expect(fs.readdirSync(elsewhere)).toHaveLength(1);
+  });
+
+  test('Node 22 gets the directory it was given for its own cache', () => {
+    const run = workspace().run();
+    if (NODE_HAS_CACHE) expect(run.nodeCacheDir?.startsWith(path.join(path.dirname(run.dirname), 'cache'))).toBe(true);
+    else expect(run.nodeCacheDir).toBeNull();
   });
 
   test('a cache directory that cannot be written does not fail the run', () => {
@@ -112,10 +206,26 @@ describe('requireWithCodeCache', () => {
     expect(w.run()).toMatchObject({ use: expectUse('miss'), value: 'one:dep' });
   });
 
+  test('a file reached through a symbolic link is the module Node would name, with its real __dirname', () => {
+    // GIVEN a link to the bundle's directory
+    const w = workspace();
+    const link = path.join(w.dir, 'link');
+    fs.symlinkSync(path.dirname(w.bundle), link);
+    // WHEN the bundle is loaded through the link
+    const run = w.run({ file: path.join(link, 'cli.js') });
+    // THEN it is the same module as the real file, as with plain require
+    expect(run).toMatchObject({ same: true, dirname: path.dirname(w.bundle), value: 'one:dep' });
+  });
+
+  test('a file that starts with a hashbang line loads', () => {
+    const w = workspace(`#!/usr/bin/env node\n${BUNDLE}`);
+    expect(w.run()).toMatchObject({ use: expectUse('miss'), value: 'one:dep' });
+    expect(w.run()).toMatchObject({ use: expectUse('hit'), value: 'one:dep' });
+  });
+
   test('an error in the loaded file reaches the caller and leaves no half-loaded module behind', () => {
     // GIVEN a bundle that throws while loading
-    const w = workspace();
-    fs.writeFileSync(w.bundle, "throw new Error('broken bundle');\n");
+    const w = workspace("throw new Error('broken bundle');\n");
     // WHEN it is loaded
     const script = `
       const { requireWithCodeCache } = require('./code-cache.js');
@@ -124,6 +234,8 @@ describe('requireWithCodeCache', () => {
     `;
     const r = spawnSync(process.execPath, ['-e', script], { cwd: w.dir, encoding: 'utf8' });
     // THEN the caller gets the error, and require.cache does not hold the failed module
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ message: 'broken bundle', cached: false });
   });
 });
