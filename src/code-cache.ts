@@ -80,7 +80,7 @@ export function requireWithCodeCache(file: string, options: CodeCacheOptions): u
     return require(resolved);
   }
   // V8 refuses data made under other flags; a file per flag set keeps both sets cached.
-  const flags = sha256(`${process.execArgv.join(' ')}\n${env.NODE_OPTIONS ?? ''}`).slice(0, 8);
+  const flags = sha256(`${nodeFlags(process.execArgv).join(' ')}\n${env.NODE_OPTIONS ?? ''}`).slice(0, 8);
   return compileWithCache(resolved, path.join(dir, `${path.basename(resolved)}-v8-${process.versions.v8}-${process.arch}-${flags}.cache`));
 }
 
@@ -115,6 +115,16 @@ function compileWithCache(file: string, cacheFile: string): unknown {
   }
   mod.loaded = true;
   return mod.exports;
+}
+
+/** Node's command-line flags without code to run (`-e`, `-p` and their text), which V8 never sees. */
+function nodeFlags(execArgv: readonly string[]): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    if (['-e', '--eval', '-p', '--print'].includes(execArgv[i])) i++;
+    else if (!/^--(eval|print)=/.test(execArgv[i])) flags.push(execArgv[i]);
+  }
+  return flags;
 }
 
 function sha256(data: string | Buffer): string {

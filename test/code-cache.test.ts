@@ -169,6 +169,18 @@ describe('requireWithCodeCache', () => {
     expect(w.cacheFiles()).toHaveLength(2);
   });
 
+  ownCacheTest('code run with -e is not a V8 flag: such a run shares the cache of a plain one', () => {
+    // GIVEN a cache made by a plain run
+    const w = workspace();
+    w.run();
+    // WHEN the same runner is started through node -e
+    const script = `process.argv.splice(1, 0, 'runner'); require(${JSON.stringify(path.join(w.dir, 'run.js'))});`;
+    const r = spawnSync(process.execPath, ['-e', script, w.bundle, '0'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    // THEN it hits that cache, and no second cache file appears
+    expect(JSON.parse(r.stdout)).toMatchObject({ use: 'hit', value: 'one:dep' });
+    expect(w.cacheFiles()).toHaveLength(1);
+  });
+
   ownCacheTest('a run that fails writes no cache', () => {
     const w = workspace();
     expect(w.run({ exitCode: 3 }).use).toBe('miss');
