@@ -15,6 +15,8 @@ export type Report = (path: readonly PropertyKey[], message: string) => void;
 export interface CheckContext {
   /** Every service the file declares, including any that failed schema validation. */
   readonly declaredServices: readonly string[];
+  /** Every event the services publish, including services that failed schema validation. */
+  readonly declaredEvents: readonly string[];
 }
 
 /** A check over one merged environment. */

@@ -2,7 +2,12 @@
 
 /** Why an image reference is not pinned, or undefined when it is. */
 export function imagePinProblem(image: string): string | undefined {
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  const at = image.indexOf('@');
+  if (at >= 0) {
+    return /^sha256:[a-f0-9]{64}$/.test(image.slice(at + 1))
+      ? undefined
+      : `image "${image}" has an invalid digest "${image.slice(at + 1)}"; a digest is sha256: and 64 lowercase hex digits`;
+  }
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const colon = lastSegment.indexOf(':');
   if (colon < 0) return `image "${image}" has no tag; pin it by tag (name:1.2.3) or digest (name@sha256:...)`;

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import { runChecks } from './checks';
 import { joinPath, SpecError, SpecProblem } from './errors';
+import { imagePinProblem } from './image';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
 import { allowedKeys, closest } from './schema-walk';
 import { SpecSource } from './source';
@@ -63,13 +64,25 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
         out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${Object.keys(raw.services).join(', ')}` });
       }
     }
-    const platform = PlatformSettingsSchema.safeParse(deepMerge(raw.platform, envRaw?.platform), PARSE);
+    const report = (p: readonly PropertyKey[], message: string) => {
+      const where = blame(p);
+      out.push({ file, line: source.lineOf(where), path: joinPath(where), message });
+    };
+    const platformRaw = deepMerge(raw.platform, envRaw?.platform);
+    const platform = PlatformSettingsSchema.safeParse(platformRaw, PARSE);
     if (!platform.success) out.push(...zodProblems(platform.error, source, PlatformSettingsSchema, ['platform'], blame));
+    reportUnpinnedImages(platformRaw, PLATFORM_IMAGES, ['platform'], report);
     const services: Record<string, z.infer<typeof ServiceSchema>> = {};
+    const declaredEvents: string[] = [];
     for (const [name, svc] of Object.entries(raw.services)) {
-      const merged = ServiceSchema.safeParse(deepMerge(svc, envRaw?.services?.[name]), PARSE);
+      const serviceRaw = deepMerge(svc, envRaw?.services?.[name]);
+      if (isPlainObject(serviceRaw) && Array.isArray(serviceRaw.publishes)) {
+        declaredEvents.push(...serviceRaw.publishes.filter((e): e is string => typeof e === 'string'));
+      }
+      const merged = ServiceSchema.safeParse(serviceRaw, PARSE);
       if (merged.success) services[name] = merged.data;
       else out.push(...zodProblems(merged.error, source, ServiceSchema, ['services', name], blame));
+      reportUnpinnedImages(serviceRaw, [['image']], ['services', name], report);
     }
     if (!platform.success) continue;
     const env: EnvironmentSpec = {
@@ -79,14 +92,28 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
       services,
       baseDir,
     };
-    runChecks(env, (p, message) => {
-      const where = blame(p);
-      out.push({ file, line: source.lineOf(where), path: joinPath(where), message });
-    }, { declaredServices: Object.keys(raw.services) });
+    runChecks(env, report, { declaredServices: Object.keys(raw.services), declaredEvents });
     environments.push(env);
   }
   if (out.length) throw new SpecError(out);
   return { file, environments, lineOf: (p) => source.lineOf(p) };
+}
+
+/** Where the platform settings name images (the defaults are pinned). */
+const PLATFORM_IMAGES = [['postgres', 'image'], ['redis', 'image'], ['rabbitmq', 'image'], ['tracing', 'collectorImage']];
+
+/**
+ * Images must be pinned by tag or digest. Checked on the merged input rather than in the schema
+ * or with the cross-field checks: a service whose image is the only problem must still take part
+ * in the checks across services, and one with other problems must still have its image checked.
+ */
+function reportUnpinnedImages(raw: unknown, imagePaths: readonly string[][], prefix: readonly string[], report: (p: readonly PropertyKey[], message: string) => void): void {
+  for (const imagePath of imagePaths) {
+    let value: unknown = raw;
+    for (const key of imagePath) value = isPlainObject(value) ? value[key] : undefined;
+    const problem = typeof value === 'string' && value !== '' ? imagePinProblem(value) : undefined;
+    if (problem) report([...prefix, ...imagePath], problem);
+  }
 }
 
 interface RawFile {

@@ -3,7 +3,6 @@
  * JSON Schema that editors use (see write-json-schema.ts).
  */
 import { z } from 'zod';
-import { imagePinProblem } from './image';
 import { deepPartial } from './schema-walk';
 
 /** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
@@ -26,11 +25,6 @@ const quantity = (what: string) =>
 const duration = () => z.string().regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 1m or 1h' });
 const port = () => z.number().int({ message: 'must be an integer from 1 to 65535' })
   .min(1, { message: 'must be an integer from 1 to 65535' }).max(65535, { message: 'must be an integer from 1 to 65535' });
-/** An image pinned by tag or digest. Checked here, with the rest of the schema, so that it is reported with every other problem of its service. */
-const pinnedImage = () => z.string().min(1).superRefine((image, ctx) => {
-  const problem = imagePinProblem(image);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 const percent = () => z.number().min(0, { message: 'must be from 0 to 100' }).max(100, { message: 'must be from 0 to 100' });
 
 export const ResourceAmountSchema = z.strictObject({
@@ -137,7 +131,7 @@ export const DeliverySchema = z.strictObject({
 });
 
 export const ServiceSchema = z.strictObject({
-  image: pinnedImage().describe('Container image pinned by tag or digest, never "latest".'),
+  image: z.string().min(1).describe('Container image pinned by tag or digest, never "latest".'),
   port: port().describe('HTTP port the container listens on.'),
   replicas: z.number().int().min(0, { message: 'must be 0 or more' }).default(2).describe('Replicas when autoscaling is absent; initial replicas otherwise.'),
   autoscaling: AutoscalingSchema.optional().describe('HorizontalPodAutoscaler bounds.'),
@@ -182,7 +176,7 @@ export const PlatformSettingsSchema = z.strictObject({
   }).optional().describe('JWT validation at the gateway; required when a route uses auth "jwt".'),
   tracing: z.strictObject({
     samplingPercent: percent().default(1).describe('Percent of requests traced.'),
-    collectorImage: pinnedImage().default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
+    collectorImage: z.string().min(1).default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
     backendEndpoint: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
       .describe('OTLP gRPC backend (host:port) the collector forwards traces to; absent: the collector only logs them.'),
   }).prefault({}).describe('Tracing through OpenTelemetry.'),
@@ -194,12 +188,12 @@ export const PlatformSettingsSchema = z.strictObject({
     count: z.number().int().min(1).default(5).describe('Measurements per analysis run; a run lasts count × interval.'),
   }).prefault({}).describe('The success-rate AnalysisTemplate.'),
   postgres: z.strictObject({
-    image: pinnedImage().default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),
+    image: z.string().min(1).default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),
     storage: StorageSchema.prefault({ size: '10Gi' }).describe('Volume per database.'),
     resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
   }).prefault({}).describe('PostgreSQL, one per service that declares a database.'),
   redis: z.strictObject({
-    image: pinnedImage().default('redis:7.4.1-bookworm').describe('Redis image.'),
+    image: z.string().min(1).default('redis:7.4.1-bookworm').describe('Redis image.'),
     maxmemory: z.string().regex(/^\d+(mb|gb)$/, { message: 'must be a size such as 256mb or 1gb' }).default('256mb').describe('maxmemory.'),
     maxmemoryPolicy: z.enum(['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random']).default('allkeys-lru').describe('Eviction policy.'),
     persistence: z.boolean().default(false).describe('Append-only persistence on a volume.'),
@@ -208,7 +202,7 @@ export const PlatformSettingsSchema = z.strictObject({
     resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '320Mi' }, limits: { cpu: '500m', memory: '384Mi' } }).describe('Requests and limits.'),
   }).prefault({}).describe('Redis cache.'),
   rabbitmq: z.strictObject({
-    image: pinnedImage().default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
+    image: z.string().min(1).default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
     replicas: z.number().int().min(1).default(1).describe('Cluster nodes (1 or an odd number >= 3).'),
     exchange: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('events').describe('Durable topic exchange for events.'),
     credentialsSecret: dnsLabel(253).default('rabbitmq-credentials').describe('Secret with keys "username", "password" and "erlang-cookie".'),

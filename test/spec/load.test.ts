@@ -98,6 +98,15 @@ describe('bad input', () => {
     expect(problemsOf(text)).toEqual([]);
   });
 
+  test('an image with a malformed digest is rejected, not read as a tag', () => {
+    // GIVEN a digest that is too short
+    const text = editReference(['inventory-service:1.5.0', 'inventory-service@sha256:abc']);
+    // WHEN loaded THEN the digest is named as the problem
+    expect(problemsOf(text)).toEqual([
+      `platform.yaml:${lineIn(text, 'sha256:abc')}: services.inventory-service.image: image "ghcr.io/shop-example/inventory-service@sha256:abc" has an invalid digest "sha256:abc"; a digest is sha256: and 64 lowercase hex digits`,
+    ]);
+  });
+
   test.each([['cpu: 200m', 'cpu: 200x', 'CPU quantity such as 100m or 0.5'], ['memory: 512Mi', 'memory: 512MB', 'memory quantity such as 128Mi or 1Gi']])(
     'a malformed quantity (%s -> %s) is rejected', (from, to, allowed) => {
       const text = editReference([from, to]);
@@ -147,15 +156,57 @@ describe('bad input of several kinds', () => {
   test('an unpinned image is reported together with another problem of the same service', () => {
     // GIVEN one service with a typo'd key and an image without a tag
     const text = editReference(['port: 3003', 'prot: 3003'], ['inventory-service:1.5.0', 'inventory-service']);
-    // WHEN loaded THEN both are reported, the image one at its line
+    // WHEN loaded
     const problems = problemsOf(text);
+    // THEN both are reported, the image one at its line
     expect(problems).toContainEqual(expect.stringMatching(/services\.inventory-service\.prot: unknown key "prot"/));
     expect(problems).toContainEqual(`platform.yaml:${lineIn(text, 'image: ghcr.io/shop-example/inventory-service\n')}: services.inventory-service.image: image "ghcr.io/shop-example/inventory-service" has no tag; pin it by tag (name:1.2.3) or digest (name@sha256:...)`);
   });
 
-  test('platform images are held to the same pinning rule', () => {
-    const text = editReference(['  tlsCredential: shop-api-tls', '  tlsCredential: shop-api-tls\n  postgres: { image: "postgres:latest" }']);
-    expect(problemsOf(text)).toContainEqual(expect.stringMatching(/^platform\.yaml:\d+: platform\.postgres\.image: image "postgres:latest" uses the "latest" tag/));
+  test('an unpinned image does not keep its service out of the checks across services', () => {
+    // GIVEN user-service with a latest image, and order-service on user-service's port
+    const text = editReference(['user-service:2.0.0', 'user-service:latest'], ['port: 3002', 'port: 3001']);
+    // WHEN loaded
+    const problems = problemsOf(text);
+    // THEN the image and the shared port are both reported, once each
+    expect(problems.filter((p) => /user-service\.image: .*"latest"/.test(p))).toHaveLength(1);
+    expect(problems).toContainEqual(`platform.yaml:${lineIn(text, 'port: 3001', 'order-service:')}: services.order-service.port: port 3001 is already used by user-service; every service needs its own port`);
+  });
+
+  test('a publisher with a problem of its own does not make the events it publishes unknown', () => {
+    // GIVEN order-service, the publisher of order.created, with an unpinned image and a bad port
+    const text = editReference(['order-service:1.8.3', 'order-service:latest'], ['port: 3002', 'port: 0']);
+    // WHEN loaded
+    const problems = problemsOf(text);
+    // THEN its own problems are reported, and its consumers are not blamed
+    expect(problems.filter((p) => /order-service\.(image|port):/.test(p))).toHaveLength(2);
+    expect(problems.filter((p) => /no service publishes/.test(p))).toEqual([]);
+  });
+
+  test('an image set by an environment overlay is checked at the overlay', () => {
+    // GIVEN prod overriding order-service's image with a latest tag
+    const text = editReference(['      order-service: { replicas: 10,', '      order-service: { image: "ghcr.io/shop-example/order-service:latest", replicas: 10,']);
+    // WHEN loaded THEN the one problem points at the overlay's line and path
+    expect(problemsOf(text)).toEqual([
+      `platform.yaml:${lineIn(text, 'order-service:latest')}: environments.prod.services.order-service.image: image "ghcr.io/shop-example/order-service:latest" uses the "latest" tag; pin it by a version tag (name:1.2.3) or digest (name@sha256:...)`,
+    ]);
+  });
+
+  test.each([
+    ['postgres', '  postgres: { image: "postgres:latest" }', 'platform.postgres.image', 'postgres:latest'],
+    ['the collector', '  tracing:\n    collectorImage: otel/opentelemetry-collector-contrib', 'platform.tracing.collectorImage', 'otel/opentelemetry-collector-contrib'],
+  ])('platform images (%s) are held to the same rule', (_, setting, path, image) => {
+    // GIVEN a platform image that is not pinned
+    const text = editReference(['  tlsCredential: shop-api-tls\n  jwt:', `  tlsCredential: shop-api-tls\n${setting}\n  jwt:`], ['  tracing:\n    samplingPercent: 1\n', '']);
+    // WHEN loaded THEN exactly that image is reported, at its line
+    const [problem, ...others] = problemsOf(text);
+    expect(others).toEqual([]);
+    expect(problem).toMatch(new RegExp(`^platform\\.yaml:${lineIn(text, image)}: ${path.replace(/\./g, '\\.')}: image "${image}" (uses the "latest" tag|has no tag); pin it`));
+  });
+
+  test('an empty image gets one message', () => {
+    const text = editReference(['image: ghcr.io/shop-example/user-service:2.0.0', 'image: ""']);
+    expect(problemsOf(text).filter((p) => /user-service\.image/.test(p))).toHaveLength(1);
   });
 
   test('a call to a service that has its own schema problem is not reported as unknown', () => {

@@ -1,7 +1,7 @@
 /** Checks of the data tier: database ownership and schema files, events, data store settings. */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Report } from '../checks';
+import type { CheckContext, Report } from '../checks';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
@@ -10,9 +10,9 @@ const MAX_QUEUE_NAME = 255;
 /** Databases PostgreSQL creates itself; POSTGRES_DB cannot be one of the templates. */
 const RESERVED_DATABASES = ['template0', 'template1'];
 
-export function checkData(env: EnvironmentSpec, report: Report): void {
+export function checkData(env: EnvironmentSpec, report: Report, context: CheckContext): void {
   checkDatabases(env, report);
-  checkEvents(env, report);
+  checkEvents(env, report, context);
   checkStores(env, report);
   checkClientEnv(env, report);
 }
@@ -64,8 +64,9 @@ function checkDatabases(env: EnvironmentSpec, report: Report): void {
   }
 }
 
-function checkEvents(env: EnvironmentSpec, report: Report): void {
-  const published = new Set(Object.values(env.services).flatMap((s) => s.publishes));
+function checkEvents(env: EnvironmentSpec, report: Report, context: CheckContext): void {
+  // Events of a service that failed the schema count too: its own problem is reported already.
+  const published = new Set(context.declaredEvents);
   const publishedList = [...published].sort().join(', ') || 'none';
   for (const [name, svc] of Object.entries(env.services)) {
     for (const list of ['publishes', 'consumes'] as const) {
