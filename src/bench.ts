@@ -77,7 +77,7 @@ function main(): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-bench-'));
   const rows: Array<{ label: string; services: number; objects: number; ms: number }> = [];
   const reference = [MAIN, '--config', path.join(ROOT, 'config', 'platform.yaml'), '--out', path.join(work, 'reference')];
-  // One unmeasured run, so that the CLI's code cache is warm (`npm run build` primes it, too).
+  // One unmeasured run, so that the CLI's code cache is warm, as it is from a user's second synth on.
   runNode({ args: reference });
   const [baseline, warm, cold] = timeInTurns([
     { args: ['-e', "require('cdk8s-plus-27')"] },

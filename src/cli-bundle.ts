@@ -8,35 +8,72 @@ import * as path from 'path';
 import type * as Cli from './cli';
 import { requireWithCodeCache } from './code-cache';
 
-/** Whether the bundle exists and was built after tsc last wrote lib/. */
+/** Whether the bundle exists and was built from the lib/ and node_modules/ there are now. */
 export type BundleState = 'current' | 'missing' | 'stale';
 
+/** Size and modification time of each build input, null for one that is absent. */
+type Stamp = Record<string, { size: number; mtimeMs: number } | null>;
+
+const BUNDLE = 'bundle/cli.js';
+const STAMP = 'bundle/cli.stamp.json';
+
 /**
- * `tsc` alone (a watch, an editor) updates lib/ and its build info but not the bundle, which
- * would then run yesterday's code; such a bundle is stale.
+ * What a bundle is built from, besides src/: tsc's output (its build info changes with every
+ * emit) and the installed packages (npm rewrites node_modules/.package-lock.json on install).
  */
-export function bundleState(bundle: string, tscBuildInfo: string): BundleState {
-  const mtime = (file: string) => {
-    try {
-      return fs.statSync(file).mtimeMs;
-    } catch {
-      return undefined;
-    }
-  };
-  const bundleTime = mtime(bundle);
-  if (bundleTime === undefined) return 'missing';
-  const tscTime = mtime(tscBuildInfo);
-  return tscTime === undefined || bundleTime >= tscTime ? 'current' : 'stale';
+function inputsOf(libDir: string): Record<string, string> {
+  return { tsc: path.join(libDir, '.tsbuildinfo'), packages: path.join(libDir, '..', 'node_modules', '.package-lock.json') };
 }
 
-/** The CLI module, from the bundle when it is current; `libDir` is the build's lib/ directory. */
-export function loadCli(libDir: string, cacheDir: string): typeof Cli {
-  const bundle = path.join(libDir, 'bundle', 'cli.js');
-  const state = bundleState(bundle, path.join(libDir, '.tsbuildinfo'));
-  if (state === 'current') return requireWithCodeCache(bundle, { dir: cacheDir }) as typeof Cli;
-  if (state === 'stale') {
-    process.stderr.write(`note: ${bundle} is older than the last tsc build, so the slower-starting lib/src/cli.js runs; npm run build rebuilds the bundle\n`);
+function stampOf(libDir: string): Stamp {
+  const stamp: Stamp = {};
+  for (const [name, file] of Object.entries(inputsOf(libDir))) {
+    try {
+      const stat = fs.statSync(file);
+      stamp[name] = { size: stat.size, mtimeMs: stat.mtimeMs };
+    } catch {
+      stamp[name] = null;
+    }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only without a current bundle
+  return stamp;
+}
+
+/** Records what the bundle in `libDir` was built from; scripts/bundle.mjs calls it after esbuild. */
+export function writeBundleStamp(libDir: string): void {
+  fs.writeFileSync(path.join(libDir, STAMP), `${JSON.stringify(stampOf(libDir))}\n`);
+}
+
+/**
+ * A bundle is current while its build inputs are exactly as they were when it was built. `tsc`
+ * alone (a watch, an editor) or a package update without `npm run build` makes it stale: it
+ * would run yesterday's code or yesterday's dependencies.
+ */
+export function bundleState(libDir: string): BundleState {
+  if (!fs.existsSync(path.join(libDir, BUNDLE))) return 'missing';
+  try {
+    const recorded = fs.readFileSync(path.join(libDir, STAMP), 'utf8').trim();
+    return recorded === JSON.stringify(stampOf(libDir)) ? 'current' : 'stale';
+  } catch {
+    return 'stale'; // no stamp: not built by scripts/bundle.mjs as it is now
+  }
+}
+
+/**
+ * The CLI module: from the bundle when it is current, else from lib/src (with a note on stderr
+ * when a bundle is there but cannot be used). `libDir` is the build's lib/ directory.
+ */
+export function loadCli(libDir: string, cacheDir: string, env: NodeJS.ProcessEnv = process.env): typeof Cli {
+  const state = bundleState(libDir);
+  const bundle = path.join(libDir, BUNDLE);
+  if (state === 'current') {
+    try {
+      return requireWithCodeCache(bundle, { dir: cacheDir, env }) as typeof Cli;
+    } catch (e) {
+      process.stderr.write(`note: ${bundle} could not be loaded (${(e as Error).message}), so the slower-starting lib/src/cli.js runs; npm run build rebuilds the bundle\n`);
+    }
+  } else if (state === 'stale') {
+    process.stderr.write(`note: ${bundle} was built from an older lib/ or node_modules/, so the slower-starting lib/src/cli.js runs; npm run build rebuilds the bundle\n`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only without a usable bundle
   return require('./cli') as typeof Cli;
 }

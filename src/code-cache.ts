@@ -93,7 +93,8 @@ function compileWithCache(file: string, cacheFile: string): unknown {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
     filename: file,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    // Lets import() in the file work as in any module; the constant is there from Node 20.12.
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
   });
   lastUse = !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
   if (lastUse !== 'hit' && canWrite(path.dirname(cacheFile))) {
@@ -141,7 +142,8 @@ function readCache(cacheFile: string, sourceHash: string): Buffer | undefined {
     fd = fs.openSync(cacheFile, 'r');
     const stat = fs.fstatSync(fd);
     // Bytecode runs as this user: never take it from a file someone else could have written.
-    if ((process.getuid && stat.uid !== process.getuid()) || (stat.mode & 0o022) !== 0) return undefined;
+    // (Windows has neither owners nor these mode bits to check.)
+    if (process.platform !== 'win32' && process.geteuid && (stat.uid !== process.geteuid() || (stat.mode & 0o022) !== 0)) return undefined;
     const buf = fs.readFileSync(fd);
     const headerEnd = buf.indexOf(0x0a);
     const [magic, source, dataHash, dataLength] = JSON.parse(buf.toString('utf8', 0, headerEnd)) as [string, string, string, number];
@@ -172,8 +174,10 @@ function writeCache(cacheFile: string, sourceHash: string, script: vm.Script): v
   try {
     const data = script.createCachedData();
     const dir = path.dirname(cacheFile);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    removeStaleTemporaries(dir);
+    // Only the cache's own directory is private; node_modules/.cache is shared with other tools.
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o700 });
+    removeOldFiles(dir, path.basename(cacheFile));
     const fd = fs.openSync(tmp, 'wx', 0o600);
     try {
       fs.writeSync(fd, Buffer.concat([Buffer.from(`${JSON.stringify([MAGIC, sourceHash, sha256(data), data.length])}\n`), data]));
@@ -191,11 +195,26 @@ function writeCache(cacheFile: string, sourceHash: string, script: vm.Script): v
   }
 }
 
-/** Removes what writers killed mid-write left behind. */
-function removeStaleTemporaries(dir: string): void {
+/** Cache files kept per cached file: one per V8 version, architecture and flag set in use. */
+const KEEP_CACHES = 4;
+
+/**
+ * Removes temporary files that writers killed mid-write left behind, and all but the newest
+ * caches of the same file (those of Node versions and flag sets no longer in use).
+ */
+function removeOldFiles(dir: string, cacheName: string): void {
+  const prefix = cacheName.slice(0, cacheName.indexOf('-v8-') + 4);
+  const caches: Array<{ file: string; mtime: number }> = [];
   for (const name of fs.readdirSync(dir)) {
-    if (!name.endsWith('.tmp')) continue;
+    if (!name.startsWith(prefix)) continue; // another tool's file, in a shared NODE_COMPILE_CACHE
     const file = path.join(dir, name);
-    if (Date.now() - fs.statSync(file).mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
+    try {
+      const mtime = fs.statSync(file).mtimeMs;
+      if (name.endsWith('.tmp') && Date.now() - mtime > STALE_TMP_MS) fs.rmSync(file, { force: true });
+      else if (name.endsWith('.cache') && name !== cacheName) caches.push({ file, mtime });
+    } catch {
+      // gone meanwhile: another synth removed or renamed it
+    }
   }
+  caches.sort((a, b) => b.mtime - a.mtime).slice(KEEP_CACHES - 1).forEach((c) => fs.rmSync(c.file, { force: true }));
 }

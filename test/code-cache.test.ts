@@ -176,27 +176,75 @@ describe('requireWithCodeCache', () => {
     // WHEN the same runner is started through node -e
     const script = `process.argv.splice(1, 0, 'runner'); require(${JSON.stringify(path.join(w.dir, 'run.js'))});`;
     const r = spawnSync(process.execPath, ['-e', script, w.bundle, '0'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
     // THEN it hits that cache, and no second cache file appears
     expect(JSON.parse(r.stdout)).toMatchObject({ use: 'hit', value: 'one:dep' });
     expect(w.cacheFiles()).toHaveLength(1);
   });
 
   ownCacheTest('a run that fails writes no cache', () => {
+    // GIVEN no cache WHEN a run loads the bundle and then exits with 3
     const w = workspace();
     expect(w.run({ exitCode: 3 }).use).toBe('miss');
+    // THEN nothing is written: a failed run may have run little of the code
     expect(w.cacheFiles()).toEqual([]);
   });
 
-  test('NODE_DISABLE_COMPILE_CACHE loads with plain require and writes nothing', () => {
+  ownCacheTest('only the newest caches of the file are kept, and other tools\' files are left alone', () => {
+    // GIVEN five caches of older Node versions or flag sets, a dead writer's temporary file and a foreign file
     const w = workspace();
+    fs.mkdirSync(w.cacheDir, { mode: 0o700 });
+    const old = (name: string, daysAgo: number) => {
+      const file = path.join(w.cacheDir, name);
+      fs.writeFileSync(file, 'old', { mode: 0o600 });
+      const t = new Date(Date.now() - daysAgo * 86_400_000);
+      fs.utimesSync(file, t, t);
+    };
+    [1, 2, 3, 4, 5].forEach((d) => old(`cli.js-v8-old${d}-x64-00000000.cache`, d));
+    old('cli.js-v8-old-x64-00000000.cache.123.tmp', 1);
+    old('other-tool.cache', 30);
+    // WHEN a run writes its cache
+    w.run();
+    // THEN the new cache and the three newest old ones remain, with the foreign file
+    expect(w.cacheFiles().sort()).toEqual([
+      expect.stringMatching(/^cli\.js-v8-\d/), 'cli.js-v8-old1-x64-00000000.cache', 'cli.js-v8-old2-x64-00000000.cache',
+      'cli.js-v8-old3-x64-00000000.cache', 'other-tool.cache',
+    ]);
+  });
+
+  ownCacheTest('only the cache directory itself is made private, not the directories above it', () => {
+    const w = workspace();
+    const nested = path.join(w.dir, 'shared', '.cache', 'platform');
+    w.run({ env: { NODE_COMPILE_CACHE: nested } });
+    expect(fs.statSync(nested).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.dirname(nested)).mode & 0o077).not.toBe(0);
+  });
+
+  ownCacheTest('Node before 20.12, without vm.constants, still loads and caches', () => {
+    // GIVEN a Node without vm.constants (simulated by a preload)
+    const w = workspace();
+    const preload = path.join(w.dir, 'old-node.js');
+    fs.writeFileSync(preload, "require('vm').constants = undefined;\n");
+    // WHEN the bundle is loaded twice THEN it runs, and the cache is used
+    expect(w.run({ flags: ['-r', preload] })).toMatchObject({ use: 'miss', value: 'one:dep' });
+    expect(w.run({ flags: ['-r', preload] })).toMatchObject({ use: 'hit', value: 'one:dep' });
+  });
+
+  test('NODE_DISABLE_COMPILE_CACHE loads with plain require and writes nothing', () => {
+    // GIVEN the variable set WHEN the bundle is loaded
+    const w = workspace();
+    // THEN plain require loads it and no cache appears
     expect(w.run({ env: { NODE_DISABLE_COMPILE_CACHE: '1' } })).toMatchObject({ use: 'off', value: 'one:dep', same: true });
     expect(w.cacheFiles()).toEqual([]);
   });
 
   test('NODE_COMPILE_CACHE moves the cache, as it does for Node', () => {
+    // GIVEN the variable naming another directory WHEN the bundle is loaded
     const w = workspace();
     const elsewhere = path.join(w.dir, 'elsewhere');
     const run = w.run({ env: { NODE_COMPILE_CACHE: elsewhere } });
+    // THEN the cache is there and not in the default directory
     expect(w.cacheFiles()).toEqual([]);
     if (NODE_HAS_CACHE) expect(run.nodeCacheDir?.startsWith(elsewhere)).toBe(true);
     else expect(fs.readdirSync(elsewhere)).toHaveLength(1);
