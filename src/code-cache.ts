@@ -97,12 +97,6 @@ function compileWithCache(file: string, cacheFile: string): unknown {
     ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
   });
   lastUse = !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
-  if (lastUse !== 'hit' && canWrite(path.dirname(cacheFile))) {
-    process.once('exit', (code) => {
-      if (code === 0) writeCache(cacheFile, sourceHash, script); // a failed run may have run little
-    });
-  }
-
   const mod = new Module(file, require.main);
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
@@ -115,6 +109,11 @@ function compileWithCache(file: string, cacheFile: string): unknown {
     throw e;
   }
   mod.loaded = true;
+  if (lastUse !== 'hit' && canWrite(path.dirname(cacheFile))) {
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(cacheFile, sourceHash, script); // a failed run may have run little
+    });
+  }
   return mod.exports;
 }
 

@@ -293,9 +293,10 @@ describe('requireWithCodeCache', () => {
       catch (e) { console.log(JSON.stringify({ message: e.message, cached: ${JSON.stringify(w.bundle)} in require.cache })); }
     `;
     const r = spawnSync(process.execPath, ['-e', script], { cwd: w.dir, encoding: 'utf8' });
-    // THEN the caller gets the error, and require.cache does not hold the failed module
+    // THEN the caller gets the error, require.cache does not hold the failed module, and no cache is written for it
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ message: 'broken bundle', cached: false });
+    expect(fs.existsSync(w.cacheDir)).toBe(false);
   });
 });
