@@ -1,4 +1,4 @@
-/** Checks of each service's workload: ports, calls, replicas and resources (images: in the schema). */
+/** Checks of each service's workload: ports, calls, replicas and resources (image pins: src/spec/load.ts). */
 import type { CheckContext, Report } from '../checks';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec } from '../schema';
