@@ -5,15 +5,21 @@ import { formatProblem, SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
 import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
 
-export const CONFIG_DIR = path.join(__dirname, '..', 'config');
+/** The user-facing reference spec; only its own checks (test/reference.test.ts and the docs) read it. */
+export const REFERENCE_SPEC_DIR = path.join(__dirname, '..', 'config');
+/**
+ * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
+ * config/platform.yaml never break the suite. Relative files (sql/) resolve against its directory.
+ */
+export const CONFIG_DIR = path.join(__dirname, 'fixtures', 'platform');
 export const REFERENCE_FILE = path.join(CONFIG_DIR, 'platform.yaml');
 
-/** The reference platform spec text. */
+/** The fixture platform spec text. */
 export function referenceText(): string {
   return fs.readFileSync(REFERENCE_FILE, 'utf8');
 }
 
-/** Synthesizes spec text (relative files resolve against config/) for one or all environments. */
+/** Synthesizes spec text (relative files resolve against the fixture's directory) for one or all environments. */
 export function synth(text: string = referenceText(), envs?: string[]): SynthesizedEnvironment[] {
   return synthPlatform(loadPlatform(text, REFERENCE_FILE), envs);
 }

@@ -3,9 +3,9 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { renderJsonSchema } from '../../src/spec/write-json-schema';
-import { CONFIG_DIR, editReference, referenceText } from '../helpers';
+import { editReference, REFERENCE_SPEC_DIR, referenceText } from '../helpers';
 
-const committed = fs.readFileSync(path.join(CONFIG_DIR, 'platform.schema.json'), 'utf8');
+const committed = fs.readFileSync(path.join(REFERENCE_SPEC_DIR, 'platform.schema.json'), 'utf8');
 const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(committed));
 
 describe('the editor JSON Schema', () => {
@@ -18,7 +18,7 @@ describe('the editor JSON Schema', () => {
 
   test('the reference spec names the schema in its modeline and in $schema', () => {
     // GIVEN the reference spec
-    const text = referenceText();
+    const text = fs.readFileSync(path.join(REFERENCE_SPEC_DIR, 'platform.yaml'), 'utf8');
     // THEN editors find the schema both ways
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./platform.schema.json');
     expect(parse(text).$schema).toBe('./platform.schema.json');
