@@ -68,6 +68,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       jwksUri: env.platform.jwt.jwksUri,
       audiences: env.platform.jwt.audiences,
       protectedPrefixes: routes.filter((r) => r.auth === 'jwt').map((r) => r.prefix),
+      openPrefixes: routes.filter((r) => r.auth !== 'jwt').map((r) => r.prefix),
     });
   }
   const limited = routes.flatMap((r) => (r.rateLimit ? [{ prefix: r.prefix, requests: r.rateLimit.requests, window: r.rateLimit.window }] : []));
