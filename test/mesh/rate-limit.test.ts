@@ -1,9 +1,13 @@
 /** Per-client, per-route limits at the gateway through the Envoy rate limit service. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { parse } from 'yaml';
+import { runSynthCli } from '../../src/cli';
 import { rateLimitNotes } from '../../src/mesh';
 import { describeLimit, parseWindow, serviceLimit } from '../../src/mesh/rate-limit';
 import { platformReport } from '../../src/report/platform-report';
-import { editReference, findObject, objectsOf, synth } from '../helpers';
+import { editReference, findObject, objectsOf, REFERENCE_FILE, synth } from '../helpers';
 
 interface Patch { applyTo: string; match: { context: string; routeConfiguration?: { vhost: { name: string; route: { name: string } } } }; patch: { operation: string; value: Record<string, unknown> } }
 
@@ -74,6 +78,24 @@ describe('rate limit windows', () => {
     // AND the report beside the manifests carries the same lines
     const report = platformReport(env.platform.spec, env.files);
     expect(report).toContain('- rate limit api-auth: 5 per 15m generated as 5 per hour');
+  });
+
+  test('npm run synth prints the generated limits on stdout', async () => {
+    // GIVEN the fixture spec / WHEN the synth command writes prod
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rate-limit-cli-'));
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await runSynthCli(['--config', REFERENCE_FILE, '--env', 'prod', '--out', out], {})).toBe(0);
+      // THEN one line per limited route, prefixed with the environment's directory
+      const lines = stdout.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('rate limit'));
+      expect(lines).toEqual([
+        `${out}/prod: rate limit api-auth: 5 per 15m generated as 5 per hour (fixed clock hours: at most 5 in a 15m inside one hour, up to 10 in a 15m spanning two; 1.25 per 15m over a long run)\n`,
+        `${out}/prod: rate limit api-users: 100 per 15m generated as 6 per minute (at most 96 in any 15m; 90 per 15m over a long run)\n`,
+      ]);
+    } finally {
+      stdout.mockRestore();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
