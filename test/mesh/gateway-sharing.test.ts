@@ -42,10 +42,10 @@ describe('environments sharing a gateway', () => {
   });
 
   test.each([
-    ['a superset of the other\'s labels', '{ istio: ingress-dev, app: istio-ingress-dev }', true],
-    ['labels on different keys (one pod can carry both)', '{ app: staging-gateway }', true],
-    ['a different value of a shared label', '{ istio: ingress-staging }', false],
-  ])('staging selecting pods by %s: sharing reported %s', (_case, selector, overlaps) => {
+    ['a superset of the other\'s labels', true, '{ istio: ingress-dev, app: istio-ingress-dev }'],
+    ['labels on different keys (one pod can carry both)', true, '{ app: staging-gateway }'],
+    ['a different value of a shared label', false, '{ istio: ingress-staging }'],
+  ])('staging selecting pods by %s: sharing reported: %s', (_case, overlaps, selector) => {
     // GIVEN staging's selector against dev's istio=ingress-dev
     const text = editReference([STAGING_GATEWAY, `      gateway: { namespace: istio-ingress, selector: ${selector}, serviceAccount: istio-ingress-staging }\n`]);
     // WHEN checked / THEN a problem exactly when some pod could match both
