@@ -12,6 +12,7 @@ export { KUSTOMIZATION_FILE, kustomizationText } from './kustomization';
 export { rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH } from './rollout-owned-fields';
 export { ArgoCdEnvironment, type ArgoCdEnvironmentProps, SYNC_WAVE } from './argocd-environment';
 export { FluxEnvironment, type FluxEnvironmentProps } from './flux-environment';
+export { applicationSync, argoCdSync, jqPaths, objectIdentity, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './argocd-sync';
 
 /** The directory under the output directory; no environment may have this name. */
 export const GITOPS_DIR = 'gitops';
