@@ -62,4 +62,4 @@ export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopolo
 export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
 
 // GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
-export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';
+export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';

@@ -9,6 +9,7 @@ import { ArgoCdEnvironment } from './argocd-environment';
 import { FluxEnvironment } from './flux-environment';
 
 export { KUSTOMIZATION_FILE, kustomizationText } from './kustomization';
+export { buildKustomization } from './read-kustomization';
 export { rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH } from './rollout-owned-fields';
 export { ArgoCdEnvironment, type ArgoCdEnvironmentProps, SYNC_WAVE } from './argocd-environment';
 export { FluxEnvironment, type FluxEnvironmentProps } from './flux-environment';

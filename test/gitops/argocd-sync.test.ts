@@ -19,7 +19,7 @@ function prod(extraEdits: Array<[string, string]> = [], gitopsExtra = '') {
 /** The cluster in the middle of an order-service canary at 20%, user-service's active Service pinned by Argo Rollouts. */
 function midCanary(objects: readonly Manifest[]): Manifest[] {
   return objects.map((o) => {
-    const live = structuredClone(o) as Manifest & { spec: Record<string, unknown> };
+    const live = structuredClone(o) as { -readonly [K in keyof Manifest]: Manifest[K] } & { spec: Record<string, unknown> };
     if (o.kind === 'VirtualService' && (o.metadata.name === 'order-service' || o.metadata.name === 'api-gateway')) {
       for (const h of httpOf(live)) {
         if ((h.name === 'primary' || h.name === 'api-orders') && h.route.length === 2) [h.route[0].weight, h.route[1].weight] = [80, 20];

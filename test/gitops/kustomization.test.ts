@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { KUSTOMIZATION_FILE } from '../../src/gitops';
+import { buildKustomization, KUSTOMIZATION_FILE } from '../../src/gitops';
 import { registerPlatformReport } from '../../src/report/platform-report';
 import { Manifest, writeEnvironments } from '../../src/synth';
 import { synth } from '../helpers';
@@ -37,6 +37,20 @@ describe('the Kustomization of each environment', () => {
     expect(['kustomization.yaml', 'kustomization.yml', 'Kustomization']).toContain(KUSTOMIZATION_FILE);
   });
 
+  test('buildKustomization (kustomize build without kustomize) gives the written objects, and refuses what it does not model', () => {
+    const [env] = synth(undefined, ['dev']);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-model-'));
+    try {
+      writeEnvironments(out, [env]);
+      const dir = path.join(out, 'dev');
+      expect(buildKustomization(dir)).toEqual(env.files.flatMap((f) => f.objects));
+      fs.appendFileSync(path.join(dir, KUSTOMIZATION_FILE), 'namespace: elsewhere\n');
+      expect(() => buildKustomization(dir)).toThrow(/namespace not modelled/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   const kubectl = findKubectl();
   const withKubectl = kubectl ? test : test.skip;
   if (!kubectl) {
@@ -59,6 +73,8 @@ describe('the Kustomization of each environment', () => {
         // THEN it yields the synthesized objects, same content, same order
         const objects = parseAllDocuments(built).map((d) => d.toJS() as Manifest);
         expect(objects).toEqual(expected);
+        // AND the built-in model of kustomize build (for simulations) agrees with kubectl
+        expect(buildKustomization(dir)).toEqual(objects);
 
         // WHEN kubectl reads the directory with -f, as `kubectl apply -f dist/<env>/` does
         // (label --local goes through the same file reader and needs no cluster)
