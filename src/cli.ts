@@ -1,4 +1,6 @@
 /** Argument handling and reporting for the synth command. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
@@ -56,12 +58,16 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     const gitops = args.envs.length ? [] : gitopsFiles(envs);
     for (const f of gitops) staged.write(GITOPS_DIR, f.name, renderFile(f));
     await staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
+    // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
+    const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
+    if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
       process.stdout.write(`${args.out}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
     }
     if (gitops.length) process.stdout.write(`${args.out}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    if (staleGitops) process.stdout.write(`${args.out}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {

@@ -12,8 +12,7 @@ import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 import { compareText } from './compare-text';
-import { KUSTOMIZATION_FILE, kustomizationText } from './gitops/kustomization';
-import { gitopsFiles, GITOPS_DIR } from './gitops';
+import { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText } from './gitops';
 
 /** A Kubernetes object as plain data. */
 export interface Manifest {

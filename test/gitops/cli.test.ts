@@ -35,5 +35,10 @@ describe('synth CLI and dist/gitops/', () => {
     // THEN dist/gitops/ still names every environment
     expect(fs.readFileSync(path.join(out, 'gitops', 'argocd', 'dev.yaml'), 'utf8')).toBe(before);
     expect(fs.readdirSync(path.join(out, 'gitops', 'argocd')).sort()).toEqual(['dev.yaml', 'prod.yaml', 'staging.yaml']);
+    // WHEN the gitops section is removed and every environment synthesized again
+    fs.writeFileSync(spec, editReference());
+    expect(await runSynthCli(['--config', spec, '--out', out], {})).toBe(0);
+    // THEN the Argo CD and Flux objects are gone with it
+    expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
   });
 });
