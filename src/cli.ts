@@ -1,10 +1,13 @@
 /** Argument handling and reporting for the synth command. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { rateLimitNotes } from './mesh';
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { StagedOutput } from './staged-output';
-import { synthPlatform } from './synth';
+import { GITOPS_DIR, gitopsFiles } from './gitops';
+import { renderFile, synthPlatform } from './synth';
 
 export interface SynthArgs {
   readonly config: string;
@@ -52,13 +55,21 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     const staged = output = new StagedOutput(args.out);
     const envs = synthPlatform(loaded, args.envs, (name, file, text) => staged.write(name, file, text));
     for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));
-    await staged.commit(envs.map((e) => e.name));
+    // dist/gitops/ names every environment, so a synth of some environments leaves it as it is.
+    const gitops = args.envs.length ? [] : gitopsFiles(envs);
+    for (const f of gitops) staged.write(GITOPS_DIR, f.name, renderFile(f));
+    await staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
+    // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
+    const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
+    if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
       process.stdout.write(`${args.out}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
       for (const note of rateLimitNotes(e.platform.spec)) process.stdout.write(`${args.out}/${e.name}: ${note}\n`);
     }
+    if (gitops.length) process.stdout.write(`${args.out}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    if (staleGitops) process.stdout.write(`${args.out}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {

@@ -60,3 +60,6 @@ export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, S
 export { addObservability, OtelCollector, TracingTelemetry } from './observability';
 export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
 export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
+
+// GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
+export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';

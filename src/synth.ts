@@ -12,6 +12,7 @@ import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 import { compareText } from './compare-text';
+import { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText } from './gitops';
 
 /** A Kubernetes object as plain data. */
 export interface Manifest {
@@ -153,7 +154,8 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
   if (problems.length) throw new SpecError(problems);
   const files = charts.filter((c) => c.objects.length > 0).map((c) => ({ name: c.name, objects: c.objects }))
     .sort((a, b) => compareText(a.name, b.name));
-  const extras = extraWriters.flatMap((w) => w(platform, files));
+  // The Kustomization lists the manifests only: reports beside them are not objects.
+  const extras = [{ name: KUSTOMIZATION_FILE, text: kustomizationText(files) }, ...extraWriters.flatMap((w) => w(platform, files))];
   return { name: platform.spec.name, files, extras, platform };
 }
 
@@ -202,18 +204,22 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], 
 
 /**
  * Writes each environment to <outDir>/<env>/ atomically: the new directory is complete
- * before it replaces the old one, so a failure never leaves a half-written output.
+ * before it replaces the old one, so a failure never leaves a half-written output. The Argo CD
+ * and Flux objects of the environments that set `platform.gitops` replace <outDir>/gitops/
+ * (unless `gitops: false`: pass it when `envs` is not every environment).
  */
-export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvironment[]): void {
+export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvironment[], options: { readonly gitops?: boolean } = {}): void {
   const staged = new StagedOutput(outDir);
+  const gitops = (options.gitops ?? true) ? gitopsFiles(envs) : [];
   try {
     for (const env of envs) {
       for (const f of env.files) staged.writeSync(env.name, f.name, renderFile(f));
       for (const x of env.extras) staged.writeSync(env.name, x.name, x.text);
     }
+    for (const f of gitops) staged.writeSync(GITOPS_DIR, f.name, renderFile(f));
   } catch (e) {
     staged.abortSync();
     throw e;
   }
-  staged.commitSync(envs.map((e) => e.name));
+  staged.commitSync([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
 }

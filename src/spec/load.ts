@@ -156,6 +156,15 @@ function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void 
   };
   Object.keys(raw.services).forEach((n) => check('services', n, 40));
   Object.keys(raw.environments ?? {}).forEach((n) => check('environments', n, 30));
+  if (Object.prototype.hasOwnProperty.call(raw.environments ?? {}, 'gitops')) {
+    const p = ['environments', 'gitops'];
+    out.push({
+      file: source.file,
+      line: source.lineOf(p, true),
+      path: joinPath(p),
+      message: 'name "gitops" is reserved: dist/gitops/ holds the Argo CD and Flux objects; choose another environment name',
+    });
+  }
 }
 
 /** Objects merge key by key; lists and scalars from the overlay replace the base. */

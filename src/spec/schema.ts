@@ -160,6 +160,26 @@ export const StorageSchema = z.strictObject({
   storageClass: z.string().optional().describe('StorageClass name; absent uses the cluster default.'),
 });
 
+export const GitOpsSchema = z.strictObject({
+  repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { message: 'must be a Git URL starting with https://, ssh:// or git@' })
+    .describe('Git repository that holds the synthesized output (the rendered manifests).'),
+  path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: 'must be a relative directory such as dist or deploy/dist, without a leading "/" or "./"' })
+    .default('dist').describe('Directory in the repository that holds <env>/ (the --out of synth).'),
+  targetRevision: z.string().min(1).default('main').describe('Branch (or tag) Argo CD and Flux deploy from; set it per environment to deploy each from its own branch.'),
+  argocd: z.strictObject({
+    namespace: dnsLabel(63).default('argocd').describe('Namespace Argo CD runs in (its Applications and AppProjects live there).'),
+    server: z.string().regex(/^https:\/\//, { message: 'must be an https:// API server URL' }).default('https://kubernetes.default.svc')
+      .describe('API server of the cluster the environment is deployed to, as registered in Argo CD.'),
+    automated: z.boolean().default(true).describe('Sync on every new commit and undo manual changes (prune and self-heal); false: sync by hand.'),
+    respectIgnoreDifferences: z.boolean().default(false)
+      .describe('Add RespectIgnoreDifferences=true: Argo CD then keeps the whole live route list of the reweighted VirtualServices on every sync (docs/gitops.md).'),
+  }).prefault({}).describe('Argo CD Applications and AppProjects (dist/gitops/argocd/).'),
+  flux: z.strictObject({
+    namespace: dnsLabel(63).default('flux-system').describe('Namespace Flux runs in (its GitRepository and Kustomization live there).'),
+    interval: duration().default('10m').describe('How often Flux re-applies the environment and checks the repository.'),
+  }).prefault({}).describe('Flux GitRepository and Kustomization (dist/gitops/flux/).'),
+});
+
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
   host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
@@ -209,6 +229,7 @@ export const PlatformSettingsSchema = z.strictObject({
     storage: StorageSchema.prefault({ size: '5Gi' }).describe('Volume per node.'),
     resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
   }).prefault({}).describe('RabbitMQ for events.'),
+  gitops: GitOpsSchema.optional().describe('Where the output is deployed from by Argo CD or Flux; absent: no dist/gitops/ (docs/gitops.md).'),
 });
 
 /** Per-environment settings and overrides. */
@@ -232,6 +253,7 @@ export type DeliverySpec = z.infer<typeof DeliverySchema>;
 export type ResourcesSpec = z.infer<typeof ResourcesSchema>;
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 export type CanaryStep = z.infer<typeof CanaryStepSchema>;
+export type GitOpsSettings = z.infer<typeof GitOpsSchema>;
 
 /** One environment's fully merged, validated spec: what constructs consume. */
 export interface EnvironmentSpec {

@@ -117,3 +117,27 @@ export function validateWithShared(o: Manifest): string[] | undefined {
   if (valid) return [];
   return (validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
 }
+
+/** Model packages of the GitOps kinds in dist/gitops/ (devDependencies), by API group. */
+const GITOPS_MODEL_PACKAGES: Record<string, string> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'source.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
+  'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
+};
+
+/** Errors (strict, unknown fields rejected) for an Argo CD or Flux object; [] when valid. */
+export function validateGitOpsObject(o: Manifest): string[] {
+  const { group, version } = groupVersion(o.apiVersion);
+  const pkg = GITOPS_MODEL_PACKAGES[group];
+  if (!pkg) return [`${o.kind}/${o.metadata.name}: no model package for ${o.apiVersion}`];
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require(`${pkg}/${group}/${version}/${o.kind}`) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = mod[o.kind];
+  if (!Model) return [`${o.kind}/${o.metadata.name}: ${pkg} has no ${o.apiVersion} ${o.kind}`];
+  try {
+    new Model(o).validate();
+    return [];
+  } catch (e) {
+    return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Finds a kubectl for tests that compare with what kubectl itself reads: $KUBECTL_BIN, else the
+ * pinned kubectl that scripts/validate/install-tools.sh builds into ~/.cache/platform-validate,
+ * else `kubectl` on PATH. Tests skip (with a message) when there is none.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface Kubectl {
+  readonly bin: string;
+  /** Client version, e.g. v1.27.16. */
+  readonly version: string;
+}
+
+function pinnedVersion(): string | undefined {
+  const env = path.join(__dirname, '..', '..', 'scripts', 'validate', 'versions.env');
+  return /^K8S_VERSION=(\S+)/m.exec(fs.readFileSync(env, 'utf8'))?.[1];
+}
+
+function versionOf(bin: string): string | undefined {
+  try {
+    const out = execFileSync(bin, ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return (JSON.parse(out) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
+  } catch {
+    return undefined;
+  }
+}
+
+export function findKubectl(): Kubectl | undefined {
+  const cache = process.env.PV_CACHE ?? path.join(os.homedir(), '.cache', 'platform-validate');
+  const candidates = [process.env.KUBECTL_BIN, path.join(cache, `kubernetes-${pinnedVersion() ?? ''}`, 'bin', 'kubectl'), 'kubectl'];
+  for (const bin of candidates) {
+    if (!bin) continue;
+    const version = versionOf(bin);
+    if (version) return { bin, version };
+  }
+  return undefined;
+}
