@@ -28,7 +28,7 @@ import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-ne
 import {
   AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
-import { MapperField } from './mapper-tables-gen';
+import { MapperField } from './mapper-field';
 import { MAPPERS } from './mapper-tables';
 
 type Json = unknown;

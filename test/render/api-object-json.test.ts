@@ -6,7 +6,7 @@ import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, T
 import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
-import { generatedSpec } from '../../src/bench';
+import { generatedSpec } from '../../tools/generated-spec';
 import { renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-object-json';
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
