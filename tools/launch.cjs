@@ -4,18 +4,23 @@
  * Runs a TypeScript entry point of this project: `node tools/launch.cjs [--watch] <entry.ts> [args...]`.
  * `npm run synth`, `npm run diff`, `npx cdk8s synth` and the tools all start here.
  *
- * The entry and everything it imports are bundled by esbuild (no type check: tests, CI and the
- * editor do that) into one CommonJS file in node_modules/.cache/platform-constructs/, beside a
- * stamp: size, mtime and ctime of every file esbuild read (from esbuild's metafile, so
- * node_modules too), of this file, of tsconfig.json and of the installed-packages lock. A run
- * stats those files (a few ms); only when one differs is the entry bundled again. There is
- * no other way to run the code, so there is no stale build to detect.
+ * esbuild bundles (no type check: tests, CI and the editor do that) into
+ * node_modules/.cache/platform-constructs/ two CommonJS files per entry: the entry with
+ * everything it imports from the project (src/, imports/), and the packages it imports from
+ * node_modules. An edit rebuilds only the first (a third of the work); the second waits for a
+ * package change. Beside each bundle a stamp lists size, mtime and ctime of every file esbuild
+ * read (its metafile), of this file, of tsconfig.json and of the installed-packages lock. A run
+ * stats those files (a few ms); only when one differs is that bundle built again. There is no
+ * other way to run the code, so there is no stale build to detect.
  *
- * `--watch` runs the entry again, in a fresh process, whenever a file under src/, imports/, bin/
- * or the spec's directory changes.
+ * Both bundles are compiled with a V8 code cache made at the end of the last successful run
+ * (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+ *
+ * `--watch` runs the entry again, in a fresh process, whenever a file under src/, imports/,
+ * bin/, tools/ or the spec's directory changes.
  *
  * Kept small and CommonJS on purpose: it is on the path of every synth (esbuild is only
- * loaded to bundle). Node 22.1+ caches compiled code (`module.enableCompileCache`).
+ * loaded to bundle).
  */
 const fs = require('fs');
 const path = require('path');
@@ -24,9 +29,21 @@ const ROOT = path.dirname(__dirname);
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');
 /** Besides what esbuild reads: the build options (this file) and what decides how it resolves and transforms. */
 const EXTRA_INPUTS = ['tools/launch.cjs', 'tsconfig.json', 'node_modules/.package-lock.json', 'node_modules/esbuild/package.json'];
-
 /** A file changed this shortly before bundling is taken as changed during it. */
 const RACY_MS = 100;
+
+/**
+ * What this run did, printed as one JSON line on stderr at exit when PLATFORM_LAUNCH_TRACE is
+ * set (the bench and the tests read it): which bundles it built, how long deciding that took,
+ * how the code cache was used (per bundle), and the peak resident memory of the process.
+ */
+const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', maxRssKb: 0 };
+if (process.env.PLATFORM_LAUNCH_TRACE) {
+  process.on('exit', () => {
+    trace.maxRssKb = process.resourceUsage().maxRSS;
+    process.stderr.write(`platform-launch ${JSON.stringify(trace)}\n`);
+  });
+}
 
 /** What identifies a file's content without reading it; '-' for a file that is absent. */
 function fileKey(relative) {
@@ -34,23 +51,23 @@ function fileKey(relative) {
   return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}` : '-';
 }
 
-/** Where an entry's bundle and stamp live: src/x/y.ts -> <cache>/src-x-y.js. */
-function outputsOf(entry) {
-  const base = path.join(CACHE, entry.replace(/\.ts$/, '').replace(/[\\/]/g, '-'));
+/** The files of a bundle named `name`. */
+function outputsOf(name) {
+  const base = path.join(CACHE, name);
   return { bundle: `${base}.js`, stamp: `${base}.stamp.json` };
 }
 
-/** Whether every file the bundle was built from is as it was then. */
-function isCurrent(out) {
+/** The stamp of a bundle when every file it was built from is as it was then; else undefined. */
+function currentStamp(out) {
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(out.stamp, 'utf8'));
   } catch {
-    return false; // never built, or an unreadable stamp
+    return undefined; // never built, or an unreadable stamp
   }
-  if (!Array.isArray(stamp.inputs) || !fs.existsSync(out.bundle)) return false;
-  for (const [file, key] of stamp.inputs) if (fileKey(file) !== key) return false;
-  return true;
+  if (!Array.isArray(stamp.inputs) || !fs.existsSync(out.bundle)) return undefined;
+  for (const [file, key] of stamp.inputs) if (fileKey(file) !== key) return undefined;
+  return stamp;
 }
 
 /** Writes a file whole or not at all: readers see the old content or the new one. */
@@ -60,14 +77,13 @@ function writeAtomically(file, contents) {
   fs.renameSync(tmp, file);
 }
 
-/** Bundles `entry` and records what it was built from. */
-async function bundle(entry, out) {
+/** Bundles with `options` into `out`, records what it was built from (and `extra`); returns the stamp. */
+async function bundle(options, out, extra) {
   // eslint-disable-next-line global-require -- only loaded when a bundle is stale
   const esbuild = require('esbuild');
   const started = Date.now();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: [entry],
     outfile: out.bundle,
     bundle: true,
     platform: 'node',
@@ -81,12 +97,13 @@ async function bundle(entry, out) {
     metafile: true,
     write: false,
     logLevel: 'warning',
+    ...options,
   });
   fs.mkdirSync(CACHE, { recursive: true });
   // The map first: the bundle names it.
   for (const f of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(f.path, f.contents);
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS])].sort();
-  const stamp = inputs.map((file) => [file, fileKey(file)]);
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('<')), ...EXTRA_INPUTS])].sort();
+  const stamp = { inputs: inputs.map((file) => [file, fileKey(file)]), ...extra(result.metafile) };
   // A file changed while esbuild read it may be in the bundle in either version: leave the
   // bundle without a stamp, so that the next run bundles again. File times come from a coarse
   // clock (a few ms behind), hence the margin.
@@ -95,54 +112,70 @@ async function bundle(entry, out) {
     return s && Math.max(s.mtimeMs, s.ctimeMs) >= started - RACY_MS;
   });
   if (changedMeanwhile) fs.rmSync(out.stamp, { force: true });
-  else writeAtomically(out.stamp, `${JSON.stringify({ entry, inputs: stamp })}\n`);
+  else writeAtomically(out.stamp, `${JSON.stringify(stamp)}\n`);
+  return stamp;
 }
 
-/**
- * What this run did, printed as one JSON line on stderr at exit when PLATFORM_LAUNCH_TRACE is
- * set (the bench and the tests read it): whether it bundled, how long deciding that took, how
- * the code cache was used, and the peak resident memory of the process.
- */
-const trace = { bundled: false, checkMs: 0, codeCache: 'off', maxRssKb: 0 };
-if (process.env.PLATFORM_LAUNCH_TRACE) {
-  process.on('exit', () => {
-    trace.maxRssKb = process.resourceUsage().maxRSS;
-    process.stderr.write(`platform-launch ${JSON.stringify(trace)}\n`);
-  });
+/** The packages (node_modules) a bundle built with `packages: 'external'` requires, sorted. */
+function packagesOf(metafile) {
+  const { isBuiltin } = require('module');
+  // The output's imports: what the bundle requires at run time (type-only imports are gone).
+  const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && !isBuiltin(x.path)).map((x) => x.path));
+  return { packages: [...new Set(ids)].sort() };
 }
 
-/** Bundles the entry when stale; returns the bundle's path. */
+/** The entry's bundle and, when it imports packages, the packages' bundle, each built when stale. */
 async function prepare(entry) {
   if (!/\.ts$/.test(entry) || !fs.existsSync(path.join(ROOT, entry))) {
     throw new Error(`no entry point ${entry} (a .ts file, relative to ${ROOT})`);
   }
-  const out = outputsOf(entry);
+  const name = entry.replace(/\.ts$/, '').replace(/[\\/]/g, '-');
+  const out = outputsOf(name);
   const started = process.hrtime.bigint();
-  const current = isCurrent(out);
+  let stamp = currentStamp(out);
   trace.checkMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (!current) {
-    await bundle(entry, out);
+  if (!stamp) {
+    stamp = await bundle({ entryPoints: [entry], packages: 'external' }, out, packagesOf);
     trace.bundled = true;
   }
-  return out.bundle;
+  const packages = stamp.packages ?? [];
+  if (packages.length === 0) return { entry: out.bundle };
+  // Named by the packages it holds, so that entries needing the same ones share it.
+  const vendor = outputsOf(`packages-${require('crypto').createHash('sha256').update(packages.join('\n')).digest('hex').slice(0, 12)}`);
+  const checked = process.hrtime.bigint();
+  const current = currentStamp(vendor);
+  trace.checkMs += Number(process.hrtime.bigint() - checked) / 1e6;
+  if (!current) {
+    // Each package is loaded on first use, and every importer gets the same instance.
+    const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
+    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' } }, vendor, () => ({ packages }));
+    trace.packagesBundled = true;
+  }
+  return { entry: out.bundle, packages: vendor.bundle };
 }
 
-/** Runs the bundle in this process, as if node had been started with it. */
-function run(bundleFile, args) {
-  process.argv = [process.argv[0], bundleFile, ...args];
-  const off = process.env.NODE_DISABLE_COMPILE_CACHE || process.sourceMapsEnabled || process.execArgv.some((a) => a.startsWith('--inspect'));
-  if (off) require(bundleFile);
-  else requireWithCodeCache(bundleFile);
+/** Runs the entry's bundle in this process, as if node had been started with it; its packages come from their bundle. */
+function run(bundles, args) {
+  process.argv = [process.argv[0], bundles.entry, ...args];
+  const Module = require('module');
+  let fromPackages = Module.createRequire(bundles.entry);
+  if (bundles.packages) {
+    const packages = load(bundles.packages, Module.createRequire(bundles.packages), 'packagesCodeCache');
+    const fallback = fromPackages;
+    fromPackages = Object.assign((id) => (Object.prototype.hasOwnProperty.call(packages, id) ? packages[id] : fallback(id)), fallback);
+  }
+  load(bundles.entry, fromPackages, 'codeCache');
 }
 
 /**
- * `require(bundleFile)`, compiled with V8 code cache made at the end of the last successful run,
- * so that it holds every function that ran (Node's own compile cache holds only those compiled
- * eagerly). The cache file names the bundle it was made from (size, mtime, ctime: the bundle is
- * only ever replaced whole) and the hash of its data (V8 checks neither); V8 refuses data of
- * another version or other flags, and the source is compiled then.
+ * Loads a CommonJS bundle with the given `require`, compiled with V8 code cache made at the
+ * end of the last successful run, so that it holds every function that ran (Node's own compile
+ * cache, 22.1+, holds only those compiled eagerly, and saves a seventh as much). The cache file
+ * names the bundle it was made from (size, mtime, ctime: bundles are only ever replaced whole)
+ * and the hash of its data (V8 checks neither); V8 refuses data of another version or other
+ * flags, and the source is compiled then. Returns the bundle's exports.
  */
-function requireWithCodeCache(bundleFile) {
+function load(bundleFile, requireFn, traceKey) {
   const crypto = require('crypto');
   const vm = require('vm');
   const Module = require('module');
@@ -151,35 +184,40 @@ function requireWithCodeCache(bundleFile) {
   const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundleFile, 'utf8')}\n})`;
   const identity = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
+  const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
   let cachedData;
-  try {
-    const buf = fs.readFileSync(cacheFile);
-    const header = buf.indexOf(10);
-    const [from, hash] = buf.toString('latin1', 0, header).split(' ');
-    const data = buf.subarray(header + 1);
-    if (from === identity && hash === sha(data)) cachedData = data;
-  } catch {
-    // no cache yet: compile from source
+  if (useCache) {
+    try {
+      const buf = fs.readFileSync(cacheFile);
+      const header = buf.indexOf(10);
+      const [from, hash] = buf.toString('latin1', 0, header).split(' ');
+      const data = buf.subarray(header + 1);
+      if (from === identity && hash === sha(data)) cachedData = data;
+    } catch {
+      // no cache yet: compile from source
+    }
   }
   const script = new vm.Script(source, { filename: bundleFile, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-  trace.codeCache = !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
-  if (!cachedData || script.cachedDataRejected) {
-    process.once('exit', (code) => {
-      if (code !== 0) return; // a failed run may have run little of the code
-      try {
-        const data = script.createCachedData();
-        writeAtomically(cacheFile, Buffer.concat([Buffer.from(`${identity} ${sha(data)}\n`, 'latin1'), data]));
-      } catch {
-        // the next run compiles from source again
-      }
-    });
+  if (useCache) {
+    trace[traceKey] = !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+    if (!cachedData || script.cachedDataRejected) {
+      process.once('exit', (code) => {
+        if (code !== 0) return; // a failed run may have run little of the code
+        try {
+          const data = script.createCachedData();
+          writeAtomically(cacheFile, Buffer.concat([Buffer.from(`${identity} ${sha(data)}\n`, 'latin1'), data]));
+        } catch {
+          // the next run compiles from source again
+        }
+      });
+    }
   }
   const mod = new Module(bundleFile, null);
   mod.filename = bundleFile;
   mod.paths = Module._nodeModulePaths(path.dirname(bundleFile));
-  require.cache[bundleFile] = mod;
-  script.runInThisContext()(mod.exports, Module.createRequire(bundleFile), mod, bundleFile, path.dirname(bundleFile));
+  script.runInThisContext()(mod.exports, requireFn, mod, bundleFile, path.dirname(bundleFile));
   mod.loaded = true;
+  return mod.exports;
 }
 
 /** Runs the entry in a child process now and again whenever a watched file changes. */

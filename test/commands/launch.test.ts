@@ -1,6 +1,6 @@
 /**
- * tools/launch.cjs, through which every command runs: it bundles an entry only when a file the
- * bundle was built from changed, runs it in its own process with the entry's exit code, and
+ * tools/launch.cjs, through which every command runs: it bundles an entry (the project's code,
+ * and apart from it the packages it imports) only when a file the bundle was built from changed, runs it in its own process with the entry's exit code, and
  * keeps a V8 code cache that it ignores when damaged. Each test uses a small project of its own.
  */
 import { spawnSync } from 'child_process';
@@ -12,19 +12,21 @@ const ROOT = path.join(__dirname, '..', '..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-/** A project with the launcher, an entry bin/hello.ts and the module src/message.ts it imports. */
+/** A project with the launcher, an entry bin/hello.ts, the module src/message.ts it imports, and a package (yaml). */
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launch-'));
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'tools'));
   fs.copyFileSync(path.join(ROOT, 'tools', 'launch.cjs'), path.join(dir, 'tools', 'launch.cjs'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules', 'esbuild'), path.join(dir, 'node_modules', 'esbuild'));
+  for (const p of ['esbuild', 'yaml']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{}\n');
   write(dir, 'src/message.ts', "export const message = 'one';\n");
   write(dir, 'bin/hello.ts', [
     "import { message } from '../src/message';",
+    "import { stringify } from 'yaml';",
     "process.stdout.write(`${message} ${process.argv.slice(2).join(' ')}\\n`);",
+    "if (process.argv.includes('--yaml')) process.stdout.write(stringify({ a: [1] }));",
     "if (process.argv.includes('--fail')) process.exitCode = 3;",
     '',
   ].join('\n'));
@@ -36,7 +38,8 @@ function write(dir: string, file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-interface Run { status: number | null; stdout: string; stderr: string; trace: { bundled: boolean; codeCache: string } }
+interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string }
+interface Run { status: number | null; stdout: string; stderr: string; trace: Trace }
 
 function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const r = spawnSync(process.execPath, [path.join(dir, 'tools', 'launch.cjs'), ...args], {
@@ -52,10 +55,10 @@ describe('tools/launch.cjs', () => {
     const dir = project();
     // WHEN the entry runs twice
     const first = launch(dir, ['bin/hello.ts', 'a', 'b']);
-    const second = launch(dir, ['bin/hello.ts', 'c']);
-    // THEN both print from the current source; only the first bundled
-    expect([first.stdout, first.status, first.trace.bundled]).toEqual(['one a b\n', 0, true]);
-    expect([second.stdout, second.status, second.trace.bundled]).toEqual(['one c\n', 0, false]);
+    const second = launch(dir, ['bin/hello.ts', 'c', '--yaml']);
+    // THEN both print from the current source, the package works; only the first bundled
+    expect([first.stdout, first.status, first.trace.bundled, first.trace.packagesBundled]).toEqual(['one a b\n', 0, true, true]);
+    expect([second.stdout, second.status, second.trace.bundled, second.trace.packagesBundled]).toEqual(['one c --yaml\na:\n  - 1\n', 0, false, false]);
   });
 
   test('a changed source file makes the next run bundle again, and it runs the new code', () => {
@@ -65,8 +68,17 @@ describe('tools/launch.cjs', () => {
     // WHEN a module the entry imports changes (same size, so only its times tell)
     write(dir, 'src/message.ts', "export const message = 'two';\n");
     const r = launch(dir, ['bin/hello.ts']);
-    // THEN the run bundled again and printed the new message
-    expect([r.stdout, r.trace.bundled]).toEqual(['two \n', true]);
+    // THEN the run bundled the project's code again (not the packages) and printed the new message
+    expect([r.stdout, r.trace.bundled, r.trace.packagesBundled]).toEqual(['two \n', true, false]);
+  });
+
+  test('an install (npm rewrites node_modules/.package-lock.json) makes the next run bundle the packages again', () => {
+    // GIVEN a project that has run
+    const dir = project();
+    launch(dir, ['bin/hello.ts']);
+    // WHEN npm installs something THEN the next run bundles the packages again
+    fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
+    expect(launch(dir, ['bin/hello.ts', '--yaml'])).toMatchObject({ stdout: 'one --yaml\na:\n  - 1\n', trace: { packagesBundled: true } });
   });
 
   test('a file no entry imports does not make a bundle stale', () => {
@@ -95,17 +107,17 @@ describe('tools/launch.cjs', () => {
     // GIVEN a project whose first run was successful
     const dir = project();
     expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('miss');
-    // WHEN it runs again THEN V8 accepted the cached code
-    expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('hit');
+    // WHEN it runs again THEN V8 accepted the cached code of both bundles
+    expect(launch(dir, ['bin/hello.ts']).trace).toMatchObject({ codeCache: 'hit', packagesCodeCache: 'hit' });
     // WHEN the cache file is damaged THEN it is not used, and the output is still right
     const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
-    const cache = fs.readdirSync(cacheDir).find((f) => f.endsWith('.v8cache'))!;
+    const cache = fs.readdirSync(cacheDir).find((f) => f.startsWith('bin-hello') && f.endsWith('.v8cache'))!;
     const bytes = fs.readFileSync(path.join(cacheDir, cache));
     bytes[bytes.length - 10] ^= 0xff;
     fs.writeFileSync(path.join(cacheDir, cache), bytes);
-    expect(launch(dir, ['bin/hello.ts'])).toMatchObject({ stdout: 'one \n', trace: { codeCache: 'miss' } });
+    expect(launch(dir, ['bin/hello.ts'])).toMatchObject({ stdout: 'one \n', trace: { codeCache: 'miss', packagesCodeCache: 'hit' } });
     // WHEN NODE_DISABLE_COMPILE_CACHE is set THEN no cache is used
-    expect(launch(dir, ['bin/hello.ts'], { NODE_DISABLE_COMPILE_CACHE: '1' }).trace.codeCache).toBe('off');
+    expect(launch(dir, ['bin/hello.ts'], { NODE_DISABLE_COMPILE_CACHE: '1' }).trace).toMatchObject({ codeCache: 'off', packagesCodeCache: 'off' });
   });
 
   test('a failed run writes no code cache (it may have run little of the code)', () => {
