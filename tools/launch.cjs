@@ -261,6 +261,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e.message}\n`);
+  // esbuild has printed its errors (file:line) already; anything else is a bug worth a stack.
+  const known = Array.isArray(e.errors) || /^no entry point|^usage:/.test(e.message);
+  process.stderr.write(`${known ? e.message : e.stack}\n`);
   process.exitCode = 2;
 });
