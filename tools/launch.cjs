@@ -262,7 +262,8 @@ async function main() {
 
 main().catch((e) => {
   // esbuild has printed its errors (file:line) already; anything else is a bug worth a stack.
-  const known = Array.isArray(e.errors) || /^no entry point|^usage:/.test(e.message);
+  // A system error (a read-only node_modules/.cache, say) names the path; that is enough.
+  const known = Array.isArray(e.errors) || typeof e.code === 'string' || /^no entry point|^usage:/.test(e.message);
   process.stderr.write(`${known ? e.message : e.stack}\n`);
   process.exitCode = 2;
 });
