@@ -29,7 +29,7 @@ export {
 } from './spec/schema';
 export { parseQuantity } from './spec/quantity';
 export { imagePinProblem } from './spec/image';
-export { platformJsonSchema } from './spec/write-json-schema';
+export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
 export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ServiceStack } from './platform';

@@ -18,6 +18,9 @@
  *
  * Everything else keeps cdk8s's own code path. A test renders every object of every
  * environment both ways and requires byte-identical output.
+ *
+ * `PLATFORM_DIRECT_RENDER=off` in the environment switches all of this off: every object then
+ * takes cdk8s's own path (docs/performance.md has what it saves).
  */
 import {
   ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy,
@@ -28,7 +31,7 @@ import { DestinationRule, Gateway, VirtualService } from '../../imports/istio-ne
 import {
   AuthorizationPolicy, PeerAuthentication, RequestAuthentication,
 } from '../../imports/istio-security.istio.io';
-import { MapperField } from './mapper-tables-gen';
+import { MapperField } from './mapper-field';
 import { MAPPERS } from './mapper-tables';
 
 type Json = unknown;
@@ -409,12 +412,18 @@ function directRoot(obj: ApiObject): DirectKind | undefined {
  * cdk8s's sanitizing drops them; `viaMapper` renders it where the direct pass cannot.
  */
 export function renderPodTemplate(value: k8s.PodTemplateSpec, viaMapper: () => unknown): unknown {
+  if (!directRenderEnabled()) return viaMapper();
   try {
     return renderStruct(value, structType('k8s:PodTemplateSpec'), { sortKeys: true, filterEmpty: false, refuseTokens: true });
   } catch (e) {
     if (e instanceof NeedsMapper) return viaMapper();
     throw e;
   }
+}
+
+/** Whether the direct renderer is on (`PLATFORM_DIRECT_RENDER=off` turns it off); read at each use. */
+export function directRenderEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.PLATFORM_DIRECT_RENDER !== 'off';
 }
 
 /** Renders one object of the App given to {@link withFastApiObjectJson}. */
@@ -429,7 +438,7 @@ export type RenderApiObject = (obj: ApiObject) => Record<string, Json>;
 export function withFastApiObjectJson<T>(app: App, body: (renderObject: RenderApiObject) => T): T {
   const proto = ApiObject.prototype;
   const original = Object.getOwnPropertyDescriptor(proto, 'toJson');
-  if (!hasBuiltInResolversOnly(app) || !original || typeof original.value !== 'function') return body((o) => o.toJson());
+  if (!directRenderEnabled() || !hasBuiltInResolversOnly(app) || !original || typeof original.value !== 'function') return body((o) => o.toJson());
   const originalToJson = original.value as (this: ApiObject) => Record<string, Json>;
   const sortKeys = !process.env.CDK8S_DISABLE_SORT;
   const ours = (o: ApiObject) => App.of(o) === app && internalsPresent(o);

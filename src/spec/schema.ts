@@ -1,6 +1,6 @@
 /**
  * The platform spec: one zod schema gives validation, the TypeScript types and the
- * JSON Schema that editors use (see write-json-schema.ts).
+ * JSON Schema that editors use (see json-schema.ts).
  */
 import { z } from 'zod';
 import { deepPartial } from './schema-walk';

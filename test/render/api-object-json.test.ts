@@ -6,7 +6,7 @@ import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, T
 import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
-import { generatedSpec } from '../../src/bench';
+import { generatedSpec } from '../../tools/generated-spec';
 import { renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-object-json';
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
@@ -281,3 +281,36 @@ describe('the fast path is taken', () => {
     }
   });
 });
+
+describe('the switch', () => {
+  test('PLATFORM_DIRECT_RENDER=off renders every object on cdk8s\'s own path, with the same output', () => {
+    // GIVEN the fixture platform rendered with the direct renderer on
+    const render = () => composeAndRender(referenceText(), REFERENCE_FILE);
+    const on = render();
+    // WHEN it is rendered with the switch off, the direct pass never runs
+    const pass = jest.spyOn(ApiObject.prototype, 'toJson');
+    const before = process.env.PLATFORM_DIRECT_RENDER;
+    process.env.PLATFORM_DIRECT_RENDER = 'off';
+    let off: string[];
+    let calls: number;
+    try {
+      off = render();
+      calls = pass.mock.calls.length;
+    } finally {
+      if (before === undefined) delete process.env.PLATFORM_DIRECT_RENDER;
+      else process.env.PLATFORM_DIRECT_RENDER = before;
+      pass.mockRestore();
+    }
+    // THEN every object went through cdk8s's toJson, and the output is byte-identical
+    expect(calls).toBeGreaterThanOrEqual(on.length);
+    expect(off).toEqual(on);
+  });
+});
+
+/** Every object of every environment, as the synth renders it, as JSON text. */
+function composeAndRender(text: string, file: string): string[] {
+  return loadPlatform(text, file).environments.flatMap((spec) => {
+    const platform = composeEnvironment(spec);
+    return renderCharts(platform, platform.charts).flatMap((c) => c.objects.map((o) => JSON.stringify(o)));
+  });
+}

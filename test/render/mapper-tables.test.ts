@@ -1,6 +1,6 @@
 /** The committed mapper tables match the generated code they stand in for. */
 import * as fs from 'fs';
-import { currentMapperTablesModule, MAPPER_TABLES_FILE, readMappers, reachableMappers } from '../../src/render/mapper-tables-gen';
+import { currentMapperTablesModule, MAPPER_TABLES_FILE, readMappers, reachableMappers } from '../../tools/mapper-tables-gen';
 
 describe('mapper-tables.ts', () => {
   test('is what the generator writes for the installed cdk8s-plus-27 and imports/ (run `npm run gen:mapper-tables` after an upgrade)', () => {

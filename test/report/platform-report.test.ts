@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { platformReport, registerPlatformReport, REPORT_FILE } from '../../src/report/platform-report';
-import { referenceDoc } from '../../src/report/write-docs';
+import { referenceDoc } from '../../tools/reference-doc';
 import { writeEnvironments } from '../../src/synth';
 import { REFERENCE_SPEC_DIR, synth } from '../helpers';
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { renderJsonSchema } from '../../src/spec/write-json-schema';
+import { renderJsonSchema } from '../../src/spec/json-schema';
 import { editReference, REFERENCE_SPEC_DIR, referenceText } from '../helpers';
 
 const committed = fs.readFileSync(path.join(REFERENCE_SPEC_DIR, 'platform.schema.json'), 'utf8');

@@ -1,15 +1,11 @@
 /**
- * Writes config/platform.schema.json from the zod schema, so editors complete and check the
- * spec as it is typed (the spec names the file in `$schema` and in the yaml-language-server
- * modeline). `npm run schema` regenerates it; a test keeps the committed file from drifting.
+ * The spec's JSON Schema, from the zod schema, so editors complete and check the spec as it is
+ * typed (the spec names config/platform.schema.json in `$schema` and in the yaml-language-server
+ * modeline). `npm run schema` (tools/write-json-schema.ts) writes it; a test keeps the committed
+ * file from drifting.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { z } from 'zod';
 import { PlatformFileSchema } from './schema';
-
-/** Where the schema is committed, relative to the project root. */
-export const SCHEMA_FILE = path.join('config', 'platform.schema.json');
 
 /**
  * The spec's JSON Schema. It describes the input form (fields with defaults are optional),
@@ -29,10 +25,4 @@ export function platformJsonSchema(): Record<string, unknown> {
 /** The schema as the committed file holds it: two-space JSON with a final newline. */
 export function renderJsonSchema(): string {
   return `${JSON.stringify(platformJsonSchema(), null, 2)}\n`;
-}
-
-if (require.main === module) {
-  const out = path.resolve(process.argv[2] ?? SCHEMA_FILE);
-  fs.writeFileSync(out, renderJsonSchema());
-  process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
 }

@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Runs a TypeScript entry point of this project: `node tools/launch.cjs [--watch] <entry.ts> [args...]`.
+ * `npm run synth`, `npm run diff`, `npx cdk8s synth` and the tools all start here.
+ *
+ * esbuild bundles (no type check: tests, CI and the editor do that) into
+ * node_modules/.cache/platform-constructs/ two CommonJS files per entry: the entry with
+ * everything it imports from the project (src/, imports/), and the packages it imports from
+ * node_modules. An edit rebuilds only the first (a third of the work); the second waits for a
+ * package change. Beside each bundle a stamp lists size, mtime and ctime of every file esbuild
+ * read (its metafile), of this file, of tsconfig.json and of the installed-packages lock. A run
+ * stats those files (a few ms); only when one differs is that bundle built again. There is no
+ * other way to run the code, so there is no stale build to detect.
+ *
+ * Both bundles are compiled with a V8 code cache made at the end of the last successful run
+ * (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+ *
+ * `--watch` runs the entry again, in a fresh process, whenever a file under src/, imports/,
+ * bin/, tools/ or the spec's directory changes.
+ *
+ * Kept small and CommonJS on purpose: it is on the path of every synth (esbuild is only
+ * loaded to bundle).
+ */
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.dirname(__dirname);
+const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');
+/** Besides what esbuild reads: the build options (this file) and what decides how it resolves and transforms. */
+const EXTRA_INPUTS = ['tools/launch.cjs', 'tsconfig.json', 'node_modules/.package-lock.json', 'node_modules/esbuild/package.json'];
+/** A file changed this shortly before bundling is taken as changed during it. */
+const RACY_MS = 100;
+
+/**
+ * What this run did, printed as one JSON line on stderr at exit when PLATFORM_LAUNCH_TRACE is
+ * set (the bench and the tests read it): which bundles it built, how long deciding that took,
+ * how the code cache was used (per bundle), and the peak resident memory of the process.
+ */
+const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', maxRssKb: 0 };
+if (process.env.PLATFORM_LAUNCH_TRACE) {
+  process.on('exit', () => {
+    trace.maxRssKb = process.resourceUsage().maxRSS;
+    process.stderr.write(`platform-launch ${JSON.stringify(trace)}\n`);
+  });
+}
+
+/** What identifies a file's content without reading it; '-' for a file that is absent. */
+function fileKey(relative) {
+  const s = fs.statSync(path.join(ROOT, relative), { throwIfNoEntry: false });
+  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}` : '-';
+}
+
+/** The files of a bundle named `name`. */
+function outputsOf(name) {
+  const base = path.join(CACHE, name);
+  return { bundle: `${base}.js`, stamp: `${base}.stamp.json` };
+}
+
+/** The stamp of a bundle when every file it was built from is as it was then; else undefined. */
+function currentStamp(out) {
+  let stamp;
+  try {
+    stamp = JSON.parse(fs.readFileSync(out.stamp, 'utf8'));
+  } catch {
+    return undefined; // never built, or an unreadable stamp
+  }
+  if (!Array.isArray(stamp.inputs) || !fs.existsSync(out.bundle)) return undefined;
+  for (const [file, key] of stamp.inputs) if (fileKey(file) !== key) return undefined;
+  return stamp;
+}
+
+/** Writes a file whole or not at all: readers see the old content or the new one. */
+function writeAtomically(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, contents);
+  fs.renameSync(tmp, file);
+}
+
+/** Bundles with `options` into `out`, records what it was built from (and `extra`); returns the stamp. */
+async function bundle(options, out, extra) {
+  // eslint-disable-next-line global-require -- only loaded when a bundle is stale
+  const esbuild = require('esbuild');
+  const started = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    outfile: out.bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // Class and function names stay as written: error messages show them ("... in Chart [x]").
+    keepNames: true,
+    // `NODE_OPTIONS=--enable-source-maps` points stack traces at the .ts files.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+    ...options,
+  });
+  fs.mkdirSync(CACHE, { recursive: true });
+  // The map first: the bundle names it.
+  for (const f of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(f.path, f.contents);
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('<')), ...EXTRA_INPUTS])].sort();
+  const stamp = { inputs: inputs.map((file) => [file, fileKey(file)]), ...extra(result.metafile) };
+  // A file changed while esbuild read it may be in the bundle in either version: leave the
+  // bundle without a stamp, so that the next run bundles again. File times come from a coarse
+  // clock (a few ms behind), hence the margin.
+  const changedMeanwhile = inputs.some((file) => {
+    const s = fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
+    return s && Math.max(s.mtimeMs, s.ctimeMs) >= started - RACY_MS;
+  });
+  if (changedMeanwhile) fs.rmSync(out.stamp, { force: true });
+  else writeAtomically(out.stamp, `${JSON.stringify(stamp)}\n`);
+  return stamp;
+}
+
+/** The packages (node_modules) a bundle built with `packages: 'external'` requires, sorted. */
+function packagesOf(metafile) {
+  const { isBuiltin } = require('module');
+  // The output's imports: what the bundle requires at run time (type-only imports are gone).
+  const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && !isBuiltin(x.path)).map((x) => x.path));
+  return { packages: [...new Set(ids)].sort() };
+}
+
+/** The entry's bundle and, when it imports packages, the packages' bundle, each built when stale. */
+async function prepare(entry) {
+  if (!/\.ts$/.test(entry) || !fs.existsSync(path.join(ROOT, entry))) {
+    throw new Error(`no entry point ${entry} (a .ts file, relative to ${ROOT})`);
+  }
+  const name = entry.replace(/\.ts$/, '').replace(/[\\/]/g, '-');
+  const out = outputsOf(name);
+  const started = process.hrtime.bigint();
+  let stamp = currentStamp(out);
+  trace.checkMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!stamp) {
+    stamp = await bundle({ entryPoints: [entry], packages: 'external' }, out, packagesOf);
+    trace.bundled = true;
+  }
+  const packages = stamp.packages ?? [];
+  if (packages.length === 0) return { entry: out.bundle };
+  // Named by the packages it holds, so that entries needing the same ones share it.
+  const vendor = outputsOf(`packages-${require('crypto').createHash('sha256').update(packages.join('\n')).digest('hex').slice(0, 12)}`);
+  const checked = process.hrtime.bigint();
+  const current = currentStamp(vendor);
+  trace.checkMs += Number(process.hrtime.bigint() - checked) / 1e6;
+  if (!current) {
+    // Each package is loaded on first use, and every importer gets the same instance.
+    const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
+    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' } }, vendor, () => ({ packages }));
+    trace.packagesBundled = true;
+  }
+  return { entry: out.bundle, packages: vendor.bundle };
+}
+
+/** Runs the entry's bundle in this process, as if node had been started with it; its packages come from their bundle. */
+function run(bundles, args) {
+  process.argv = [process.argv[0], bundles.entry, ...args];
+  const Module = require('module');
+  let fromPackages = Module.createRequire(bundles.entry);
+  if (bundles.packages) {
+    const packages = load(bundles.packages, Module.createRequire(bundles.packages), 'packagesCodeCache');
+    const fallback = fromPackages;
+    fromPackages = Object.assign((id) => (Object.prototype.hasOwnProperty.call(packages, id) ? packages[id] : fallback(id)), fallback);
+  }
+  load(bundles.entry, fromPackages, 'codeCache');
+}
+
+/**
+ * Loads a CommonJS bundle with the given `require`, compiled with V8 code cache made at the
+ * end of the last successful run, so that it holds every function that ran (Node's own compile
+ * cache, 22.1+, holds only those compiled eagerly, and saves a seventh as much). The cache file
+ * names the bundle it was made from (size, mtime, ctime: bundles are only ever replaced whole)
+ * and the hash of its data (V8 checks neither); V8 refuses data of another version or other
+ * flags, and the source is compiled then. Returns the bundle's exports.
+ */
+function load(bundleFile, requireFn, traceKey) {
+  const crypto = require('crypto');
+  const vm = require('vm');
+  const Module = require('module');
+  const cacheFile = `${bundleFile}.${process.arch}-${process.version}.v8cache`;
+  const stat = fs.statSync(bundleFile);
+  const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundleFile, 'utf8')}\n})`;
+  const identity = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
+  const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
+  let cachedData;
+  if (useCache) {
+    try {
+      const buf = fs.readFileSync(cacheFile);
+      const header = buf.indexOf(10);
+      const [from, hash] = buf.toString('latin1', 0, header).split(' ');
+      const data = buf.subarray(header + 1);
+      if (from === identity && hash === sha(data)) cachedData = data;
+    } catch {
+      // no cache yet: compile from source
+    }
+  }
+  const script = new vm.Script(source, { filename: bundleFile, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  if (useCache) {
+    trace[traceKey] = !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+    if (!cachedData || script.cachedDataRejected) {
+      process.once('exit', (code) => {
+        if (code !== 0) return; // a failed run may have run little of the code
+        try {
+          const data = script.createCachedData();
+          writeAtomically(cacheFile, Buffer.concat([Buffer.from(`${identity} ${sha(data)}\n`, 'latin1'), data]));
+        } catch {
+          // the next run compiles from source again
+        }
+      });
+    }
+  }
+  const mod = new Module(bundleFile, null);
+  mod.filename = bundleFile;
+  mod.paths = Module._nodeModulePaths(path.dirname(bundleFile));
+  script.runInThisContext()(mod.exports, requireFn, mod, bundleFile, path.dirname(bundleFile));
+  mod.loaded = true;
+  return mod.exports;
+}
+
+/** Runs the entry in a child process now and again whenever a watched file changes. */
+function watch(entry, args) {
+  const { spawn } = require('child_process');
+  const i = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  const spec = i < 0 ? 'config/platform.yaml' : args[i].startsWith('--config=') ? args[i].slice(9) : args[i + 1];
+  const dirs = [...new Set([...['src', 'imports', 'bin', 'tools'].map((d) => path.join(ROOT, d)), path.resolve(path.dirname(spec ?? '.'))])]
+    .filter((d) => fs.existsSync(d));
+  let child;
+  let again = false;
+  const start = () => {
+    if (child) { again = true; return; } // one run at a time; one more after it
+    process.stdout.write(`\n[watch] ${new Date().toISOString().slice(11, 19)} ${entry} ${args.join(' ')}\n`);
+    child = spawn(process.execPath, [__filename, entry, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => {
+      process.stdout.write(`[watch] exit ${code}; waiting for changes in ${dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')}\n`);
+      child = undefined;
+      if (again) { again = false; start(); }
+    });
+  };
+  let timer;
+  for (const dir of dirs) {
+    fs.watch(dir, { recursive: true }, (event, name) => {
+      if (name && /(^|[\\/])(\.|node_modules|dist)/.test(name)) return; // staging dirs, editors' swap files
+      clearTimeout(timer);
+      timer = setTimeout(start, 100); // an editor's save is several events
+    });
+  }
+  start();
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const watching = argv[0] === '--watch';
+  if (watching) argv.shift();
+  const [entry, ...args] = argv;
+  if (!entry) throw new Error('usage: node tools/launch.cjs [--watch] <entry.ts> [args...]');
+  if (watching) watch(entry, args);
+  else run(await prepare(entry), args);
+}
+
+main().catch((e) => {
+  // esbuild has printed its errors (file:line) already; anything else is a bug worth a stack.
+  // A system error (a read-only node_modules/.cache, say) names the path; that is enough.
+  const known = Array.isArray(e.errors) || typeof e.code === 'string' || /^no entry point|^usage:/.test(e.message);
+  process.stderr.write(`${known ? e.message : e.stack}\n`);
+  process.exitCode = 2;
+});
