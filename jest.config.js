@@ -1,9 +1,14 @@
-/** Tests run TypeScript through swc (no type check); `npm test` runs `tsc --noEmit` first. */
+/**
+ * `npm test` (after the type check): the unit tests, through swc (no type check here).
+ * The conformance tests (*.conformance.test.ts, upstream schemas from ../shared) are
+ * `npm run test:conformance` (jest.conformance.config.js); the integration tests against real
+ * servers are `npm run test:integration`.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/integration/'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '\\.conformance\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
