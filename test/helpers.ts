@@ -5,11 +5,9 @@ import { formatProblem, SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
 import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
 
-/** The user-facing reference spec; only its own checks (test/reference.test.ts and the docs) read it. */
-export const REFERENCE_SPEC_DIR = path.join(__dirname, '..', 'config');
 /**
  * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
- * config/platform.yaml never break the suite. Relative files (sql/) resolve against its directory.
+ * config/platform.yaml never break the suite (only test/reference.test.ts reads config/). Relative files (sql/) resolve against its directory.
  */
 export const CONFIG_DIR = path.join(__dirname, 'fixtures', 'platform');
 export const REFERENCE_FILE = path.join(CONFIG_DIR, 'platform.yaml');

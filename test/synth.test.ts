@@ -147,11 +147,3 @@ describe('the CLI', () => {
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\/nonexistent\/platform\.yaml:0: \(root\): cannot read the spec file/);
   });
 });
-
-describe('snapshots', () => {
-  // Lock the whole output per environment; the behaviour tests say what must be true of it.
-  test.each(['dev', 'staging', 'prod'])('%s', (name) => {
-    const env = synthPlatform(loadPlatform(referenceText(), REFERENCE_FILE), [name])[0];
-    expect(Object.fromEntries(env.files.map((f) => [f.name, renderFile(f)]))).toMatchSnapshot();
-  });
-});
