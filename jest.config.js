@@ -11,6 +11,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '\\.conformance\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Jest's default is one worker fewer than the cores: on two cores, one. Use them all.
+  maxWorkers: '100%',
   // Each run gets its own TMPDIR and fails if a test leaves anything in it.
   globalSetup: '<rootDir>/test/support/temp-guard-setup.ts',
   globalTeardown: '<rootDir>/test/support/temp-guard-teardown.ts',
