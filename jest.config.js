@@ -1,9 +1,20 @@
-/** Tests run TypeScript through swc (no type check); `npm test` runs `tsc --noEmit` first. */
+/**
+ * `npm test` (after the type check): the unit tests, through swc (no type check here).
+ * The conformance tests (*.conformance.test.ts, upstream schemas from ../shared) are
+ * `npm run test:conformance` (jest.conformance.config.js); the integration tests against real
+ * servers are `npm run test:integration`.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/integration/'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '\\.conformance\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Jest's default is one worker fewer than the cores: on two cores, one. Use them all.
+  maxWorkers: '100%',
+  // Each run gets its own TMPDIR and fails if a test leaves anything in it.
+  globalSetup: '<rootDir>/test/support/temp-guard-setup.ts',
+  globalTeardown: '<rootDir>/test/support/temp-guard-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/temp-dirs-cleanup.ts'],
 };

@@ -5,11 +5,9 @@ import { formatProblem, SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
 import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
 
-/** The user-facing reference spec; only its own checks (test/reference.test.ts and the docs) read it. */
-export const REFERENCE_SPEC_DIR = path.join(__dirname, '..', 'config');
 /**
  * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
- * config/platform.yaml never break the suite. Relative files (sql/) resolve against its directory.
+ * config/platform.yaml never break the suite (only test/reference.test.ts reads config/). Relative files (sql/) resolve against its directory.
  */
 export const CONFIG_DIR = path.join(__dirname, 'fixtures', 'platform');
 export const REFERENCE_FILE = path.join(CONFIG_DIR, 'platform.yaml');
@@ -19,9 +17,41 @@ export function referenceText(): string {
   return fs.readFileSync(REFERENCE_FILE, 'utf8');
 }
 
-/** Synthesizes spec text (relative files resolve against the fixture's directory) for one or all environments. */
+/**
+ * Environments synthesized in this test file, by environment name and spec text. Jest gives each
+ * test file its own module registry, so this never outlives a file. Their objects are frozen:
+ * a test that changes a shared result fails instead of corrupting the next one's.
+ */
+const synthesized = new Map<string, SynthesizedEnvironment>();
+
+/**
+ * Synthesizes spec text (relative files resolve against the fixture's directory) for one or all
+ * environments. Each environment of a spec text is synthesized once per test file (environments
+ * are synthesized independently, so one environment alone is what it is among all of them); tests
+ * about synthesis itself (determinism, the CLI) call synthPlatform directly.
+ */
 export function synth(text: string = referenceText(), envs?: string[]): SynthesizedEnvironment[] {
-  return synthPlatform(loadPlatform(text, REFERENCE_FILE), envs);
+  const loaded = loadPlatform(text, REFERENCE_FILE);
+  const names = envs?.length ? envs : loaded.environments.map((e) => e.name);
+  const key = (env: string) => `${env}\0${text}`;
+  const missing = names.filter((env) => !synthesized.has(key(env)));
+  if (missing.length) {
+    // Throws SpecError for unknown environments or bad specs, with every problem, as synthPlatform does.
+    for (const env of synthPlatform(loaded, missing)) synthesized.set(key(env.name), freezeObjects(env));
+  }
+  return names.map((env) => synthesized.get(key(env))!);
+}
+
+/** Freezes every file and object (deeply) of an environment; the constructs stay as they are. */
+function freezeObjects(env: SynthesizedEnvironment): SynthesizedEnvironment {
+  const deepFreeze = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    Object.values(value).forEach(deepFreeze);
+  };
+  deepFreeze(env.files);
+  deepFreeze(env.extras);
+  return env;
 }
 
 /** All objects of one environment of the given spec text. */

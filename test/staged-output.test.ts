@@ -1,11 +1,11 @@
 /** Output directories are replaced whole, only on commit. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { StagedOutput } from '../src/staged-output';
+import { tempDir } from './support/temp-dirs';
 
 function outDirWithPrevious(): string {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'staged-'));
+  const out = tempDir('staged-');
   fs.mkdirSync(path.join(out, 'dev'));
   fs.writeFileSync(path.join(out, 'dev', 'old.yaml'), 'old\n');
   return out;
@@ -57,7 +57,7 @@ describe('StagedOutput', () => {
 describe('StagedOutput failures and leftovers', () => {
   test('a directory that cannot be created fails the commit, not the write (spec problems are reported first)', async () => {
     // GIVEN an output directory below a regular file
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'staged-'));
+    const base = tempDir('staged-');
     fs.writeFileSync(path.join(base, 'file'), 'x');
     const staged = new StagedOutput(path.join(base, 'file', 'dist'));
     // WHEN a file is written THEN nothing throws yet; commit rejects
@@ -80,7 +80,7 @@ describe('StagedOutput failures and leftovers', () => {
   });
 
   test('abort removes an output directory it created and left empty', async () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staged-')), 'dist');
+    const out = path.join(tempDir('staged-'), 'dist');
     const staged = new StagedOutput(out);
     staged.write('dev', 'a.yaml', 'a\n');
     await staged.abort();

@@ -1,6 +1,5 @@
 /** Synth users can trust: apply order, determinism, atomic writes, clear failures. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
 import { runSynthCli } from '../src/cli';
@@ -8,9 +7,10 @@ import { SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
 import { composeEnvironment, renderEnvironment, renderFile, synthPlatform } from '../src/synth';
 import { editReference, REFERENCE_FILE, referenceText, synth } from './helpers';
+import { tempDir } from './support/temp-dirs';
 
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
+  return tempDir('synth-test-');
 }
 
 function readTree(dir: string): Record<string, string> {
@@ -55,7 +55,8 @@ describe('output layout', () => {
 
 describe('determinism', () => {
   test('the same spec gives byte-identical files', () => {
-    const render = () => synth().flatMap((e) => e.files.map((f) => `${e.name}/${f.name}\n${renderFile(f)}`)).join('\n');
+    // Two separate syntheses (the helper's synth() would return one shared result twice).
+    const render = () => synthPlatform(loadPlatform(referenceText(), REFERENCE_FILE)).flatMap((e) => e.files.map((f) => `${e.name}/${f.name}\n${renderFile(f)}`)).join('\n');
     expect(render()).toEqual(render());
   });
 });
@@ -144,13 +145,5 @@ describe('the CLI', () => {
   test('a missing spec file is reported', async () => {
     expect(await runSynthCli(['--config', '/nonexistent/platform.yaml', '--out', tmpDir()], {})).toBe(1);
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\/nonexistent\/platform\.yaml:0: \(root\): cannot read the spec file/);
-  });
-});
-
-describe('snapshots', () => {
-  // Lock the whole output per environment; the behaviour tests say what must be true of it.
-  test.each(['dev', 'staging', 'prod'])('%s', (name) => {
-    const env = synthPlatform(loadPlatform(referenceText(), REFERENCE_FILE), [name])[0];
-    expect(Object.fromEntries(env.files.map((f) => [f.name, renderFile(f)]))).toMatchSnapshot();
   });
 });

@@ -2,7 +2,8 @@
 import { DataStoreNetworkPolicy } from '../../src/data/network-policy';
 import { findObject } from '../helpers';
 import { reference } from './support';
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
+import { testChart } from '../support/test-chart';
 
 interface Policy {
   spec: {
@@ -100,7 +101,7 @@ describe('RabbitMQ', () => {
 describe('DataStoreNetworkPolicy', () => {
   test('with no client admitted, it admits nothing', () => {
     // GIVEN a store no service connects to
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart();
     new DataStoreNetworkPolicy(chart, 'p', { name: 'lonely', labels: {}, storeSelector: { app: 'lonely' }, clientPorts: [5432] });
     // WHEN it is rendered
     const [rendered] = Testing.synth(chart) as Policy[];
@@ -111,7 +112,7 @@ describe('DataStoreNetworkPolicy', () => {
 
   test('rejects a policy without client ports', () => {
     // GIVEN no client ports WHEN the construct is built THEN it is rejected
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = testChart();
     expect(() => new DataStoreNetworkPolicy(chart, 'p', { name: 'x', labels: {}, storeSelector: {}, clientPorts: [] }))
       .toThrow('clientPorts must name at least one port');
   });

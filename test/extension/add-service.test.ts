@@ -9,7 +9,6 @@
  * same features) payment-service must get too.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { LocatedManifest, locatedManifests, objectKey, objectLabel } from '../../src/diff/identity';
 import { Plan, planChanges, PlannedChange, renderPlan } from '../../src/diff/plan';
@@ -17,6 +16,7 @@ import { ownerOf, SHARED_OWNER } from '../../src/report/inventory';
 import { loadPlatform } from '../../src/spec/load';
 import { Manifest, renderFile, synthPlatform, SynthesizedEnvironment } from '../../src/synth';
 import { CONFIG_DIR, referenceText } from '../helpers';
+import { tempDir } from '../support/temp-dirs';
 
 /** The one entry the walkthrough adds under `services:`. */
 const PAYMENT_SERVICE = `
@@ -74,7 +74,7 @@ describe('adding payment-service by one spec entry', () => {
   let after: SynthesizedEnvironment[];
 
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'add-service-'));
+    const dir = tempDir('add-service-');
     fs.cpSync(path.join(CONFIG_DIR, 'sql'), path.join(dir, 'sql'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'sql', 'payment_service.sql'), 'CREATE TABLE payments (id UUID PRIMARY KEY, order_id UUID NOT NULL, amount NUMERIC(10,2) NOT NULL);\n');
     try {

@@ -4,6 +4,7 @@ import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh
 import { ServiceSchema } from '../../src/spec/schema';
 import { Manifest } from '../../src/synth';
 import { findObject, objectsOf } from '../helpers';
+import { testChart } from '../support/test-chart';
 
 interface Destination { host: string; subset?: string; port: { number: number } }
 interface Http { name: string; match?: unknown[]; route: Array<{ destination: Destination; weight?: number }>; timeout: string; retries: unknown }
@@ -12,7 +13,7 @@ type Dr = { spec: { host: string; subsets?: unknown[]; trafficPolicy: Record<str
 
 /** Synthesizes ServiceTraffic alone for a spec given as plain data. */
 function trafficOf(spec: unknown): Manifest[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   new ServiceTraffic(chart, 'traffic', { name: 'svc', namespace: 'ns', spec: ServiceSchema.parse(spec) });
   return Testing.synth(chart) as Manifest[];
 }

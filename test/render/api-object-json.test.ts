@@ -1,8 +1,7 @@
 /** The fast renderer gives exactly what cdk8s renders, and falls back where it cannot. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
@@ -11,6 +10,8 @@ import { renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-o
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
 import { REFERENCE_FILE, referenceText } from '../helpers';
+import { testChart } from '../support/test-chart';
+import { tempDir } from '../support/temp-dirs';
 
 /** Every object of every environment as cdk8s renders it and as the synth renders it. */
 function bothRenderings(text: string, file: string): Array<{ path: string; cdk8s: string; fast: string }> {
@@ -37,7 +38,7 @@ describe('equivalence with cdk8s', () => {
 
   test('so does a generated platform with every strategy, store and event shape', () => {
     // GIVEN the benchmark's generator at 24 services (blue-green, canary, databases, caches, events)
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-eq-'));
+    const dir = tempDir('render-eq-');
     fs.writeFileSync(path.join(dir, 'bench.sql'), 'CREATE TABLE IF NOT EXISTS items (id UUID PRIMARY KEY);\n');
     const all = bothRenderings(generatedSpec(24), path.join(dir, 'platform.yaml'));
     // THEN every object matches
@@ -69,7 +70,7 @@ describe('Kubernetes values inside custom resources', () => {
 describe('Kubernetes fields and values', () => {
   test('fields whose JSON name differs from the TypeScript name are renamed (clusterIp is clusterIP)', () => {
     // GIVEN a headless Service WHEN rendered THEN the field is clusterIP, as in the API
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeService(chart, 'svc', { metadata: { name: 'db' }, spec: { clusterIp: 'None', ports: [{ port: 5432 }] } });
     const [svc] = render(chart) as Array<{ spec: Record<string, unknown> }>;
     expect(svc.spec).toEqual({ clusterIP: 'None', ports: [{ port: 5432 }] });
@@ -77,7 +78,7 @@ describe('Kubernetes fields and values', () => {
 
   test('keys of maps are data and keep their spelling, even when they look like a renamed field', () => {
     // GIVEN labels and ConfigMap keys named like TypeScript field names
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', labels: { clusterIp: 'x' } }, data: { hostIp: 'y' } });
     // WHEN rendered THEN they are unchanged
     const [cm] = render(chart) as Array<{ metadata: { labels: Record<string, string> }; data: Record<string, string> }>;
@@ -86,7 +87,7 @@ describe('Kubernetes fields and values', () => {
   });
 
   test('int-or-string and quantities render as their value', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeService(chart, 'svc', { spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
     new k8s.KubePodDisruptionBudget(chart, 'pdb', { spec: { maxUnavailable: k8s.IntOrString.fromNumber(1) } });
     const [svc, pdb] = render(chart) as Array<{ spec: Record<string, unknown> }>;
@@ -95,21 +96,21 @@ describe('Kubernetes fields and values', () => {
   });
 
   test('keys are sorted and null or undefined fields are dropped, as cdk8s does', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'sa' }, automountServiceAccountToken: undefined, imagePullSecrets: [{ name: 'b' }] });
     const [sa] = render(chart) as Array<Record<string, unknown>>;
     expect(Object.keys(sa)).toEqual(['apiVersion', 'kind', 'metadata', 'imagePullSecrets']);
   });
 
   test('lazy values are produced', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { data: Lazy.any({ produce: () => ({ b: '2', a: '1' }) }) as unknown as Record<string, string> });
     const [cm] = render(chart) as Array<{ data: Record<string, string> }>;
     expect(JSON.stringify(cm.data)).toBe('{"a":"1","b":"2"}');
   });
 
   test('JSON patches still apply (the object takes cdk8s\'s own path)', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const sa = new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'sa' } });
     sa.addJsonPatch(JsonPatch.add('/automountServiceAccountToken', false));
     expect(render(chart)).toEqual([sa.toJson()]);
@@ -117,7 +118,7 @@ describe('Kubernetes fields and values', () => {
   });
 
   test('Istio fields whose JSON name differs are renamed (consecutive5XxErrors is consecutive5xxErrors)', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const dr = new DestinationRule(chart, 'dr', {
       metadata: { name: 'dr' },
       spec: { host: 'a.b.svc.cluster.local', trafficPolicy: { outlierDetection: { consecutive5XxErrors: 5 } } },
@@ -128,13 +129,13 @@ describe('Kubernetes fields and values', () => {
   });
 
   test('kinds outside the direct list render through their generated mapper, with the one-pass resolver below it', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const t = new Telemetry(chart, 't', { metadata: { name: 't' }, spec: { accessLogging: [{ providers: [{ name: 'envoy' }] }] } });
     expect(JSON.stringify(render(chart)[0])).toBe(JSON.stringify(t.toJson()));
   });
 
   test('a value cdk8s cannot render fails with the construct path', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' }, data: { when: new Date(0) as unknown as string } });
     expect(() => render(chart)).toThrow(/Failed serializing construct at path 'test\/cm' .*can't render non-simple object of type 'Date'/);
   });
@@ -152,7 +153,7 @@ describe('exactly what the generated mapper does', () => {
     // GIVEN sorting disabled, and props written out of order
     process.env.CDK8S_DISABLE_SORT = '1';
     try {
-      const chart = Testing.chart();
+      const chart = testChart();
       new k8s.KubeService(chart, 'svc', { metadata: { name: 's' }, spec: { type: 'ClusterIP', selector: { b: '1', a: '2' }, ports: [{ port: 80 }] } });
       new DestinationRule(chart, 'dr', { metadata: { name: 'dr' }, spec: { trafficPolicy: { tls: { mode: undefined }, connectionPool: { tcp: { maxConnections: 1 } } }, host: 'h' } });
       // WHEN rendered THEN the texts equal cdk8s's
@@ -163,7 +164,7 @@ describe('exactly what the generated mapper does', () => {
   });
 
   test('free-form fields keep their keys (managedFields fieldsV1 is not renamed)', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', managedFields: [{ manager: 'x', fieldsV1: { hostIp: 1, ref: 'a' } }] } });
     const [[fast, cdk8s]] = both(chart);
     expect(fast).toBe(cdk8s);
@@ -171,7 +172,7 @@ describe('exactly what the generated mapper does', () => {
   });
 
   test('metadata the mapper does not know is dropped, as cdk8s drops it', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const cm = new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm' } });
     cm.metadata.add('foo', 'bar');
     const [[fast, cdk8s]] = both(chart);
@@ -180,7 +181,7 @@ describe('exactly what the generated mapper does', () => {
   });
 
   test('a field outside the schema (reachable without a cast) is dropped, as cdk8s drops it', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     const port = { port: 80, extra: 1 };
     new k8s.KubeService(chart, 'svc', { spec: { ports: [port] } });
     const [[fast, cdk8s]] = both(chart);
@@ -191,7 +192,7 @@ describe('exactly what the generated mapper does', () => {
   test('a Lazy is produced once, also when the object takes cdk8s\'s path', () => {
     // GIVEN a producer that counts its calls, in a direct kind
     let calls = 0;
-    const chart = Testing.chart();
+    const chart = testChart();
     new VirtualService(chart, 'vs', {
       metadata: { name: 'vs' },
       spec: { hosts: Lazy.any({ produce: () => { calls++; return ['a']; } }) as unknown as string[] },
@@ -203,7 +204,7 @@ describe('exactly what the generated mapper does', () => {
   });
 
   test('fields are written in the mapper\'s order, also where that is not sorted (mirror_percent)', () => {
-    const chart = Testing.chart();
+    const chart = testChart();
     new VirtualService(chart, 'vs', {
       metadata: { name: 'vs' },
       spec: { hosts: ['a'], http: [{ mirrorPercent: 5, mirrorPercentage: { value: 5 }, route: [{ destination: { host: 'a' } }] }] },
@@ -215,7 +216,7 @@ describe('exactly what the generated mapper does', () => {
 
   test('the class\'s apiVersion and kind win over ones in the props, as in the generated toJson', () => {
     // GIVEN props built from a manifest that names another version
-    const chart = Testing.chart();
+    const chart = testChart();
     const manifest = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } };
     new VirtualService(chart, 'vs', manifest as unknown as ConstructorParameters<typeof VirtualService>[2]);
     // WHEN rendered THEN the class's GVK is written
@@ -227,7 +228,7 @@ describe('exactly what the generated mapper does', () => {
   test('a metadata producer that fails is reported with the construct path and not run again', () => {
     // GIVEN an annotation whose producer fails on its first call only
     let calls = 0;
-    const chart = Testing.chart();
+    const chart = testChart();
     new k8s.KubeConfigMap(chart, 'cm', {
       metadata: { name: 'cm', annotations: { a: Lazy.any({ produce: () => { if (calls++ === 0) throw new Error('first call fails'); return 'ok'; } }) as unknown as string } },
     });
@@ -254,7 +255,7 @@ describe('scope', () => {
 
   test('ApiObject.prototype.toJson is restored afterwards, also when rendering throws', () => {
     const original = ApiObject.prototype.toJson;
-    const chart = Testing.chart();
+    const chart = testChart();
     expect(() => withFastApiObjectJson(chart.node.scope as App, () => {
       expect(ApiObject.prototype.toJson).not.toBe(original);
       throw new Error('boom');

@@ -11,8 +11,10 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../../src/synth';
 
-export const SHARED_CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
-export const hasSharedSchemas = fs.existsSync(path.join(SHARED_CRDS, 'k8s-v1.27.0-definitions.json'));
+/** ../shared/crds beside the project (CI), or the directory in SHARED_CRDS_DIR. */
+export const SHARED_CRDS = process.env.SHARED_CRDS_DIR ?? path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+const K8S_DEFINITIONS = 'k8s-v1.27.0-definitions.json';
+export const hasSharedSchemas = fs.existsSync(path.join(SHARED_CRDS, K8S_DEFINITIONS));
 
 type Json = Record<string, unknown>;
 
@@ -105,9 +107,14 @@ function loadSharedValidators(): Map<string, () => ValidateFunction> {
   return validators;
 }
 
-/** Errors against the upstream schemas in ../shared (strict); undefined when they are absent. */
-export function validateWithShared(o: Manifest): string[] | undefined {
-  if (!hasSharedSchemas) return undefined;
+/**
+ * Errors against the upstream schemas in ../shared (strict). Only the conformance tests
+ * (`npm run test:conformance`) use them, and there their absence is an error, not a skip.
+ */
+export function validateWithShared(o: Manifest): string[] {
+  if (!hasSharedSchemas) {
+    throw new Error(`no upstream schemas at ${SHARED_CRDS} (${K8S_DEFINITIONS} missing): the conformance tests need ../shared/crds beside the project, or SHARED_CRDS_DIR=DIR`);
+  }
   const key = `${o.apiVersion}/${o.kind}`;
   const compile = loadSharedValidators().get(key);
   if (!compile) return [`${o.kind}/${o.metadata.name}: no schema for ${o.apiVersion} ${o.kind}`];

@@ -2,12 +2,13 @@
 import { Testing } from 'cdk8s';
 import { ServiceSchema } from '../../src/spec/schema';
 import { MicroService, MicroServiceProps } from '../../src/workload/microservice';
+import { testChart } from '../support/test-chart';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; [k: string]: any };
 
 function synthService(overrides: Record<string, unknown> = {}, props: Partial<MicroServiceProps> = {}): Obj[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   const spec = ServiceSchema.parse({ image: 'registry.example/app:1.2.3', port: 8080, ...overrides });
   new MicroService(chart, 'svc', { name: 'app', spec, environment: 'dev', partOf: 'shop', otlpEndpoint: 'http://otel-collector.ns.svc.cluster.local:4317', ...props });
   return Testing.synth(chart) as Obj[];
@@ -127,7 +128,7 @@ test('objects carry the recommended labels', () => {
 });
 
 test('env added after construction reaches the container', () => {
-  const chart = Testing.chart();
+  const chart = testChart();
   const spec = ServiceSchema.parse({ image: 'registry.example/app:1.2.3', port: 8080 });
   const svc = new MicroService(chart, 'svc', { name: 'app', spec, environment: 'dev', partOf: 'shop', otlpEndpoint: 'x' });
   svc.addEnv('FEATURE', 'on');

@@ -1,0 +1,2 @@
+/** Jest globalSetup: see temp-guard.ts. */
+export { setup as default } from './temp-guard';

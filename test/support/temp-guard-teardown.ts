@@ -1,0 +1,2 @@
+/** Jest globalTeardown: see temp-guard.ts. */
+export { teardown as default } from './temp-guard';

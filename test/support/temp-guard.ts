@@ -1,0 +1,33 @@
+/**
+ * Jest globalSetup and globalTeardown: the run gets a temporary directory of its own (TMPDIR,
+ * which os.tmpdir() and the workers inherit), and a run that leaves anything in it fails,
+ * naming what was left. The directory is removed either way, so /tmp stays clean.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const RUN_DIR = 'PLATFORM_TEST_TMPDIR';
+const ORIGINAL = 'PLATFORM_TEST_ORIGINAL_TMPDIR';
+
+export async function setup(): Promise<void> {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'platform-constructs-jest-')));
+  process.env[ORIGINAL] = process.env.TMPDIR ?? '';
+  process.env[RUN_DIR] = dir;
+  process.env.TMPDIR = dir;
+}
+
+export async function teardown(): Promise<void> {
+  const dir = process.env[RUN_DIR];
+  if (!dir) return;
+  const original = process.env[ORIGINAL];
+  if (original) process.env.TMPDIR = original;
+  else delete process.env.TMPDIR;
+  delete process.env[RUN_DIR];
+  delete process.env[ORIGINAL];
+  const left = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (left.length) {
+    throw new Error(`tests left ${left.length} temporary entr${left.length === 1 ? 'y' : 'ies'} (${left.join(', ')}); create them with tempDir() from test/support/temp-dirs.ts, which removes them`);
+  }
+}
