@@ -77,12 +77,12 @@ describe('Argo CD and Flux objects (dist/gitops/)', () => {
     }
     // AND nothing more: exactly the environment namespace and the gateway namespace, Namespace
     // as the only cluster-scoped kind, and only kinds the environment has
-    expect(namespaces.sort()).toEqual(['istio-system', env.platform.spec.namespace].sort());
+    expect(namespaces.sort()).toEqual([env.platform.spec.platform.gateway.namespace, env.platform.spec.namespace].sort());
     expect(cluster).toEqual(['/Namespace']);
     expect(new Set(namespaced)).toEqual(new Set(objects.filter((o) => o.metadata.namespace).map((o) => `${groupOf(o)}/${o.kind}`)));
     expect(spec.sourceRepos).toEqual([REPO]);
-    // AND four objects really are in istio-system, which a project limited to the environment namespace would refuse
-    expect(objects.filter((o) => o.metadata.namespace === 'istio-system').map((o) => o.kind).sort())
+    // AND four objects really are in the gateway namespace, which a project limited to the environment namespace would refuse
+    expect(objects.filter((o) => o.metadata.namespace === env.platform.spec.platform.gateway.namespace).map((o) => o.kind).sort())
       .toEqual(['AuthorizationPolicy', 'EnvoyFilter', 'RequestAuthentication', 'Telemetry']);
   });
 
@@ -184,7 +184,8 @@ describe('Argo CD and Flux objects (dist/gitops/)', () => {
       expect.stringMatching(/platform\.gitops\.targetRevision: /),
     ]);
     expect(problemsOf(withGitOps('path: /abs'))).toEqual([expect.stringMatching(/platform\.gitops\.path: must be a relative directory/)]);
-    const named = withGitOps().replace('environments:\n  dev:', 'environments:\n  gitops: {}\n  dev:');
+    // (the environment gets a gateway of its own, so the reserved name is its only problem)
+    const named = withGitOps().replace('environments:\n  dev:', 'environments:\n  gitops: { platform: { gateway: { selector: { istio: gitops-gateway } } } }\n  dev:');
     expect(problemsOf(named)).toEqual([expect.stringMatching(/^platform\.yaml:\d+: environments\.gitops: name "gitops" is reserved/)]);
   });
 });
