@@ -1,6 +1,6 @@
 /**
- * docs/reference-platform.md, the prod report of the reference spec, so the README's diagram
- * link always shows what the spec synthesizes (a test compares them). `npm run docs`
+ * docs/reference-platform.md, the prod report of the reference spec, so the report link of
+ * docs/report-and-plan.md always shows what the spec synthesizes (a test compares them). `npm run docs`
  * (tools/write-docs.ts) writes it.
  */
 import * as path from 'path';
