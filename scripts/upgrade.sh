@@ -16,4 +16,4 @@ npm run --silent import           # imports/ and src/render/mapper-tables.ts
 npm run --silent gen:mapper-tables
 npm run --silent schema
 npm run --silent docs
-echo "upgraded; now run npm test (npx jest test/synth.test.ts -u if the YAML changed on purpose) and review git diff"
+echo "upgraded; now run npm test (npx jest test/reference.test.ts -u if the YAML changed on purpose) and review git diff"

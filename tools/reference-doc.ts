@@ -1,7 +1,7 @@
 /**
- * docs/reference-platform.md, the prod report of the reference spec, so the README's diagram
- * link always shows what the spec synthesizes (a test compares them). `npm run docs`
- * (tools/write-docs.ts) writes it.
+ * docs/reference-platform.md, the prod report of the reference spec, so the report that
+ * docs/report-and-plan.md links always shows what the spec synthesizes (a test compares them).
+ * `npm run docs` (tools/write-docs.ts) writes it.
  */
 import * as path from 'path';
 import { platformReport } from '../src/report/platform-report';

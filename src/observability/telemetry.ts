@@ -1,7 +1,7 @@
 /**
  * Mesh tracing of one environment: the namespace-wide Istio Telemetry ("default") sends the
  * sidecars' spans to the OpenTelemetry provider, sampling the spec's percentage of requests.
- * The provider itself is declared once per cluster in Istio's meshConfig (see the README).
+ * The provider itself is declared once per cluster in Istio's meshConfig (docs/generated-objects.md, "Mesh, API gateway and tracing").
  */
 import { Construct } from 'constructs';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
