@@ -15,7 +15,7 @@ import { GatewayRateLimit } from './rate-limit';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
-export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
 export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
 export { GatewayRateLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
@@ -54,7 +54,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       tlsCredential: env.platform.tlsCredential,
       gatewaySelector: gw.selector,
       // Gateway requests take the owner's primary route, as in-mesh requests do.
-      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout })),
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout, retries: r.svc.traffic.retries })),
     });
     new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
   }
