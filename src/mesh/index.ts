@@ -38,7 +38,8 @@ export function addMesh(platform: PlatformEnvironment): void {
   const ns = env.namespace;
   const gw = env.platform.gateway;
   const shared = platform.platformChart;
-  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount);
+  const trustDomain = env.platform.trustDomain;
+  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount, trustDomain);
 
   new NamespaceMtls(shared, 'Mtls');
   new NamespaceNetworkPolicy(shared, 'NetworkBaseline', {
@@ -91,7 +92,7 @@ export function addMesh(platform: PlatformEnvironment): void {
     new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
 
     const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
-      principals: [principalOf(ns, caller)],
+      principals: [principalOf(ns, caller, trustDomain)],
       peer: { podLabels: platform.services.get(caller)?.workload.selector },
     }));
     if (svc.routes.length) {

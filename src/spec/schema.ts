@@ -186,6 +186,12 @@ export const StorageSchema = z.strictObject({
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
   host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
+  trustDomain: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+      message: 'must be a trust domain as the mesh sets it (meshConfig.trustDomain): lowercase DNS labels joined by ".", such as cluster.local or prod.example.com',
+    })
+    .default('cluster.local')
+    .describe('SPIFFE trust domain of the mesh (Istio meshConfig.trustDomain); workload identities in authorization policies are <trustDomain>/ns/<namespace>/sa/<account>.'),
   tlsCredential: dnsLabel(253).default('gateway-tls').describe('Secret (in the gateway namespace) holding the gateway certificate.'),
   gateway: z.strictObject({
     namespace: dnsLabel(63).default('istio-system').describe('Namespace of the ingress gateway deployment.'),
