@@ -4,9 +4,10 @@
  * network policy; the gateway's routes drive its path-limited access.
  */
 import type { PlatformEnvironment } from '../platform';
-import { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import { EgressSpec, EnvironmentSpec, ServiceSpec } from '../spec/schema';
 import { GatewayAccessLog } from './access-log';
 import { GatewayAuth } from './auth';
+import { ExternalService, externalEgress } from './external-service';
 import { ApiGateway } from './gateway';
 import { NamespaceMtls } from './mtls';
 import { ISTIOD_NAMESPACE, prefixPaths, principalOf } from './names';
@@ -24,6 +25,7 @@ export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
 export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
 export { WorkloadAccess, type WorkloadAccessProps, type WorkloadCaller, type WorkloadEgress, type NetworkPeer, type NetworkPort } from './workload-access';
 export { SupportWorkload, type SupportWorkloadProps } from './support-workload';
+export { ExternalService, externalEgress, ANY_IPV4, type ExternalServiceProps } from './external-service';
 
 /** Data store ports and the `app.kubernetes.io/name` of their pods (as the data tier names them). */
 export const DATA_STORES = {
@@ -103,6 +105,12 @@ export function addMesh(platform: PlatformEnvironment): void {
       return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.spec.port }] }] : [];
     });
     egress.push(...dataStoreEgress(name, svc));
+    svc.egress.forEach((dest, i) => {
+      new ExternalService(stack.chart, `${name}-egress-${i}`, {
+        name: externalServiceName(name, dest, i), host: dest.host, cidrs: dest.cidrs, port: dest.port, protocol: dest.protocol, labels: stack.workload.labels,
+      });
+      egress.push(externalEgress(dest, env.platform.clusterCidrs));
+    });
     new WorkloadAccess(stack.chart, `${name}-access`, {
       name,
       selector: stack.workload.selector,
@@ -112,6 +120,12 @@ export function addMesh(platform: PlatformEnvironment): void {
       labels: stack.workload.labels,
     });
   }
+}
+
+/** The ServiceEntry name of a service's egress destination, e.g. notification-service-smtp-sendgrid-net-587. */
+export function externalServiceName(service: string, dest: EgressSpec, index: number): string {
+  const what = dest.host ? dest.host.replace(/\./g, '-') : `cidr-${index}`;
+  return `${service}-${what}-${dest.port}`.slice(0, 253).replace(/-+$/, '');
 }
 
 /** For each service, the services that declare a call to it, in spec order. */
