@@ -35,14 +35,19 @@ export class ExternalService extends Construct {
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
     if (!props.host && !props.cidrs?.length) throw new Error(`ExternalService ${props.name}: give a host, cidrs or both`);
+    if (props.protocol === 'TCP' && !props.cidrs?.length) {
+      throw new Error(`ExternalService ${props.name}: TCP needs cidrs (it carries no host name; without addresses the entry would capture every connection on port ${props.port})`);
+    }
+    const byName = props.host !== undefined && props.protocol !== 'TCP';
     this.serviceEntry = new ServiceEntry(this, 'ServiceEntry', {
       metadata: { name: props.name, labels: { ...(props.labels ?? {}) } },
       spec: {
-        // A host name is resolved by DNS; bare addresses are matched by destination address.
+        // TLS and HTTPS are matched by host name (SNI) and resolved by DNS. TCP carries no name:
+        // it is matched by the declared addresses and sent on to the address the client chose.
         hosts: [props.host ?? `${props.name}.external`],
-        addresses: props.host ? undefined : [...(props.cidrs ?? [])],
+        addresses: byName ? undefined : [...(props.cidrs ?? [])],
         location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
-        resolution: props.host ? ServiceEntrySpecResolution.DNS : ServiceEntrySpecResolution.NONE,
+        resolution: byName ? ServiceEntrySpecResolution.DNS : ServiceEntrySpecResolution.NONE,
         ports: [{ number: props.port, name: `${props.protocol.toLowerCase()}-${props.port}`, protocol: props.protocol }],
         // Only this namespace's sidecars see it: one environment's entries never reach another's.
         exportTo: ['.'],

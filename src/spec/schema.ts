@@ -166,7 +166,7 @@ export const EgressSchema = z.strictObject({
     .describe('Addresses the destination has. Without them a host is reachable at any address outside platform.clusterCidrs on this port, since a NetworkPolicy cannot select by name.'),
   port: port().describe('Destination port, e.g. 587 for SMTP submission or 443 for an HTTPS API.'),
   protocol: z.enum(['TLS', 'HTTPS', 'TCP']).default('TLS')
-    .describe('How the sidecar treats it: TLS (routed by SNI) or HTTPS for TLS from the first byte, TCP for anything else (SMTP with STARTTLS, databases).'),
+    .describe('How the sidecar tells it apart: TLS or HTTPS (TLS from the first byte) by host name (SNI); TCP (SMTP with STARTTLS, databases) only by address, so TCP needs cidrs.'),
 });
 
 export const ServiceSchema = z.strictObject({

@@ -20,7 +20,7 @@ interface World { objects: Manifest[]; pods: Endpoint[]; destinations: Endpoint[
 function world(objects: Manifest[]): World {
   const pods = podsOf(objects);
   const destinations = [...pods, ...CLUSTER_COMPONENTS, ...OUTSIDE];
-  const probePorts = [...new Set([...destinations.flatMap((d) => (d.ports ?? []).map((p) => p.port)), 25, 443, 587, 6443, 8443])].sort((a, b) => a - b);
+  const probePorts = [...new Set([...destinations.flatMap((d) => (d.ports ?? []).map((p) => p.port)), 25, 443, 465, 587, 6443, 8443])].sort((a, b) => a - b);
   return { objects, pods, destinations, probePorts };
 }
 const reach = (w: World, name: string) => reachOf(w.objects, w.pods.find((p) => p.name === name)!, w.destinations, w.probePorts);
@@ -39,8 +39,8 @@ describe('egress: every pod reaches exactly what it needs', () => {
     ['user-service', [...tcp('user-service-db', 5432), ...tcp('redis', 6379)]],
     ['order-service', [...tcp('user-service', 3001), ...tcp('inventory-service', 3003), ...tcp('order-service-db', 5432), ...tcp('rabbitmq', 5672)]],
     ['inventory-service', [...tcp('inventory-service-db', 5432), ...tcp('redis', 6379), ...tcp('rabbitmq', 5672)]],
-    // SMTP by host only: any address outside the cluster's ranges on 587, nothing inside them
-    ['notification-service', [...tcp('rabbitmq', 5672), ...outsideOn(587)]],
+    // SMTP by host only: any address outside the cluster's ranges on 465, nothing inside them
+    ['notification-service', [...tcp('rabbitmq', 5672), ...outsideOn(465)]],
     // data stores need nothing beyond the baseline
     ['user-service-db', []],
     ['order-service-db', []],
@@ -70,13 +70,13 @@ describe('egress: every pod reaches exactly what it needs', () => {
   });
 
   test('the SMTP host gets a ServiceEntry visible in its namespace only', () => {
-    // GIVEN notification-service declares smtp.sendgrid.net:587 over TCP / WHEN synthesized
-    const entry = findObject<{ spec: Record<string, unknown> }>(prod.objects, 'ServiceEntry', 'notification-service-smtp-sendgrid-net-587');
+    // GIVEN notification-service declares smtp.sendgrid.net:465 over TLS / WHEN synthesized
+    const entry = findObject<{ spec: Record<string, unknown> }>(prod.objects, 'ServiceEntry', 'notification-service-smtp-sendgrid-net-465');
     // THEN it is a DNS-resolved external entry exported to "." only
     expect(entry.metadata.namespace).toBe('shop-prod');
     expect(entry.spec).toEqual({
       hosts: ['smtp.sendgrid.net'], location: 'MESH_EXTERNAL', resolution: 'DNS',
-      ports: [{ number: 587, name: 'tcp-587', protocol: 'TCP' }], exportTo: ['.'],
+      ports: [{ number: 465, name: 'tls-465', protocol: 'TLS' }], exportTo: ['.'],
     });
   });
 
@@ -142,19 +142,40 @@ describe('egress: a generated platform', () => {
       ['svc-b-partner-example-net-8443', ['partner.example.net'], undefined, 'DNS'],
     ]);
   });
+
+  test('TCP to a host with its cidrs is matched by address, not by name', () => {
+    // GIVEN an SMTP relay on 587 (STARTTLS: plain TCP at first) with its addresses
+    const text = stringify({ ...spec, services: { 'svc-a': { ...spec.services['svc-a'], calls: [], egress: [{ host: 'smtp.example.net', cidrs: ['203.0.113.0/28'], port: 587, protocol: 'TCP' }] } } });
+    // WHEN synthesized
+    const entry = synth(text)[0].files.flatMap((f) => f.objects).find((o) => o.kind === 'ServiceEntry')!;
+    // THEN the ServiceEntry carries the addresses and passes connections on unresolved
+    expect(entry.spec).toEqual({
+      hosts: ['smtp.example.net'], addresses: ['203.0.113.0/28'], location: 'MESH_EXTERNAL', resolution: 'NONE',
+      ports: [{ number: 587, name: 'tcp-587', protocol: 'TCP' }], exportTo: ['.'],
+    });
+  });
 });
 
 describe('egress spec checks', () => {
   test('an egress entry without host or cidrs is rejected', () => {
-    const text = editReference(['{ host: smtp.sendgrid.net, port: 587, protocol: TCP }', '{ port: 587 }']);
+    const text = editReference(['{ host: smtp.sendgrid.net, port: 465, protocol: TLS }', '{ port: 587 }']);
     expect(referenceText()).toContain('smtp.sendgrid.net');
     expect(synthProblems(text)).toEqual([
       expect.stringMatching(/^platform\.yaml:\d+: services\.notification-service\.egress\.0: names neither a host nor cidrs; give the host name \(such as smtp\.sendgrid\.net\), its address ranges \(cidrs\), or both$/),
     ]);
   });
 
+  test('TCP by host name alone is rejected: the mesh cannot match it by name', () => {
+    // GIVEN SMTP on 587 over TCP without addresses
+    const text = editReference(['{ host: smtp.sendgrid.net, port: 465, protocol: TLS }', '{ host: smtp.sendgrid.net, port: 587, protocol: TCP }']);
+    // WHEN checked / THEN the message says why and what to do
+    expect(synthProblems(text)).toEqual([
+      expect.stringMatching(/services\.notification-service\.egress\.0: TCP to smtp\.sendgrid\.net port 587 needs its cidrs: TCP carries no host name, .*add cidrs, or use a TLS port \(such as 465 for SMTP over TLS, 443 for HTTPS\) with protocol TLS$/),
+    ]);
+  });
+
   test('a malformed CIDR is rejected by the schema', () => {
-    const text = editReference(['{ host: smtp.sendgrid.net, port: 587, protocol: TCP }', '{ host: smtp.sendgrid.net, cidrs: [10.0.0.0/33], port: 587 }']);
+    const text = editReference(['{ host: smtp.sendgrid.net, port: 465, protocol: TLS }', '{ host: smtp.sendgrid.net, cidrs: [10.0.0.0/33], port: 587 }']);
     expect(synthProblems(text)).toEqual([
       expect.stringMatching(/services\.notification-service\.egress\.0\.cidrs\.0: must be an IPv4 range in CIDR notation, such as 10\.0\.0\.0\/8 or 203\.0\.113\.7\/32$/),
     ]);
