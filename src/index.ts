@@ -43,7 +43,9 @@ export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
-export { componentLabels, selectorLabels, imageVersion } from './workload/labels';
+export { componentLabels, selectorLabels, imageVersion, environmentLabels, ENVIRONMENT_LABEL } from './workload/labels';
+export { trustDomainOf, principalOf, TRUST_DOMAIN } from './mesh/names';
+export { ExternalService, externalEgress, type ExternalServiceProps } from './mesh/external-service';
 export { healthProbes } from './workload/probes';
 export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
 
