@@ -27,9 +27,24 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objectAt = (o: Json, key: string): Json => (isObject(o[key]) ? o[key] as Json : {});
 
+/**
+ * Kinds of the platform's own output that never embed a pod (core, Istio, Argo analysis): not
+ * walked, which keeps the check to a few percent of synth time. Every other kind is walked.
+ */
+const PODLESS_KINDS = new Set([
+  ...['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'PersistentVolumeClaim'].map((k) => `/${k}`),
+  ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => `rbac.authorization.k8s.io/${k}`),
+  'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget', 'autoscaling/HorizontalPodAutoscaler',
+  ...['PeerAuthentication', 'RequestAuthentication', 'AuthorizationPolicy'].map((k) => `security.istio.io/${k}`),
+  ...['Gateway', 'VirtualService', 'DestinationRule', 'ServiceEntry', 'EnvoyFilter'].map((k) => `networking.istio.io/${k}`),
+  'telemetry.istio.io/Telemetry', 'argoproj.io/AnalysisTemplate',
+]);
+
 /** Every pod spec in a rendered object, with its field path (e.g. spec.jobTemplate.spec.template.spec). */
 export function podSpecsIn(object: Json): Array<{ path: string; pod: Json }> {
   const out: Array<{ path: string; pod: Json }> = [];
+  const apiVersion = String(object.apiVersion ?? '');
+  if (PODLESS_KINDS.has(`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${String(object.kind)}`)) return out;
   const walk = (value: unknown, path: string) => {
     if (Array.isArray(value)) {
       value.forEach((v, i) => { if (typeof v === 'object' && v !== null) walk(v, `${path}[${i}]`); });

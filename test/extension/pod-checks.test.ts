@@ -87,6 +87,9 @@ describe('pod checks on custom constructs', () => {
   test('pod specs are found wherever they are and objects without pods have none', () => {
     expect(podSpecsIn({ kind: 'ConfigMap', data: { containers: 'x' } })).toEqual([]);
     expect(podSpecsIn({ kind: 'PodTemplate', template: { spec: goodPod } }).map((p) => p.path)).toEqual(['template.spec']);
+    // a kind the platform emits without pods is skipped only in its own API group
+    expect(podSpecsIn({ apiVersion: 'v1', kind: 'Service', spec: { template: { spec: goodPod } } })).toEqual([]);
+    expect(podSpecsIn({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', spec: { template: { spec: goodPod } } }).map((p) => p.path)).toEqual(['spec.template.spec']);
     expect(objectPodProblems({ kind: 'Pod', spec: { ...goodPod, hostNetwork: true, initContainers: [{ ...goodContainer, name: 'init', image: 'busybox' }] } })).toEqual([
       { field: 'spec.hostNetwork', message: 'is true; Pod Security "restricted" forbids sharing host namespaces' },
       { field: 'spec.initContainers[0].image', message: 'image "busybox" has no tag; pin it by tag (name:1.2.3) or digest (name@sha256:...)' },
