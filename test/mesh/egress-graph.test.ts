@@ -59,6 +59,17 @@ describe('egress: every pod reaches exactly what it needs', () => {
     expect(reach(prod, name as string)).toEqual(sorted([...BASELINE, ...(own as string[])]));
   });
 
+  test('the ingress gateway reaches, in the environment, exactly the routed services, the rate limit service and the collector', () => {
+    // GIVEN a pod of the ingress gateway (its namespace is not ours to police: only our pods' ingress limits it)
+    const gateway = CLUSTER_COMPONENTS.find((c) => c.name === 'ingress-gateway')!;
+    // WHEN its connections into the environment's namespace are evaluated
+    const inNamespace = new Set(prod.pods.map((p) => p.name));
+    const reached = reachOf(prod.objects, gateway, prod.destinations, prod.probePorts).filter((r) => inNamespace.has(r.split(':')[0]));
+    // THEN they are the routed services' ports, the rate limit service's gRPC port (8081) and the collector (the gateway's spans)
+    expect(reached).toEqual(sorted([...tcp('user-service', 3001), ...tcp('order-service', 3002), ...tcp('inventory-service', 3003),
+      ...tcp('ratelimit', 8081), ...tcp('otel-collector', 4317, 4318)]));
+  });
+
   test('every pod of every environment is covered by the expectations above', () => {
     // GIVEN each environment / WHEN its pods are listed / THEN none is missing from the table (a new component needs a row)
     for (const env of ['dev', 'staging', 'prod']) {
