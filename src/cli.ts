@@ -1,4 +1,5 @@
 /** Argument handling and reporting for the synth command. */
+import { rateLimitNotes } from './mesh';
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
@@ -56,6 +57,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
       process.stdout.write(`${args.out}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
+      for (const note of rateLimitNotes(e.platform.spec)) process.stdout.write(`${args.out}/${e.name}: ${note}\n`);
     }
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;

@@ -43,10 +43,10 @@ describe('output layout', () => {
     expect(kinds.indexOf('Service')).toBeLessThan(kinds.indexOf('Deployment'));
   });
 
-  test('every namespaced object lands in the environment namespace, except those that select the ingress gateway pods', () => {
+  test('every namespaced object lands in the environment namespace, except those that select the ingress gateway pods (dev has its own, in istio-ingress)', () => {
     const objects = dev.files.slice(1).flatMap((f) => f.objects);
     const outside = objects.filter((o) => o.metadata.namespace !== 'shop-dev');
-    expect(new Set(outside.map((o) => o.metadata.namespace))).toEqual(new Set(['istio-system']));
+    expect(new Set(outside.map((o) => o.metadata.namespace))).toEqual(new Set(['istio-ingress']));
     expect(outside.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AuthorizationPolicy/shop-dev-require-jwt', 'EnvoyFilter/shop-dev-ratelimit', 'RequestAuthentication/shop-dev-jwt', 'Telemetry/shop-dev-gateway-access-log',
     ]);

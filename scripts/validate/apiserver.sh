@@ -10,7 +10,7 @@
 # violations, unknown or duplicate fields...), fails the run. Both servers are stopped on exit.
 #
 # env: APISERVER_PORT (26443), ETCD_PORT (23790), KEEP_APISERVER_LOGS=1 to keep the work dir,
-#      PREREQ_NAMESPACES (default "istio-system": created before the output, as Istio's install does),
+#      PREREQ_NAMESPACES (default "istio-system istio-ingress": created before the output, as Istio's install does),
 #      plus DIST_DIR, SHARED_DIR, VALIDATE_ENVS, PLATFORM_VALIDATE_CACHE, VALIDATE_SKIP_INSTALL (run.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -132,8 +132,9 @@ for _ in $(seq 1 30); do
 done
 
 # Namespaces the platform expects to exist already, like the CRDs: istio-system comes with the Istio
-# installation (the ingress gateway's Gateway, EnvoyFilter and JWT policy live there).
-for ns in ${PREREQ_NAMESPACES-istio-system}; do
+# installation, istio-ingress with the reference's dev and staging gateways (each environment's
+# EnvoyFilter, JWT policies and access-log Telemetry live beside its gateway pods).
+for ns in ${PREREQ_NAMESPACES-istio-system istio-ingress}; do
   apply_checked "namespace $ns (cluster prerequisite)" create namespace "$ns"
 done
 

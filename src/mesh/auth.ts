@@ -6,9 +6,17 @@
  * Both select the ingress gateway pods, so they live in the gateway's namespace: Istio applies
  * a workload selector only to pods of the policy's own namespace. A RequestAuthentication alone
  * rejects invalid tokens but lets requests without a token through; the DENY policy closes that.
+ *
+ * The DENY rule names no port. AuthorizationPolicy ports are the pods' own ports, and those depend
+ * on how the gateway was installed (istioctl's ingressgateway listens on 8080/8443, the Helm
+ * `gateway` chart on 80/443, a custom install anywhere): a port list that misses the real one lets
+ * every protected route through without a token. It matches what the gateway routes on instead:
+ * the host (case-insensitive in Istio since 1.11.1, with and without a `:port` suffix) and the path
+ * after the same normalization routing sees (the query is not part of it).
  */
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../../imports/istio-security.istio.io';
+import { compareText } from '../compare-text';
 import { prefixPaths } from './names';
 
 export interface GatewayAuthProps {
@@ -29,15 +37,12 @@ export interface GatewayAuthProps {
   /** Route prefixes that demand a valid token. */
   readonly protectedPrefixes: readonly string[];
   /**
-   * Ports of the ingress gateway pods the DENY rule covers (HTTP attributes only exist there;
-   * naming them keeps the rule off any TCP port).
-   * @default ["8080", "8443"], the container ports of Istio's ingress gateway chart
+   * Route prefixes open without a token. Where one lies below a protected prefix (/api/auth
+   * below /api), its requests are routed to the open route, so the DENY rule leaves them out.
+   * @default []
    */
-  readonly gatewayPorts?: readonly string[];
+  readonly openPrefixes?: readonly string[];
 }
-
-/** Container ports of Istio's ingress gateway (HTTP 80 and HTTPS 443 map to these). */
-export const GATEWAY_POD_PORTS = ['8080', '8443'] as const;
 
 export class GatewayAuth extends Construct {
   public readonly requestAuthentication: RequestAuthentication;
@@ -64,23 +69,35 @@ export class GatewayAuth extends Construct {
     });
 
     if (props.protectedPrefixes.length) {
-      // DENY is evaluated before ALLOW and cannot be overridden by another ALLOW policy:
-      // a request to a protected path without a validated token principal is refused (403).
+      // DENY is evaluated before ALLOW and cannot be overridden by another ALLOW policy: a request
+      // to a protected path without a principal of this issuer is refused (403). Naming the issuer
+      // keeps a token of another issuer (a RequestAuthentication elsewhere in the mesh) from counting.
+      const open = props.openPrefixes ?? [];
       this.requireToken = new AuthorizationPolicy(this, 'RequireToken', {
         metadata: metadata('require-jwt'),
         spec: {
           selector: { matchLabels: { ...props.gatewaySelector } },
           action: AuthorizationPolicySpecAction.DENY,
-          rules: [{
-            from: [{ source: { notRequestPrincipals: ['*'] } }],
-            to: [{ operation: {
-              hosts: [props.host, `${props.host}:*`],
-              ports: [...(props.gatewayPorts ?? GATEWAY_POD_PORTS)],
-              paths: props.protectedPrefixes.flatMap(prefixPaths),
-            } }],
-          }],
+          rules: [...props.protectedPrefixes].sort(compareText).map((prefix) => {
+            const below = open.filter((o) => isBelow(o, prefix)).sort(compareText);
+            return {
+              from: [{ source: { notRequestPrincipals: [`${props.issuer}/*`] } }],
+              to: [{ operation: {
+                hosts: [props.host, `${props.host}:*`],
+                paths: prefixPaths(prefix),
+                notPaths: below.length ? below.flatMap(prefixPaths) : undefined,
+              } }],
+            };
+          }),
         },
       });
     }
   }
+}
+
+/** Whether prefix `inner` lies strictly below `outer` as whole path segments (/api/auth below /api). */
+function isBelow(inner: string, outer: string): boolean {
+  const i = inner.replace(/\/+$/, '');
+  const o = outer.replace(/\/+$/, '');
+  return i !== o && (o === '' || i.startsWith(`${o}/`));
 }

@@ -10,16 +10,16 @@ import { GatewayAuth } from './auth';
 import { ExternalService, externalEgress } from './external-service';
 import { ApiGateway } from './gateway';
 import { NamespaceMtls } from './mtls';
-import { ISTIOD_NAMESPACE, prefixPaths, principalOf } from './names';
+import { ISTIOD_NAMESPACE, prefixPaths, principalOf, routeName } from './names';
 import { NamespaceNetworkPolicy } from './network-policy';
-import { GatewayRateLimit } from './rate-limit';
+import { describeLimit, GatewayRateLimit } from './rate-limit';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
 export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
 export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
-export { GatewayRateLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
+export { GatewayRateLimit, describeLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type GeneratedLimit, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
 export { GatewayAccessLog, type GatewayAccessLogProps } from './access-log';
 export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
 export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
@@ -71,6 +71,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       jwksUri: env.platform.jwt.jwksUri,
       audiences: env.platform.jwt.audiences,
       protectedPrefixes: routes.filter((r) => r.auth === 'jwt').map((r) => r.prefix),
+      openPrefixes: routes.filter((r) => r.auth !== 'jwt').map((r) => r.prefix),
     });
   }
   const limited = routes.flatMap((r) => (r.rateLimit ? [{ prefix: r.prefix, requests: r.rateLimit.requests, window: r.rateLimit.window }] : []));
@@ -122,10 +123,20 @@ export function addMesh(platform: PlatformEnvironment): void {
   }
 }
 
-/** The ServiceEntry name of a service's egress destination, e.g. notification-service-smtp-sendgrid-net-587. */
+/** The ServiceEntry name of a service's egress destination, e.g. notification-service-smtp-sendgrid-net-465. */
 export function externalServiceName(service: string, dest: EgressSpec, index: number): string {
   const what = dest.host ? dest.host.replace(/\./g, '-') : `cidr-${index}`;
   return `${service}-${what}-${dest.port}`.slice(0, 253).replace(/-+$/, '');
+}
+
+/**
+ * What each declared rate limit of the environment was generated as, one line per limited route
+ * (e.g. "rate limit api-auth: 5 per 15m generated as 5 per hour (...)"): the rate limit service
+ * counts only whole seconds, minutes, hours or days, so other windows change shape.
+ */
+export function rateLimitNotes(env: EnvironmentSpec): string[] {
+  return Object.values(env.services).flatMap((svc) => svc.routes.flatMap((r) =>
+    (r.rateLimit ? [`rate limit ${routeName(r.prefix)}: ${describeLimit(r.rateLimit.requests, r.rateLimit.window)}`] : [])));
 }
 
 /** For each service, the services that declare a call to it, in spec order. */

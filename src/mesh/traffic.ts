@@ -4,7 +4,9 @@
  * pool, outlier detection).
  *
  * The shape follows the delivery strategy, as agreed with the progressive-delivery concern:
- * - rolling: subsets v1/v2 by pod label `version`; the header pins to v2, everything else to v1.
+ * - rolling: subset v1 by pod label `version`; no version-pin route. A rolling update replaces pods
+ *   of the one Deployment in place (all labelled v1), so no second version exists to pin to: a pin
+ *   to subset v2 would answer 503 (no healthy upstream).
  * - canary: the header pins to `<svc>-canary`; `primary` splits between `<svc>-stable` (100)
  *   and `<svc>-canary` (0), weights Argo Rollouts rewrites through this VirtualService.
  * - blueGreen: the header pins to `<svc>-preview`; `primary` goes to `<svc>` (the active Service).
@@ -83,7 +85,7 @@ export class ServiceTraffic extends Construct {
           host: host(ruleHost),
           trafficPolicy,
           subsets: shape.subsets && ruleHost === name
-            ? [CURRENT_VERSION, PINNED_VERSION].map((v) => ({ name: v, labels: { version: v } }))
+            ? [{ name: CURRENT_VERSION, labels: { version: CURRENT_VERSION } }]
             : undefined,
         },
       }));
@@ -129,7 +131,7 @@ export interface TrafficShape {
   readonly primary: readonly TrafficDestination[];
   /** Services that need a DestinationRule. */
   readonly services: readonly string[];
-  /** Whether the service's DestinationRule defines the v1/v2 subsets. */
+  /** Whether the service's DestinationRule defines the v1 subset. */
   readonly subsets: boolean;
 }
 
@@ -151,6 +153,7 @@ export function trafficShape(name: string, spec: ServiceSpec): TrafficShape {
       return { pin: { service: preview }, primary: [{ service: name }], services: [name, preview], subsets: false };
     }
     default:
-      return { pin: { service: name, subset: PINNED_VERSION }, primary: [{ service: name, subset: CURRENT_VERSION }], services: [name], subsets: true };
+      // Rolling: one version at a time, so nothing for the header to pin to (see the file comment).
+      return { primary: [{ service: name, subset: CURRENT_VERSION }], services: [name], subsets: true };
   }
 }

@@ -3,6 +3,7 @@
  * reads only .yaml, .yml and .json, so it is never applied): topology, routes, events and
  * the inventory. Deterministic: the same spec gives the same bytes.
  */
+import { rateLimitNotes } from '../mesh';
 import { EnvironmentSpec } from '../spec/schema';
 import { ManifestFile, registerExtraWriter } from '../synth';
 import { Amounts, buildInventory, formatCpu, formatMemory, Inventory } from './inventory';
@@ -44,7 +45,15 @@ function routesSection(env: EnvironmentSpec): string[] {
   const rows = Object.entries(env.services).flatMap(([name, s]) => s.routes.map((r) => [r.prefix, name, r.auth === 'jwt' ? 'JWT' : 'none', r.rateLimit ? `${r.rateLimit.requests} per ${r.rateLimit.window}` : '-']));
   if (!rows.length) return [];
   rows.sort((a, b) => compareText(a[0], b[0]));
-  return ['## Gateway routes', markdownTable(['Prefix', 'Service', 'Authentication', 'Rate limit per client'], rows)];
+  const limits = rateLimitNotes(env);
+  return [
+    '## Gateway routes',
+    markdownTable(['Prefix', 'Service', 'Authentication', 'Rate limit per client'], rows),
+    ...(limits.length
+      ? ['The rate limit service counts in fixed clock seconds, minutes, hours or days, never more than declared per window ' +
+        '(see docs/mesh.md):\n\n' + limits.map((l) => `- ${l}`).join('\n')]
+      : []),
+  ];
 }
 
 function eventsSection(env: EnvironmentSpec): string[] {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { runChecks } from './checks';
+import { checkGatewaySharing } from './checks/mesh';
 import { joinPath, SpecError, SpecProblem } from './errors';
 import { imagePinProblem } from './image';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
@@ -95,6 +96,16 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
     runChecks(env, report, { declaredServices: Object.keys(raw.services), declaredEvents });
     environments.push(env);
   }
+  // Where an environment's setting is written; a default points at the environment, where an override would go.
+  const at = (env: string, p: readonly PropertyKey[]) => {
+    const where = blameFor(source, env)(p);
+    return source.has(where) ? where : ['environments', env];
+  };
+  checkGatewaySharing(
+    environments,
+    (env, p, message) => out.push({ file, line: source.lineOf(at(env, p), true), path: joinPath(at(env, p)), message }),
+    (env, p) => (source.has(blameFor(source, env)(p)) ? `${path.basename(file)}:${source.lineOf(at(env, p))}` : 'the default'),
+  );
   if (out.length) throw new SpecError(out);
   return { file, environments, lineOf: (p) => source.lineOf(p) };
 }

@@ -49,6 +49,12 @@ describe('API gateway', () => {
     expect(vs.spec.gateways).toEqual(['api-gateway']);
   });
 
+  test('the version header does not pin through the gateway: gateway routes match the path only', () => {
+    // GIVEN services whose mesh VirtualServices pin on header version: v2 / WHEN synthesized
+    // THEN no gateway route matches a header, so a request from outside always takes the primary route
+    for (const h of vs.spec.http) expect(h.match.every((m) => Object.keys(m).join() === 'uri')).toBe(true);
+  });
+
   test('a prefix matches whole path segments only', () => {
     // GIVEN /api/users / WHEN synthesized / THEN /api/users and /api/users/... match, /api/usersX does not
     expect(vs.spec.http.find((h) => h.name === 'api-users')?.match).toEqual([{ uri: { exact: '/api/users' } }, { uri: { prefix: '/api/users/' } }]);

@@ -1,6 +1,8 @@
 /**
- * Small evaluators of the synthesized access objects: Istio AuthorizationPolicy (principals and
- * paths; DENY before ALLOW; no ALLOW policy admits everything) and Kubernetes NetworkPolicy
+ * Small evaluators of the synthesized access objects: Istio AuthorizationPolicy (selector in the
+ * workload's or the root namespace; peer and request principals, namespaces, hosts, paths after
+ * Istio's default normalization, ports, methods and their not-fields; DENY before ALLOW; no ALLOW
+ * policy admits everything) and Kubernetes NetworkPolicy
  * (podSelector, namespaceSelector, ports; a pod selected by a policy of a direction is denied
  * that direction unless a rule admits it). They read objects, never the spec.
  */
@@ -32,6 +34,7 @@ function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
   return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 }
 
+/** Istio's string match: exact, prefix "abc*", suffix "*abc" or presence "*". */
 function wildcard(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
   if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
@@ -39,30 +42,115 @@ function wildcard(pattern: string, value: string): boolean {
   return pattern === value;
 }
 
-interface Source { principals?: string[]; notPrincipals?: string[]; namespaces?: string[] }
-interface Operation { paths?: string[]; notPaths?: string[] }
-interface Rule { from?: Array<{ source: Source }>; to?: Array<{ operation: Operation }> }
+interface Source {
+  principals?: string[]; notPrincipals?: string[]; namespaces?: string[]; notNamespaces?: string[];
+  requestPrincipals?: string[]; notRequestPrincipals?: string[];
+}
+interface Operation { hosts?: string[]; notHosts?: string[]; paths?: string[]; notPaths?: string[]; ports?: string[]; notPorts?: string[]; methods?: string[]; notMethods?: string[] }
+interface Rule { from?: Array<{ source: Source }>; to?: Array<{ operation: Operation }>; when?: unknown[] }
 interface AuthzSpec { selector?: LabelSelector; action?: string; rules?: Rule[] }
 
-/** Whether Istio admits a request from `source` to pod `target` (at `path`, or at any path when absent). */
-export function authorizationAdmits(objects: readonly Manifest[], source: Pod, target: Pod, path?: string): boolean {
-  const policies = objects
-    .filter((o) => o.kind === 'AuthorizationPolicy' && o.metadata.namespace === target.namespace)
+/** Istio's root namespace (meshConfig.rootNamespace): its policies apply in every namespace. */
+export const ROOT_NAMESPACE = 'istio-system';
+
+/**
+ * One request as a workload's proxy sees it. An attribute left out is absent from the request
+ * (a field that needs it does not match, its not-field does), except where noted.
+ */
+export interface AuthzRequest {
+  /** The calling pod (mTLS peer); absent for a request from outside the mesh. */
+  readonly source?: Pod;
+  /** iss/sub of a validated JWT; absent without a (valid) token. */
+  readonly requestPrincipal?: string;
+  /** Host (:authority) as sent, possibly with a :port suffix and in any case. */
+  readonly host?: string;
+  /** Path as sent, possibly with a query; normalized as Istio's default (BASE) does before matching. */
+  readonly path?: string;
+  /** The workload port the request arrives on. */
+  readonly port?: number;
+  readonly method?: string;
+}
+
+/**
+ * Istio's default path normalization (meshConfig.pathNormalization BASE, Envoy normalize_path):
+ * percent-decodes unreserved characters (not %2F or %5C), turns "\\" into "/", resolves "." and
+ * ".." segments; does not merge "//". The query is not part of the matched path. Routing sees the
+ * same normalized path.
+ */
+export function normalizePath(raw: string): string {
+  const path = raw.split('?')[0].replace(/%([0-9a-fA-F]{2})/g, (m, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : m;
+  }).replace(/\\/g, '/');
+  const out: string[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((seg, i) => {
+    const last = i === segments.length - 1;
+    if (seg === '.') { if (last) out.push(''); return; }
+    if (seg === '..') { out.pop(); if (last) out.push(''); return; }
+    out.push(seg);
+  });
+  return `/${out.join('/')}`;
+}
+
+/** The policies that apply to a workload: its namespace's and the root namespace's, whose selector matches its labels. */
+function policiesFor(objects: readonly Manifest[], target: Pod): AuthzSpec[] {
+  return objects
+    .filter((o) => o.kind === 'AuthorizationPolicy' && (o.metadata.namespace === target.namespace || o.metadata.namespace === ROOT_NAMESPACE))
     .map((o) => o.spec as AuthzSpec)
     .filter((s) => selects(s.selector, target.labels));
-  const matches = (r: Rule) => ruleMatches(r, source, path);
+}
+
+/**
+ * Whether Istio lets `request` reach workload `target`: a matching DENY rule refuses it; then, if
+ * any ALLOW policy applies, one of its rules must match; with none, it is admitted. A rule matches
+ * when one of its `from` entries and one of its `to` entries match (each entry: all its fields).
+ */
+export function authorizationDecision(objects: readonly Manifest[], target: Pod, request: AuthzRequest): boolean {
+  const policies = policiesFor(objects, target);
+  const matches = (r: Rule) => ruleMatches(r, request);
   if (policies.some((p) => p.action === 'DENY' && (p.rules ?? []).some(matches))) return false;
   const allow = policies.filter((p) => (p.action ?? 'ALLOW') === 'ALLOW');
   return allow.length === 0 || allow.some((p) => (p.rules ?? []).some(matches));
 }
 
-function ruleMatches(rule: Rule, source: Pod, path: string | undefined): boolean {
+/** Whether Istio admits a request from `source` to pod `target` (at `path`, or at any path when absent). */
+export function authorizationAdmits(objects: readonly Manifest[], source: Pod, target: Pod, path?: string): boolean {
+  const request: AuthzRequest = { source, path, port: (target as Partial<Pod & { port: number }>).port };
+  if (path !== undefined) return authorizationDecision(objects, target, request);
+  // "At any path": admitted when some path is; paths named by the policies are the candidates.
+  const candidates = policiesFor(objects, target).flatMap((p) => (p.rules ?? []).flatMap((r) => (r.to ?? []).flatMap((t) => t.operation.paths ?? [])));
+  return [...candidates.map((p) => p.replace(/\*$/, 'x')), '/'].some((p) => authorizationDecision(objects, target, { ...request, path: p }));
+}
+
+/** A list field matches when absent or when a pattern matches the value (an absent value matches nothing). */
+function anyOf(patterns: string[] | undefined, value: string | undefined, eq: (p: string, v: string) => boolean = wildcard): boolean {
+  return !patterns || (value !== undefined && patterns.some((p) => eq(p, value)));
+}
+
+/** A not-field matches when absent, or when the value is absent or no pattern matches it. */
+function noneOf(patterns: string[] | undefined, value: string | undefined, eq: (p: string, v: string) => boolean = wildcard): boolean {
+  return !patterns || value === undefined || !patterns.some((p) => eq(p, value));
+}
+
+/** Hosts compare case-insensitively (Istio >= 1.11.1, RFC 4343); "h:*" matches h with any port. */
+const hostEq = (p: string, v: string) => wildcard(p.toLowerCase(), v.toLowerCase());
+
+function ruleMatches(rule: Rule, request: AuthzRequest): boolean {
+  const peer = request.source?.principal;
+  const peerNs = request.source?.namespace;
+  const path = request.path === undefined ? undefined : normalizePath(request.path);
+  const port = request.port === undefined ? undefined : String(request.port);
   const fromOk = !rule.from || rule.from.some(({ source: s }) =>
-    (!s.principals || s.principals.some((p) => wildcard(p, source.principal)))
-    && !(s.notPrincipals ?? []).some((p) => wildcard(p, source.principal))
-    && (!s.namespaces || s.namespaces.includes(source.namespace)));
+    anyOf(s.principals, peer) && noneOf(s.notPrincipals, peer)
+    && anyOf(s.namespaces, peerNs) && noneOf(s.notNamespaces, peerNs)
+    && anyOf(s.requestPrincipals, request.requestPrincipal) && noneOf(s.notRequestPrincipals, request.requestPrincipal));
   const toOk = !rule.to || rule.to.some(({ operation: o }) =>
-    path === undefined || ((!o.paths || o.paths.some((p) => wildcard(p, path))) && !(o.notPaths ?? []).some((p) => wildcard(p, path))));
+    anyOf(o.hosts, request.host, hostEq) && noneOf(o.notHosts, request.host, hostEq)
+    && anyOf(o.paths, path) && noneOf(o.notPaths, path)
+    && anyOf(o.ports, port, (p, v) => p === v) && noneOf(o.notPorts, port, (p, v) => p === v)
+    && anyOf(o.methods, request.method) && noneOf(o.notMethods, request.method));
+  if (rule.when) throw new Error('policy-eval does not model "when" conditions');
   return fromOk && toOk;
 }
 

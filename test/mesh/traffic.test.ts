@@ -28,20 +28,40 @@ describe('service traffic', () => {
     expect(VERSION_PIN_ROUTE).toBe('version-pin');
   });
 
-  test('rolling: header version v2 goes to subset v2, everything else to v1', () => {
-    // GIVEN notification-service (rolling) / WHEN synthesized
+  test('rolling: no version-pin route, everything goes to subset v1', () => {
+    // GIVEN notification-service (rolling: one Deployment, replaced in place, so no second version runs)
+    // WHEN synthesized
     const vs = findObject<Vs>(prod, 'VirtualService', 'notification-service');
-    // THEN
+    // THEN a request with header version: v2 takes the primary route like any other, never an empty subset
     expect(vs.spec.hosts).toEqual(['notification-service.shop-prod.svc.cluster.local']);
     expect(vs.spec.http.map((h) => [h.name, h.match, h.route])).toEqual([
-      ['version-pin', [{ headers: { version: { exact: 'v2' } } }], [{ destination: { host: 'notification-service.shop-prod.svc.cluster.local', subset: 'v2', port: { number: 3004 } } }]],
       ['primary', undefined, [{ destination: { host: 'notification-service.shop-prod.svc.cluster.local', subset: 'v1', port: { number: 3004 } } }]],
     ]);
   });
 
-  test('rolling: the DestinationRule defines subsets by the pod label version', () => {
-    // GIVEN / WHEN synthesized / THEN
-    expect(findObject<Dr>(prod, 'DestinationRule', 'notification-service').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }]);
+  test('rolling: the DestinationRule defines only subset v1, the version every pod carries', () => {
+    // GIVEN / WHEN synthesized
+    const subsets = findObject<Dr>(prod, 'DestinationRule', 'notification-service').spec.subsets;
+    // THEN no subset v2 that no pod could ever fill
+    expect(subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
+  });
+
+  test('every subset a route names selects the pod template labels of its service', () => {
+    // GIVEN every service of every strategy / WHEN synthesized
+    const subsetsOf = (host: string) => (prod.find((o) => o.kind === 'DestinationRule' && (o.spec as Dr['spec']).host === host)?.spec as Dr['spec'] | undefined)?.subsets as Array<{ name: string; labels: Record<string, string> }> | undefined;
+    const templateLabels = (service: string) => (prod.find((o) => (o.kind === 'Deployment' || o.kind === 'Rollout') && o.metadata.name === service)?.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    // THEN a subset route always has pods to go to (a subset with no pods answers 503)
+    for (const vs of prod.filter((o) => o.kind === 'VirtualService')) {
+      for (const http of (vs.spec as Vs['spec']).http) {
+        for (const { destination } of http.route) {
+          if (!destination.subset) continue;
+          const subset = subsetsOf(destination.host)?.find((s) => s.name === destination.subset);
+          expect(subset).toBeDefined();
+          const service = destination.host.split('.')[0];
+          expect(templateLabels(service)).toMatchObject(subset?.labels ?? {});
+        }
+      }
+    }
   });
 
   test('canary: primary splits stable 100 / canary 0 and the header pins to the canary', () => {
@@ -134,8 +154,9 @@ describe('service traffic', () => {
   });
 
   test('a custom version header is matched', () => {
-    // GIVEN versionHeader x-canary / WHEN synthesized / THEN
-    expect(route(trafficOf({ ...base, traffic: { versionHeader: 'x-canary' } }), 'version-pin')?.match).toEqual([{ headers: { 'x-canary': { exact: 'v2' } } }]);
+    // GIVEN versionHeader x-canary on a blue-green service / WHEN synthesized / THEN
+    const spec = { ...base, traffic: { versionHeader: 'x-canary' }, delivery: { strategy: 'blueGreen', blueGreen: {} } };
+    expect(route(trafficOf(spec), 'version-pin')?.match).toEqual([{ headers: { 'x-canary': { exact: 'v2' } } }]);
   });
 
   test('connection pool and outlier detection come from the spec', () => {

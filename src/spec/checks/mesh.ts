@@ -1,4 +1,7 @@
-/** Checks of the gateway routes (who owns each prefix, rate limit windows, JWT configuration) and mesh headers. */
+/**
+ * Checks of the gateway routes (who owns each prefix, rate limit windows, JWT configuration), mesh
+ * headers, and, across environments, that no two environments share ingress gateway pods.
+ */
 import { routeName } from '../../mesh/names';
 import { windowProblem } from '../../mesh/rate-limit';
 import type { Report } from '../checks';
@@ -38,4 +41,44 @@ export function checkMesh(env: EnvironmentSpec, report: Report): void {
       }
     });
   }
+}
+
+/** Where a spec path of an environment is, e.g. "platform.yaml:12 (environments.dev.platform.gateway.selector)". */
+export type Locate = (env: string, path: readonly PropertyKey[]) => string;
+/** Reports a problem at a spec path of one environment. */
+export type ReportIn = (env: string, path: readonly PropertyKey[], message: string) => void;
+
+/**
+ * Two environments must not share ingress gateway pods. Each environment's Gateway selects gateway
+ * pods by label in every namespace, and its JWT RequestAuthentication and DENY policy, rate-limit
+ * EnvoyFilter and access-log Telemetry select them too: on shared pods one environment's rate-limit
+ * filters and services see the other's requests, its RequestAuthentication rejects the other's
+ * tokens, and its routes are served by pods whose policies it did not write. Host scoping cannot
+ * fix all of it (a RequestAuthentication has no host match), so environments get their own gateway.
+ * Selectors overlap when no label they both name differs: one pod could carry both, whatever the
+ * gateway namespace, since a Gateway selects across namespaces.
+ */
+export function checkGatewaySharing(envs: readonly EnvironmentSpec[], report: ReportIn, locate: Locate): void {
+  const users = envs.filter((e) => e.platform.jwt || Object.values(e.services).some((s) => s.routes.length));
+  const selectorPath = ['platform', 'gateway', 'selector'];
+  users.forEach((b, i) => {
+    for (const a of users.slice(0, i)) {
+      const sa = a.platform.gateway.selector;
+      const sb = b.platform.gateway.selector;
+      if (!selectorsOverlap(sa, sb)) continue;
+      report(b.name, selectorPath,
+        `environments ${a.name} and ${b.name} share ingress gateway pods: ${b.name} selects ${describeSelector(sb)} and ${a.name} ${describeSelector(sa)} (${locate(a.name, selectorPath)}), ` +
+        `which can be the same pods, so each environment's routes, JWT policies, rate-limit filters and access log would act on the other's requests; ` +
+        `give ${b.name} its own ingress gateway: set environments.${b.name}.platform.gateway (selector, namespace, serviceAccount) to a gateway deployment of its own whose labels ${a.name}'s selector does not match`);
+    }
+  });
+}
+
+function selectorsOverlap(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.entries(a).every(([k, v]) => !(k in b) || b[k] === v);
+}
+
+function describeSelector(selector: Readonly<Record<string, string>>): string {
+  const labels = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  return labels ? `labels ${labels}` : 'an empty selector';
 }
