@@ -42,7 +42,10 @@ export {
 export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload/microservice';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
-export { componentLabels, selectorLabels, imageVersion } from './workload/labels';
+export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
+export { componentLabels, selectorLabels, imageVersion, environmentLabels, ENVIRONMENT_LABEL } from './workload/labels';
+export { trustDomainOf, principalOf, TRUST_DOMAIN } from './mesh/names';
+export { ExternalService, externalEgress, type ExternalServiceProps } from './mesh/external-service';
 export { healthProbes } from './workload/probes';
 export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
 

@@ -66,7 +66,7 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
   const topology = new EventTopology(spec.platform.rabbitmq.exchange, spec.services);
   let broker: RabbitMqCluster | undefined;
   if (!topology.isEmpty) {
-    broker = new RabbitMqCluster(scope, 'rabbitmq', { ...ctx, settings: spec.platform.rabbitmq, topology });
+    broker = new RabbitMqCluster(scope, 'rabbitmq', { ...ctx, settings: spec.platform.rabbitmq, kubernetesApi: spec.platform.kubernetesApi, topology });
     for (const name of topology.clients) broker.connect(workload(name));
   }
   return { databases, cache, broker };

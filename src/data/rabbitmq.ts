@@ -16,6 +16,7 @@ import { parseQuantity } from '../spec/quantity';
 import { PlatformSettings } from '../spec/schema';
 import { MicroService } from '../workload/microservice';
 import { EventTopology, EVENTS_VHOST } from './events';
+import { networkPeer, networkPort } from '../mesh/workload-access';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
   checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext,
@@ -26,6 +27,8 @@ import {
 export const RABBITMQ_NAME = 'rabbitmq';
 /** Ports: AMQP for clients, epmd and Erlang distribution between nodes, management and metrics over HTTP. */
 export const RABBITMQ_PORTS = { amqp: 5672, epmd: 4369, dist: 25672, management: 15672, prometheus: 15692 } as const;
+/** Ports the nodes use among themselves: epmd, Erlang distribution, and AMQP. */
+export const RABBITMQ_PEER_PORTS = [RABBITMQ_PORTS.epmd, RABBITMQ_PORTS.dist, RABBITMQ_PORTS.amqp];
 /** Keys of the credentials Secret. */
 export const RABBITMQ_SECRET_KEYS = { username: 'username', password: 'password', erlangCookie: 'erlang-cookie' } as const;
 /** Plugins, in enabled_plugins. */
@@ -65,6 +68,11 @@ export const RABBITMQ_START_SCRIPT = [
 export interface RabbitMqClusterProps extends StoreContext {
   /** Image, replicas, exchange, Secret, storage and resources. */
   readonly settings: PlatformSettings['rabbitmq'];
+  /**
+   * Where the Kubernetes API server's endpoints are, for peer discovery.
+   * @default any address on ports 443 and 6443
+   */
+  readonly kubernetesApi?: PlatformSettings['kubernetesApi'];
   /** Exchange, queues and bindings to load. */
   readonly topology: EventTopology;
 }
@@ -81,6 +89,8 @@ export class RabbitMqCluster extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** Ingress isolation. */
   public readonly networkPolicy: DataStoreNetworkPolicy;
+  /** What the nodes may reach beyond the namespace baseline: each other and the API server. */
+  public readonly egressPolicy: k8s.KubeNetworkPolicy;
   private readonly props: RabbitMqClusterProps;
 
   constructor(scope: Construct, id: string, props: RabbitMqClusterProps) {
@@ -191,7 +201,22 @@ export class RabbitMqCluster extends Construct {
     storeDisruptionBudget(this, { name: RABBITMQ_NAME, labels, selector, replicas: settings.replicas });
     this.networkPolicy = new DataStoreNetworkPolicy(this, 'NetworkPolicy', {
       name: RABBITMQ_NAME, labels, storeSelector: selector, clientPorts: [RABBITMQ_PORTS.amqp],
-      peerPorts: [RABBITMQ_PORTS.epmd, RABBITMQ_PORTS.dist],
+      peerPorts: RABBITMQ_PEER_PORTS,
+    });
+    // Under default-deny egress the nodes need each other (epmd, distribution; AMQP for the CLI
+    // tools' node checks) and the API server (peer discovery lists the headless Service's
+    // endpoints); without these a cluster never forms on a CNI that enforces egress.
+    const api = props.kubernetesApi ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
+    this.egressPolicy = new k8s.KubeNetworkPolicy(this, 'EgressPolicy', {
+      metadata: { name: `${RABBITMQ_NAME}-egress`, labels: { ...labels } },
+      spec: {
+        podSelector: { matchLabels: { ...selector } },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [networkPeer({ podLabels: selector })], ports: RABBITMQ_PEER_PORTS.map((port) => networkPort({ port })) },
+          { to: api.cidrs.map((cidr) => networkPeer({ cidr })), ports: api.ports.map((port) => networkPort({ port })) },
+        ],
+      },
     });
   }
 

@@ -4,9 +4,10 @@
  * network policy; the gateway's routes drive its path-limited access.
  */
 import type { PlatformEnvironment } from '../platform';
-import { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import { EgressSpec, EnvironmentSpec, ServiceSpec } from '../spec/schema';
 import { GatewayAccessLog } from './access-log';
 import { GatewayAuth } from './auth';
+import { ExternalService, externalEgress } from './external-service';
 import { ApiGateway } from './gateway';
 import { NamespaceMtls } from './mtls';
 import { ISTIOD_NAMESPACE, prefixPaths, principalOf, routeName } from './names';
@@ -15,7 +16,7 @@ import { describeLimit, GatewayRateLimit } from './rate-limit';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
-export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
 export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
 export { GatewayRateLimit, describeLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type GeneratedLimit, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
@@ -24,6 +25,7 @@ export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
 export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
 export { WorkloadAccess, type WorkloadAccessProps, type WorkloadCaller, type WorkloadEgress, type NetworkPeer, type NetworkPort } from './workload-access';
 export { SupportWorkload, type SupportWorkloadProps } from './support-workload';
+export { ExternalService, externalEgress, ANY_IPV4, type ExternalServiceProps } from './external-service';
 
 /** Data store ports and the `app.kubernetes.io/name` of their pods (as the data tier names them). */
 export const DATA_STORES = {
@@ -38,7 +40,8 @@ export function addMesh(platform: PlatformEnvironment): void {
   const ns = env.namespace;
   const gw = env.platform.gateway;
   const shared = platform.platformChart;
-  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount);
+  const trustDomain = env.platform.trustDomain;
+  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount, trustDomain);
 
   new NamespaceMtls(shared, 'Mtls');
   new NamespaceNetworkPolicy(shared, 'NetworkBaseline', {
@@ -54,7 +57,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       tlsCredential: env.platform.tlsCredential,
       gatewaySelector: gw.selector,
       // Gateway requests take the owner's primary route, as in-mesh requests do.
-      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout })),
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout, retries: r.svc.traffic.retries })),
     });
     new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
   }
@@ -92,7 +95,7 @@ export function addMesh(platform: PlatformEnvironment): void {
     new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
 
     const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
-      principals: [principalOf(ns, caller)],
+      principals: [principalOf(ns, caller, trustDomain)],
       peer: { podLabels: platform.services.get(caller)?.workload.selector },
     }));
     if (svc.routes.length) {
@@ -103,6 +106,12 @@ export function addMesh(platform: PlatformEnvironment): void {
       return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.spec.port }] }] : [];
     });
     egress.push(...dataStoreEgress(name, svc));
+    svc.egress.forEach((dest, i) => {
+      new ExternalService(stack.chart, `${name}-egress-${i}`, {
+        name: externalServiceName(name, dest, i), host: dest.host, cidrs: dest.cidrs, port: dest.port, protocol: dest.protocol, labels: stack.workload.labels,
+      });
+      egress.push(externalEgress(dest, env.platform.clusterCidrs));
+    });
     new WorkloadAccess(stack.chart, `${name}-access`, {
       name,
       selector: stack.workload.selector,
@@ -112,6 +121,12 @@ export function addMesh(platform: PlatformEnvironment): void {
       labels: stack.workload.labels,
     });
   }
+}
+
+/** The ServiceEntry name of a service's egress destination, e.g. notification-service-smtp-sendgrid-net-465. */
+export function externalServiceName(service: string, dest: EgressSpec, index: number): string {
+  const what = dest.host ? dest.host.replace(/\./g, '-') : `cidr-${index}`;
+  return `${service}-${what}-${dest.port}`.slice(0, 253).replace(/-+$/, '');
 }
 
 /**

@@ -12,6 +12,8 @@ import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicy
 export interface NetworkPeer {
   /** Addresses in CIDR notation; when set, namespace and podLabels are ignored. @default none */
   readonly cidr?: string;
+  /** Ranges inside `cidr` that are excluded (the cluster's own addresses). @default none */
+  readonly except?: readonly string[];
   /** Their namespace. @default the workload's own namespace */
   readonly namespace?: string;
   /** Their labels. @default every pod of the namespace */
@@ -104,7 +106,7 @@ function authorizationRules(callers: readonly WorkloadCaller[]): AuthorizationPo
 
 /** A NetworkPolicy peer; a namespace is matched by its immutable kubernetes.io/metadata.name label. */
 export function networkPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {
-  if (peer.cidr) return { ipBlock: { cidr: peer.cidr } };
+  if (peer.cidr) return { ipBlock: { cidr: peer.cidr, except: peer.except?.length ? [...peer.except] : undefined } };
   return {
     namespaceSelector: peer.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } : undefined,
     podSelector: { matchLabels: { ...(peer.podLabels ?? {}) } },

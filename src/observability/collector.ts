@@ -6,9 +6,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { namespacePrincipals, principalOf } from '../mesh/names';
+import { namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
-import { networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
+import { NetworkPeer, networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
 import { ResourcesSpec } from '../spec/schema';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
@@ -32,6 +32,8 @@ export interface OtelCollectorProps {
   readonly image: string;
   /** OTLP gRPC backend as host:port. @default none: spans go to the debug exporter (collector log) */
   readonly backendEndpoint?: string;
+  /** The cluster's pod and Service ranges, which an external backend is never in. @default the private (RFC 1918) ranges */
+  readonly clusterCidrs?: readonly string[];
   /** The ingress gateway, which also sends spans. @default none */
   readonly gateway?: { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly serviceAccount: string };
   /** Replicas. @default 2 */
@@ -52,7 +54,7 @@ export class OtelCollector extends Construct {
     const name = OTEL_COLLECTOR_NAME;
     const selector = selectorLabels(name, props.environment);
     const labels = componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'telemetry', version: imageVersion(props.image) });
-    const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint) : undefined;
+    const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint, props.clusterCidrs ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) : undefined;
     const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
 
     this.config = new k8s.KubeConfigMap(this, 'Config', {
@@ -99,8 +101,8 @@ export class OtelCollector extends Construct {
       selector,
       ports: otlpPorts,
       callers: [
-        { principals: [namespacePrincipals(props.namespace)], peer: {} },
-        ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount)], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
+        { principals: [namespacePrincipals(props.namespace, trustDomainOf(this))], peer: {} },
+        ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount, trustDomainOf(this))], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
       ],
       egress: backend ? [{ to: [backend.peer], ports: [{ port: backend.port }] }] : [],
       labels,
@@ -134,12 +136,12 @@ export function collectorConfig(backendEndpoint?: string): Record<string, unknow
 }
 
 /** Where a backend host:port is on the network: a namespace for cluster hosts, anywhere otherwise. */
-function parseEndpoint(endpoint: string): { peer: { namespace?: string; cidr?: string }; port: number } {
+function parseEndpoint(endpoint: string, clusterCidrs: readonly string[]): { peer: NetworkPeer; port: number } {
   const colon = endpoint.lastIndexOf(':');
   const host = endpoint.slice(0, colon);
   const port = Number(endpoint.slice(colon + 1));
   const inCluster = /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(host);
-  return { peer: inCluster ? { namespace: inCluster[1] } : { cidr: '0.0.0.0/0' }, port };
+  return { peer: inCluster ? { namespace: inCluster[1] } : { cidr: '0.0.0.0/0', except: [...clusterCidrs] }, port };
 }
 
 /** A short stable hash (FNV-1a) of a text. */

@@ -16,6 +16,7 @@ export function addObservability(platform: PlatformEnvironment): void {
     namespace: env.namespace,
     image: tracing.collectorImage,
     backendEndpoint: tracing.backendEndpoint,
+    clusterCidrs: env.platform.clusterCidrs,
     gateway,
   });
   new TracingTelemetry(platform.platformChart, 'TracingTelemetry', { samplingPercent: tracing.samplingPercent });

@@ -26,7 +26,8 @@ export function platformReport(env: EnvironmentSpec, files: readonly ManifestFil
     '```mermaid\n' + topologyDiagram(env) + '\n```',
     'Gateway edges are routes (path prefix, authentication, rate limit); `HTTP` edges are declared calls, ' +
       'the only service-to-service traffic the mesh admits; dotted edges are cache access; ' +
-      'events go from publishers through the topic exchange to each consumer\'s own queue.',
+      'events go from publishers through the topic exchange to each consumer\'s own queue; ' +
+      'edges out of the cluster are declared egress (protocol and port).',
     ...routesSection(env),
     ...eventsSection(env),
     '## Objects by owner and kind',

@@ -1,6 +1,7 @@
 /**
  * The platform's topology as a Mermaid flowchart, drawn from the spec: gateway routes,
- * service-to-service calls, each service's data stores, and event flows through the exchange.
+ * service-to-service calls, each service's data stores, event flows through the exchange, and
+ * the destinations outside the cluster that services declare (egress).
  */
 import { EnvironmentSpec, RouteSpec, ServiceSpec } from '../spec/schema';
 
@@ -47,6 +48,21 @@ export function topologyDiagram(env: EnvironmentSpec): string {
   }
   for (const [name, s] of services) {
     for (const event of s.consumes) lines.push(`  ${exchange} -->|"${event}"| ${id.service(name)}`);
+  }
+  // One node per destination (host, or its address ranges), shared by the services that reach it.
+  const outside = new Map<string, string>();
+  const edges: string[] = [];
+  for (const [name, s] of services) {
+    for (const e of s.egress) {
+      const what = e.host ?? (e.cidrs ?? []).join(', ');
+      if (!outside.has(what)) outside.set(what, `ext_${outside.size}`);
+      edges.push(`  ${id.service(name)} -->|"${e.protocol} ${e.port}"| ${outside.get(what)}`);
+    }
+  }
+  if (outside.size) {
+    lines.push('  subgraph outside["Outside the cluster"]');
+    for (const [what, node] of outside) lines.push(`    ${node}[/"${what}"/]`);
+    lines.push('  end', ...edges);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { checkData } from './checks/data';
 import { checkDelivery } from './checks/delivery';
+import { checkEgress } from './checks/egress';
 import { checkMesh } from './checks/mesh';
 import { checkWorkloads } from './checks/workload';
 import { EnvironmentSpec } from './schema';
@@ -22,7 +23,7 @@ export interface CheckContext {
 /** A check over one merged environment. */
 export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
 
-const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkMesh, checkDelivery];
+const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkMesh, checkDelivery, checkEgress];
 
 /** Runs every registered check over one environment. */
 export function runChecks(env: EnvironmentSpec, report: Report, context: CheckContext): void {

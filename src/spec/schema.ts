@@ -25,6 +25,12 @@ const quantity = (what: string) =>
 const duration = () => z.string().regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 1m or 1h' });
 const port = () => z.number().int({ message: 'must be an integer from 1 to 65535' })
   .min(1, { message: 'must be an integer from 1 to 65535' }).max(65535, { message: 'must be an integer from 1 to 65535' });
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** An IPv4 address range in CIDR notation, e.g. 10.0.0.0/8. */
+export const IPV4_CIDR = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`);
+/** A DNS host name (no wildcard). */
+export const HOST_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const cidr = () => z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 range in CIDR notation, such as 10.0.0.0/8 or 203.0.113.7/32' });
 const percent = () => z.number().min(0, { message: 'must be from 0 to 100' }).max(100, { message: 'must be from 0 to 100' });
 
 export const ResourceAmountSchema = z.strictObject({
@@ -62,10 +68,33 @@ export const RouteSchema = z.strictObject({
   rateLimit: RateLimitSchema.optional().describe('Per-client, per-path request limit at the gateway.'),
 });
 
+/**
+ * Retry conditions that never repeat a request the upstream may have processed: the connection
+ * was never made (connect-failure), or the upstream refused the HTTP/2 stream before reading it
+ * (refused-stream). Safe for POST and every other method. Istio's own default when a
+ * VirtualService sets no retries also retries 503 responses (retriable-status-codes), which a
+ * server may send after committing a write; so the generated routes always set retries.
+ */
+export const SAFE_RETRY_ON = 'connect-failure,refused-stream';
+/**
+ * The Envoy retry conditions (x-envoy-retry-on, x-envoy-retry-grpc-on) that Istio's VirtualService
+ * validation accepts; it also accepts HTTP status codes.
+ */
+export const RETRY_CONDITIONS = [
+  '5xx', 'gateway-error', 'reset', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream',
+  'retriable-status-codes', 'retriable-headers',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+] as const;
+const RETRY_CONDITION = `(${RETRY_CONDITIONS.join('|')}|[1-5][0-9][0-9])`;
+/** A comma-separated list of retry conditions. */
+export const RETRY_ON = new RegExp(`^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`);
+
 export const RetriesSchema = z.strictObject({
   attempts: z.number().int().min(0).max(10).default(3).describe('Retry attempts.'),
   perTryTimeout: duration().default('2s').describe('Timeout of each try.'),
-  retryOn: z.string().default('5xx,reset,connect-failure,retriable-4xx').describe('Envoy retry conditions.'),
+  retryOn: z.string().regex(RETRY_ON, { message: `must be a comma-separated list (no spaces) of ${RETRY_CONDITIONS.join(', ')} or HTTP status codes such as 503` })
+    .default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
+    + 'Conditions such as 5xx, reset, gateway-error, retriable-4xx or a status code retry after the service may have acted: a POST can then run twice (a duplicate order). Add them only to services whose every routed request is idempotent.'),
 });
 
 export const CircuitBreakerSchema = z.strictObject({
@@ -130,6 +159,16 @@ export const DeliverySchema = z.strictObject({
   }).optional().describe('Canary settings.'),
 });
 
+export const EgressSchema = z.strictObject({
+  host: z.string().regex(HOST_NAME, { message: 'must be a DNS host name such as smtp.sendgrid.net (no wildcard, no port)' }).optional()
+    .describe('External host name; gets an Istio ServiceEntry (MESH_EXTERNAL, DNS resolution, visible in this namespace only).'),
+  cidrs: z.array(cidr()).min(1).optional()
+    .describe('Addresses the destination has. Without them a host is reachable at any address outside platform.clusterCidrs on this port, since a NetworkPolicy cannot select by name.'),
+  port: port().describe('Destination port, e.g. 587 for SMTP submission or 443 for an HTTPS API.'),
+  protocol: z.enum(['TLS', 'HTTPS', 'TCP']).default('TLS')
+    .describe('How the sidecar tells it apart: TLS or HTTPS (TLS from the first byte) by host name (SNI); TCP (SMTP with STARTTLS, databases) only by address, so TCP needs cidrs.'),
+});
+
 export const ServiceSchema = z.strictObject({
   image: z.string().min(1).describe('Container image pinned by tag or digest, never "latest".'),
   port: port().describe('HTTP port the container listens on.'),
@@ -149,6 +188,7 @@ export const ServiceSchema = z.strictObject({
   consumes: z.array(z.string().regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
     .describe('Events consumed, each through its own durable quorum queue.'),
   routes: z.array(RouteSchema).default([]).describe('Gateway routes owned by this service.'),
+  egress: z.array(EgressSchema).default([]).describe('Destinations outside the cluster the service connects to (SMTP relays, external APIs): each needs a host, CIDRs or both, and a port.'),
   traffic: TrafficSchema.prefault({}).describe('Mesh traffic policy.'),
   delivery: DeliverySchema.prefault({}).describe('Delivery strategy.'),
   automountServiceAccountToken: z.boolean().default(false).describe('Mount the Kubernetes API token (rarely needed).'),
@@ -183,6 +223,12 @@ export const GitOpsSchema = z.strictObject({
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
   host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
+  trustDomain: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+      message: 'must be a trust domain as the mesh sets it (meshConfig.trustDomain): lowercase DNS labels joined by ".", such as cluster.local or prod.example.com',
+    })
+    .default('cluster.local')
+    .describe('SPIFFE trust domain of the mesh (Istio meshConfig.trustDomain); workload identities in authorization policies are <trustDomain>/ns/<namespace>/sa/<account>.'),
   tlsCredential: dnsLabel(253).default('gateway-tls').describe('Secret (in the gateway namespace) holding the gateway certificate.'),
   gateway: z.strictObject({
     namespace: dnsLabel(63).default('istio-system').describe('Namespace of the ingress gateway deployment.'),
@@ -200,6 +246,12 @@ export const PlatformSettingsSchema = z.strictObject({
     backendEndpoint: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
       .describe('OTLP gRPC backend (host:port) the collector forwards traces to; absent: the collector only logs them.'),
   }).prefault({}).describe('Tracing through OpenTelemetry.'),
+  kubernetesApi: z.strictObject({
+    cidrs: z.array(cidr()).min(1).default(['0.0.0.0/0']).describe('Addresses of the API server endpoints (kubectl get endpoints kubernetes -n default). The default admits any address on the API ports; set the real ones.'),
+    ports: z.array(port()).min(1).default([443, 6443]).describe('API server ports: the kubernetes Service port and the endpoints\' port, since most CNIs check egress after the Service address is translated.'),
+  }).prefault({}).describe('The Kubernetes API server, which RabbitMQ\'s peer discovery calls.'),
+  clusterCidrs: z.array(cidr()).min(1).default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])
+    .describe('Pod and Service address ranges of the cluster. Egress declared by host only may reach any address outside them; the default excludes all private (RFC 1918) ranges.'),
   prometheusAddress: z.string().default('http://prometheus.monitoring.svc.cluster.local:9090').describe('Prometheus used by rollout analysis.'),
   analysis: z.strictObject({
     successRate: z.number().min(0).max(1).default(0.95).describe('Least acceptable share of non-5xx responses.'),
@@ -249,6 +301,7 @@ export const PlatformFileSchema = z.strictObject({
 export type ServiceSpec = z.infer<typeof ServiceSchema>;
 export type PlatformSettings = z.infer<typeof PlatformSettingsSchema>;
 export type RouteSpec = z.infer<typeof RouteSchema>;
+export type EgressSpec = z.infer<typeof EgressSchema>;
 export type DeliverySpec = z.infer<typeof DeliverySchema>;
 export type ResourcesSpec = z.infer<typeof ResourcesSchema>;
 export type SecretRef = z.infer<typeof SecretRefSchema>;

@@ -80,7 +80,7 @@ test('an even number of RabbitMQ nodes, blamed on the environment that sets it',
   // WHEN the spec is loaded
   // THEN the prod override is reported, with what is allowed
   expect(problemsOf(text)).toEqual([
-    'platform.yaml:119: environments.prod.platform.rabbitmq.replicas: 2 nodes cannot keep a quorum through the loss of one; use 1 (no cluster) or an odd number of at least 3',
+    'platform.yaml:120: environments.prod.platform.rabbitmq.replicas: 2 nodes cannot keep a quorum through the loss of one; use 1 (no cluster) or an odd number of at least 3',
   ]);
 });
 
@@ -88,7 +88,7 @@ test('a Redis maxmemory that does not fit the container memory limit', () => {
   // GIVEN dev raises maxmemory to 1gb under a 384Mi limit WHEN the spec is loaded THEN the dev override is reported
   const text = editReference(['tracing: { samplingPercent: 100 }', 'tracing: { samplingPercent: 100 }\n      redis: { maxmemory: 1gb }']);
   expect(problemsOf(text)).toEqual([
-    'platform.yaml:101: environments.dev.platform.redis.maxmemory: maxmemory 1gb must be below the container memory limit 384Mi, or Redis is killed before it evicts',
+    'platform.yaml:102: environments.dev.platform.redis.maxmemory: maxmemory 1gb must be below the container memory limit 384Mi, or Redis is killed before it evicts',
   ]);
 });
 
@@ -96,7 +96,7 @@ test('a data store image that is not pinned', () => {
   // GIVEN staging runs postgres:latest WHEN the spec is loaded THEN the staging override is reported
   const text = editReference(['      postgres: { storage: { size: 5Gi } }', '      postgres: { storage: { size: 5Gi }, image: "postgres:latest" }']);
   expect(problemsOf(text)).toEqual([
-    'platform.yaml:113: environments.staging.platform.postgres.image: image "postgres:latest" uses the "latest" tag; pin it by a version tag (name:1.2.3) or digest (name@sha256:...)',
+    'platform.yaml:114: environments.staging.platform.postgres.image: image "postgres:latest" uses the "latest" tag; pin it by a version tag (name:1.2.3) or digest (name@sha256:...)',
   ]);
 });
 
@@ -105,7 +105,7 @@ test('a data store request above its limit', () => {
   const text = editReference(['      postgres: { storage: { size: 5Gi } }',
     '      postgres: { storage: { size: 5Gi }, resources: { requests: { cpu: "2", memory: 256Mi }, limits: { cpu: "1", memory: 1Gi } } }']);
   expect(problemsOf(text)).toEqual([
-    'platform.yaml:113: environments.staging.platform.postgres.resources.requests.cpu: request 2 exceeds limit 1',
+    'platform.yaml:114: environments.staging.platform.postgres.resources.requests.cpu: request 2 exceeds limit 1',
   ]);
 });
 

@@ -94,7 +94,12 @@ describe('RabbitMQ', () => {
 
   test('opens nothing else: no management or metrics port from any pod', () => {
     // GIVEN the management and Prometheus ports on the Service WHEN the rules are read THEN neither is opened
-    expect(p.spec.ingress?.flatMap((r) => r.ports.map((x) => x.port)).sort()).toEqual([25672, 4369, 5672]);
+    expect([...new Set(p.spec.ingress?.flatMap((r) => r.ports.map((x) => x.port)))].sort()).toEqual([25672, 4369, 5672]);
+  });
+
+  test('its nodes admit each other on AMQP too (the node checks of the CLI tools)', () => {
+    // GIVEN a broker pod WHEN it connects to another on 5672 THEN a rule admits it
+    expect(admits(p, pods('rabbitmq'), 5672)).toBe(true);
   });
 });
 

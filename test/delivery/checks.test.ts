@@ -61,7 +61,7 @@ describe('delivery spec checks', () => {
     ]);
     // WHEN it is loaded THEN the overlay line and path are reported
     expect(problemsOf(text)).toEqual([
-      'platform.yaml:104: environments.dev.services.user-service.delivery.blueGreen.preview: blue-green needs its preview Service: the new version runs behind "user-service-preview" until promotion, where the version header and the pre-promotion analysis reach it; remove "preview: false" or use strategy canary or rolling',
+      'platform.yaml:105: environments.dev.services.user-service.delivery.blueGreen.preview: blue-green needs its preview Service: the new version runs behind "user-service-preview" until promotion, where the version header and the pre-promotion analysis reach it; remove "preview: false" or use strategy canary or rolling',
     ]);
   });
 

@@ -51,4 +51,12 @@ describe('topology diagram', () => {
     // THEN there is no gateway node
     expect(diagramOf(text)).not.toContain('gateway');
   });
+
+  test('draws each declared egress destination outside the cluster', () => {
+    // GIVEN notification-service declares smtp.sendgrid.net on 465 over TLS
+    // THEN the destination is a node outside the cluster with an edge labelled by protocol and port
+    expect(diagram).toContain('subgraph outside["Outside the cluster"]');
+    expect(diagram).toContain('ext_0[/"smtp.sendgrid.net"/]');
+    expect(diagram).toContain('svc_notification_service -->|"TLS 465"| ext_0');
+  });
 });
