@@ -1,5 +1,6 @@
 /** Spec errors that say where (file:line and spec path), what was wrong and what is allowed. */
 import { compareText } from '../compare-text';
+import { safeLine } from './escape';
 
 /** One problem in the spec. */
 export interface SpecProblem {
@@ -13,9 +14,12 @@ export interface SpecProblem {
   readonly message: string;
 }
 
-/** Formats a problem as `file:line: spec.path: message`. */
+/**
+ * Formats a problem as `file:line: spec.path: message`, one line: control characters and
+ * terminal escapes from the spec are shown escaped, and an overlong line is cut.
+ */
 export function formatProblem(p: SpecProblem): string {
-  return `${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`;
+  return safeLine(`${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`);
 }
 
 /** Thrown with every problem found, so users fix them all in one pass. */
