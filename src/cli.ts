@@ -78,7 +78,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
       process.stdout.write(HELP);
       return 0;
     }
-    const loaded = loadPlatformFile(args.config);
+    const loaded = loadPlatformFile(args.config, { filesRoot: args.filesRoot });
     const staged = output = new StagedOutput(args.out);
     const envs = synthPlatform(loaded, args.envs, (name, file, text) => staged.write(name, file, text));
     for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));

@@ -2,11 +2,11 @@
  * Loads the platform spec: YAML with positions, one schema, environment overlays and
  * cross-field checks. Every problem is collected and thrown together as a SpecError.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { runChecks } from './checks';
 import { joinPath, SpecError, SpecProblem } from './errors';
+import { MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
 import { imagePinProblem } from './image';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
 import { allowedKeys, closest } from './schema-walk';
@@ -22,15 +22,26 @@ export interface LoadedPlatform {
   lineOf(path: readonly PropertyKey[]): number;
 }
 
-/** Reads and validates a spec file; throws SpecError listing every problem. */
-export function loadPlatformFile(file: string): LoadedPlatform {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SpecError([{ file, line: 0, path: '', message: `cannot read the spec file: ${(e as Error).message}` }]);
+/** Options of loading a spec. */
+export interface LoadOptions {
+  /**
+   * Directory every file the spec names (database.schema) must lie in, after resolving
+   * symbolic links. For SQL files shared between specs; the CLI's --files-root.
+   * @default the spec file's directory
+   */
+  readonly filesRoot?: string;
+}
+
+/**
+ * Reads and validates a spec file; throws SpecError listing every problem. The file must be a
+ * regular file of at most MAX_SPEC_BYTES in UTF-8.
+ */
+export function loadPlatformFile(file: string, options: LoadOptions = {}): LoadedPlatform {
+  const read = readTextFile(file, MAX_SPEC_BYTES);
+  if ('problem' in read) {
+    throw new SpecError([{ file, line: read.line ?? 0, path: '', message: `cannot read the spec file: it ${read.problem}` }]);
   }
-  return loadPlatform(text, file);
+  return loadPlatform(read.text, file, options);
 }
 
 /**
@@ -41,7 +52,7 @@ export function loadPlatformFile(file: string): LoadedPlatform {
 const PARSE = { jitless: true } as const;
 
 /** Validates spec text; `file` names it in errors and anchors relative paths. */
-export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatform {
+export function loadPlatform(text: string, file = 'platform.yaml', options: LoadOptions = {}): LoadedPlatform {
   const { source, problems } = SpecSource.parse(file, text);
   if (problems.length) throw new SpecError(problems);
 
@@ -52,6 +63,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
   // Go on past schema problems where the shape allows, so that every problem is reported at once.
   if (!isPlainObject(raw) || !isPlainObject(raw.services) || (raw.environments !== undefined && !isPlainObject(raw.environments))) throw new SpecError(out);
   const baseDir = path.dirname(path.resolve(file));
+  const files = new SpecFiles(baseDir, options.filesRoot);
   const environments: EnvironmentSpec[] = [];
   checkNames(raw, source, out);
 
@@ -91,6 +103,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
       platform: platform.data,
       services,
       baseDir,
+      files,
     };
     runChecks(env, report, { declaredServices: Object.keys(raw.services), declaredEvents });
     environments.push(env);

@@ -3,6 +3,7 @@
  * JSON Schema that editors use (see write-json-schema.ts).
  */
 import { z } from 'zod';
+import type { SpecFiles } from './files';
 import { deepPartial } from './schema-walk';
 
 /** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
@@ -245,4 +246,9 @@ export interface EnvironmentSpec {
   readonly services: Readonly<Record<string, ServiceSpec>>;
   /** Directory of the spec file: schema files are relative to it. */
   readonly baseDir: string;
+  /**
+   * Reads the files the spec names, confined to a root directory (see LoadOptions.filesRoot).
+   * @default files below baseDir
+   */
+  readonly files?: SpecFiles;
 }
