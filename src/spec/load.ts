@@ -160,12 +160,22 @@ function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void 
   Object.keys(raw.environments ?? {}).forEach((n) => check('environments', n, 30));
 }
 
-/** Objects merge key by key; lists and scalars from the overlay replace the base. */
-export function deepMerge(base: unknown, overlay: unknown): unknown {
+/**
+ * Objects merge key by key; lists and scalars from the overlay replace the base. Safe for any
+ * data: a key such as "__proto__" is an own key of the result (never its prototype), and an
+ * object met again inside itself (a cycle, which the YAML loader rejects anyway) is not entered.
+ */
+export function deepMerge(base: unknown, overlay: unknown, open: Set<object> = new Set()): unknown {
   if (overlay === undefined) return base;
-  if (isPlainObject(base) && isPlainObject(overlay)) {
+  if (isPlainObject(base) && isPlainObject(overlay) && !open.has(base) && !open.has(overlay)) {
+    open.add(base);
+    open.add(overlay);
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(overlay)) out[k] = deepMerge(base[k], v);
+    for (const [k, v] of Object.entries(overlay)) {
+      Object.defineProperty(out, k, { value: deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v, open), enumerable: true, writable: true, configurable: true });
+    }
+    open.delete(base);
+    open.delete(overlay);
     return out;
   }
   return overlay;
