@@ -8,6 +8,7 @@ import { runChecks } from './checks';
 import { joinPath, SpecError, SpecProblem } from './errors';
 import { MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
 import { imagePinProblem } from './image';
+import { listOf } from './lists';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
 import { allowedKeys, closest } from './schema-walk';
 import { SpecSource } from './source';
@@ -73,7 +74,7 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
     for (const name of Object.keys(envRaw?.services ?? {})) {
       if (!(name in raw.services)) {
         const p = ['environments', envName, 'services', name];
-        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${Object.keys(raw.services).join(', ')}` });
+        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${listOf(Object.keys(raw.services))}` });
       }
     }
     const report = (p: readonly PropertyKey[], message: string) => {
@@ -89,7 +90,8 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
     for (const [name, svc] of Object.entries(raw.services)) {
       const serviceRaw = deepMerge(svc, envRaw?.services?.[name]);
       if (isPlainObject(serviceRaw) && Array.isArray(serviceRaw.publishes)) {
-        declaredEvents.push(...serviceRaw.publishes.filter((e): e is string => typeof e === 'string'));
+        // A loop, not push(...list): spreading 100,000 arguments overflows the stack.
+        for (const e of serviceRaw.publishes) if (typeof e === 'string') declaredEvents.push(e);
       }
       const merged = ServiceSchema.safeParse(serviceRaw, PARSE);
       if (merged.success) services[name] = merged.data;

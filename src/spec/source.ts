@@ -1,5 +1,5 @@
 /** A parsed YAML file that remembers where every key and value stands. */
-import { Alias, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import { Alias, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, YAMLMap } from 'yaml';
 import { printable } from './escape';
 import { SpecProblem } from './errors';
 
@@ -49,7 +49,7 @@ export class SpecSource {
     for (let i = 0; i < path.length; i++) {
       const seg = path[i];
       if (isMap(node)) {
-        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        const pair = this.pairOf(node, seg);
         if (!pair) return line;
         const last = i === path.length - 1;
         line = last && atKey ? this.line(pair.key) : this.line(pair.value ?? pair.key);
@@ -69,7 +69,7 @@ export class SpecSource {
     let node: unknown = this.root;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        const pair = this.pairOf(node, seg);
         if (!pair) return false;
         node = pair.value;
       } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
@@ -79,6 +79,21 @@ export class SpecSource {
       }
     }
     return true;
+  }
+
+  /** Index of each map's scalar keys, built on first use: lookups stay O(1) for 100,000 problems. */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  private pairOf(map: YAMLMap, key: PropertyKey): Pair | undefined {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const it of map.items) {
+        if (isPair(it) && isScalar(it.key) && !index.has(String(it.key.value))) index.set(String(it.key.value), it);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index.get(String(key));
   }
 
   private line(node: unknown): number {

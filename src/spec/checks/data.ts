@@ -2,6 +2,7 @@
 import type { CheckContext, Report } from '../checks';
 import { quote } from '../escape';
 import { SpecFiles } from '../files';
+import { repeats } from '../lists';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
@@ -70,9 +71,7 @@ function checkEvents(env: EnvironmentSpec, report: Report, context: CheckContext
   for (const [name, svc] of Object.entries(env.services)) {
     for (const list of ['publishes', 'consumes'] as const) {
       const events = svc[list];
-      events.forEach((event, i) => {
-        if (events.indexOf(event) !== i) report(['services', name, list, i], `"${event}" is listed more than once`);
-      });
+      for (const i of repeats(events)) report(['services', name, list, i], `${quote(events[i])} is listed more than once`);
     }
     svc.consumes.forEach((event, i) => {
       const at = ['services', name, 'consumes', i];
