@@ -58,6 +58,7 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
   if (problems.length) throw new SpecError(problems);
 
   const out: SpecProblem[] = [];
+  reportBrokenStrings(source, out);
   const parsed = PlatformFileSchema.safeParse(source.data, PARSE);
   if (!parsed.success) out.push(...zodProblems(parsed.error, source, PlatformFileSchema, []));
   const raw = source.data as RawFile;
@@ -112,6 +113,30 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
   }
   if (out.length) throw new SpecError(out);
   return { file, environments, lineOf: (p) => source.lineOf(p) };
+}
+
+/**
+ * Strings that cannot be written as UTF-8: a lone surrogate (from a "\ud800" escape in a
+ * double-quoted YAML string) would turn into U+FFFD in the output, unlike what the spec says.
+ */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+function reportBrokenStrings(source: SpecSource, out: SpecProblem[]): void {
+  const walk = (value: unknown, at: PropertyKey[], seen: Set<unknown>): void => {
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) {
+        out.push({ file: source.file, line: source.lineOf(at), path: joinPath(at), message: 'is not valid Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which cannot be written as UTF-8' });
+      }
+      return;
+    }
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    for (const [k, v] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(k)) out.push({ file: source.file, line: source.lineOf(at, true), path: joinPath(at), message: 'holds a key that is not valid Unicode (a lone surrogate)' });
+      walk(v, [...at, Array.isArray(value) ? Number(k) : k], seen);
+    }
+  };
+  walk(source.data, [], new Set());
 }
 
 /** Where the platform settings name images (the defaults are pinned). */
@@ -212,6 +237,11 @@ function zodProblems(
       continue;
     }
     const where = blame([...prefix, ...local]);
+    if (issue.code === 'invalid_key') {
+      // A record key that breaks a rule: zod wraps the rule's own messages.
+      for (const inner of issue.issues) problems.push({ file: source.file, line: source.lineOf(where, true), path: joinPath(where), message: `key: ${inner.message}` });
+      continue;
+    }
     const present = source.has(where);
     const message = !present && issue.code === 'invalid_type' ? `is required (${issue.message.replace(/^Invalid input: /, '')})` : issue.message;
     problems.push({ file: source.file, line: source.lineOf(where), path: joinPath(where), message });

@@ -13,9 +13,9 @@ export function checkDelivery(env: EnvironmentSpec, report: Report): void {
     report(['platform', 'analysis', 'failureLimit'],
       `failureLimit (${analysis.failureLimit}) must be lower than count (${analysis.count}): with that many failed measurements tolerated the analysis can never fail`);
   }
-  if (!/^https?:\/\/[^\s/]+/.test(env.platform.prometheusAddress)) {
+  if (!/^https?:\/\/[^\s/]+\S*$/.test(env.platform.prometheusAddress)) {
     report(['platform', 'prometheusAddress'],
-      `"${env.platform.prometheusAddress}" is not a Prometheus URL; use http:// or https:// and a host, e.g. http://prometheus.monitoring.svc.cluster.local:9090`);
+      `${quote(env.platform.prometheusAddress)} is not a Prometheus URL; use http:// or https:// and a host, e.g. http://prometheus.monitoring.svc.cluster.local:9090`);
   }
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...p: PropertyKey[]) => ['services', name, 'delivery', ...p];
