@@ -19,7 +19,8 @@ export interface SpecProblem {
  * terminal escapes from the spec are shown escaped, and an overlong line is cut.
  */
 export function formatProblem(p: SpecProblem): string {
-  return safeLine(`${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`);
+  // Each part is cut on its own, so that a 5000-character key in the path cannot cut off the message.
+  return `${safeLine(p.file, 300)}:${p.line}: ${safeLine(p.path || '(root)', 300)}: ${safeLine(p.message, 1500)}`;
 }
 
 /** Thrown with every problem found, so users fix them all in one pass. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { runChecks } from './checks';
 import { joinPath, SpecError, SpecProblem } from './errors';
 import { MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
+import { quote } from './escape';
 import { imagePinProblem } from './image';
 import { listOf } from './lists';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
@@ -179,7 +180,7 @@ function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void 
         file: source.file,
         line: source.lineOf(p, true),
         path: joinPath(p),
-        message: `name "${name}" is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
+        message: `name ${quote(name)} is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
       });
     }
   };
@@ -231,7 +232,7 @@ function zodProblems(
           file: source.file,
           line: source.lineOf(where, true),
           path: joinPath(where),
-          message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+          message: `unknown key ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
         });
       }
       continue;
