@@ -49,7 +49,11 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
-      const v = inline ?? argv[++i];
+      // A following flag is not taken as the value ("--config --env=dev" lacks the file); write
+      // --out=-dir for a value that starts with "-".
+      const next = inline === undefined && argv[i + 1]?.startsWith('-') ? undefined : argv[i + 1];
+      const v = inline ?? next;
+      if (inline === undefined && next !== undefined) i++;
       if (v === undefined || v === '') throw new UsageError(`${quote(flag)} needs a value\n${USAGE}`);
       return v;
     };

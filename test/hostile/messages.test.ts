@@ -51,6 +51,15 @@ describe('echoed values are escaped and truncated', () => {
   });
 });
 
+describe('arguments', () => {
+  test('a flag is not taken as the value of the flag before it', async () => {
+    // Found by npm run fuzz -- --cases 1000 --seed 4242: "--config --env=nope" read a spec file named "--env=nope"
+    const run = await runCli(['--config', '--env=nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^"--config" needs a value\nusage: synth/);
+  });
+});
+
 describe('--help', () => {
   test.each([['--help'], ['-h'], ['--env', 'dev', '--help']])('%j prints the usage and the exit codes on stdout, exits 0, writes nothing', async (...argv) => {
     const out = path.join(scratchDir(), 'dist');
