@@ -1,6 +1,6 @@
 /** Spec errors that say where (file:line and spec path), what was wrong and what is allowed. */
 import { compareText } from '../compare-text';
-import { safeLine } from './escape';
+import { quote, safeLine } from './escape';
 
 /** One problem in the spec. */
 export interface SpecProblem {
@@ -20,7 +20,9 @@ export interface SpecProblem {
  */
 export function formatProblem(p: SpecProblem): string {
   // Each part is cut on its own, so that a 5000-character key in the path cannot cut off the message.
-  return `${safeLine(p.file, 300)}:${p.line}: ${safeLine(p.path || '(root)', 300)}: ${safeLine(p.message, 1500)}`;
+  // A path that starts or ends with white space (a key " ") is quoted, so that it can be seen.
+  const where = p.path === '' ? '(root)' : /^\s|\s$/.test(p.path) ? quote(p.path, 300) : safeLine(p.path, 300);
+  return `${safeLine(p.file, 300)}:${p.line}: ${where}: ${safeLine(p.message, 1500)}`;
 }
 
 /** Thrown with every problem found, so users fix them all in one pass. */

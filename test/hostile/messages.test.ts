@@ -26,6 +26,12 @@ describe('echoed values are escaped and truncated', () => {
     expect(run.stderr).not.toMatch(RAW_CONTROL);
   });
 
+  test('a key of white space is shown quoted in the path', async () => {
+    // Found by npm run fuzz -- --cases 2000 --seed 777 (case 735): "file:79:  : unknown key" had no visible path
+    const run = await cliOn(`${editReference()}" ": 1\n`);
+    expect(run.stderr).toMatch(/platform\.yaml:\d+: " ": unknown key " "; allowed keys: /);
+  });
+
   test('bidirectional overrides and carriage returns are escaped too', () => {
     expect(printable('a\u202eb\rc\u0000d\u2066')).toBe('a\\u202eb\\rc\\x00d\\u2066');
   });
