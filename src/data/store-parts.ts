@@ -5,8 +5,10 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { onlyTrue } from '../render/server-form';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
+import { quantity } from '../workload/resources';
 
 /** Where a store runs; every store construct takes it. */
 export interface StoreContext {
@@ -91,7 +93,8 @@ export function storeServices(scope: Construct, props: {
     spec: {
       clusterIp: 'None',
       selector: { ...props.selector },
-      publishNotReadyAddresses: props.publishNotReadyAddresses ?? false,
+      // false is the default and a non-pointer field: the server drops it, so only true is written.
+      publishNotReadyAddresses: onlyTrue(props.publishNotReadyAddresses),
       ports: servicePorts([...props.clientPorts, ...(props.peerPorts ?? [])]),
     },
   });
@@ -108,7 +111,7 @@ export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, st
     spec: {
       accessModes: ['ReadWriteOnce'],
       storageClassName: storage.storageClass,
-      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      resources: { requests: { storage: quantity(storage.size) } },
     },
   };
 }
@@ -116,7 +119,7 @@ export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, st
 /** An emptyDir volume and its mount. */
 export function scratchVolume(name: string, mountPath: string, sizeLimit: string, medium?: 'Memory'): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
-    volume: { name, emptyDir: { medium, sizeLimit: k8s.Quantity.fromString(sizeLimit) } },
+    volume: { name, emptyDir: { medium, sizeLimit: quantity(sizeLimit) } },
     mount: { name, mountPath },
   };
 }
