@@ -44,13 +44,19 @@ export interface StorePort {
 /** The UID and GID of the postgres, redis and rabbitmq users in their official Debian/Ubuntu images. */
 export const STORE_UID = 999;
 
-/** Labels of a store's objects and the subset that selects its pods. */
+/**
+ * Labels of a store's objects, the subset that selects its pods, and the labels of its volume
+ * claim template. A StatefulSet's volumeClaimTemplates cannot change after creation, so their
+ * labels leave out everything that changes during the store's life (the image version).
+ */
 export function storeLabels(name: string, component: string, image: string, ctx: StoreContext): {
-  labels: Record<string, string>; selector: Record<string, string>;
+  labels: Record<string, string>; selector: Record<string, string>; claimLabels: Record<string, string>;
 } {
+  const stable = { name, partOf: ctx.partOf, environment: ctx.environment, component };
   return {
-    labels: componentLabels({ name, partOf: ctx.partOf, environment: ctx.environment, component, version: imageVersion(image) }),
+    labels: componentLabels({ ...stable, version: imageVersion(image) }),
     selector: selectorLabels(name, ctx.environment),
+    claimLabels: componentLabels(stable),
   };
 }
 
@@ -104,7 +110,7 @@ export function storeServices(scope: Construct, props: {
 /** Requests and limits from the spec. */
 export { containerResources } from '../workload/resources';
 
-/** A ReadWriteOnce claim template named `data`. */
+/** A ReadWriteOnce claim template named `data`; `labels` must not change during the store's life (see storeLabels). */
 export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
   return {
     metadata: { name: 'data', labels: { ...labels } },
