@@ -63,7 +63,7 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
     how: (o) => [
       `kubectl delete statefulset ${o.metadata.name}${ns(o)} --cascade=orphan   # pods and volumes stay, nothing restarts`,
       'then apply as usual: the new StatefulSet adopts the running pods (same selector) and rolls them if the template changed',
-      'existing PersistentVolumeClaims keep their old size and labels: resize each with kubectl patch pvc (the StorageClass must allow expansion)',
+      ...claimResizes(o),
     ],
   },
   {
@@ -138,6 +138,25 @@ export function checkUpdate(current: Manifest, desired: Manifest, changes: reado
     .map((r) => ({ fields: r.refused(changes, current, desired), why: r.why, source: r.source, how: r.how(desired) }))
     .filter((u) => u.fields.length > 0);
   return { refused: apply(IMMUTABLE_RULES), unsafe: apply(UNSAFE_RULES) };
+}
+
+/**
+ * A StatefulSet never changes the claims it already made: one `kubectl patch pvc` per pod and
+ * claim template gives them the new size (the StorageClass must allow volume expansion).
+ */
+function claimResizes(o: Manifest): string[] {
+  const spec = o.spec as { replicas?: number; volumeClaimTemplates?: Array<{ metadata?: { name?: string }; spec?: { resources?: { requests?: { storage?: string } } } }> } | undefined;
+  const templates = spec?.volumeClaimTemplates ?? [];
+  if (!templates.length) return [];
+  const lines = ['existing claims keep their size and labels; to give them the new size (the StorageClass must allow expansion):'];
+  for (const t of templates) {
+    const storage = t.spec?.resources?.requests?.storage;
+    if (!t.metadata?.name || !storage) continue;
+    for (let i = 0; i < (spec?.replicas ?? 1); i++) {
+      lines.push(`  kubectl patch pvc ${t.metadata.name}-${o.metadata.name}-${i}${ns(o)} -p '{"spec":{"resources":{"requests":{"storage":"${storage}"}}}}'`);
+    }
+  }
+  return lines;
 }
 
 /** A storage request that gets smaller. */
