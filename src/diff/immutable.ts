@@ -131,13 +131,84 @@ export const UNSAFE_RULES: readonly UpdateRule[] = [
   },
 ];
 
+/** The version numbers at the start of an image tag: postgres:16.4-bookworm -> [16, 4]; undefined for a digest or no tag. */
+export function imageVersionNumbers(image: string): number[] | undefined {
+  if (image.includes('@')) return undefined;
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  const m = colon < 0 ? null : /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(last.slice(colon + 1));
+  return m ? m.slice(1).filter((x) => x !== undefined).map(Number) : undefined;
+}
+
+/** The image repository's last segment: "postgres" for docker.io/library/postgres:16. */
+function imageName(image: string): string {
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  return last.split(/[:@]/)[0];
+}
+
+/** Compares [major, minor, patch] lists; missing parts count as 0. */
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+
+/** Image changes of a StatefulSet's containers for one store image, with both versions known. */
+function storeImageChanges(store: string, dangerous: (before: number[], after: number[]) => boolean) {
+  return (changes: readonly FieldChange[]): FieldChange[] => changes.filter((c) => {
+    if (!/^spec\.template\.spec\.(initC|c)ontainers\[name=[^\]]+\]\.image$/.test(c.path)) return false;
+    if (typeof c.before !== 'string' || typeof c.after !== 'string' || imageName(c.after) !== store || imageName(c.before) !== store) return false;
+    const [before, after] = [imageVersionNumbers(c.before), imageVersionNumbers(c.after)];
+    return before !== undefined && after !== undefined && dangerous(before, after);
+  });
+}
+
+/**
+ * Data-store images whose change the API server accepts but the data does not: the new server
+ * must read what the old one wrote. A rolling update would replace the pod and leave it crashing.
+ */
+export const DATA_UPGRADE_RULES: readonly UpdateRule[] = [
+  {
+    group: 'apps', kinds: ['StatefulSet'],
+    source: 'PostgreSQL: a data directory is readable only by the major version that wrote it (postgresql.org/docs/current/upgrading.html)',
+    why: 'PostgreSQL major version change: the new server refuses to start on the old data directory',
+    refused: storeImageChanges('postgres', (b, a) => a[0] !== b[0]),
+    how: (o) => [
+      `before: kubectl exec ${o.metadata.name}-0${ns(o)} -- sh -c 'pg_dumpall --username="$POSTGRES_USER"' > ${o.metadata.name}.sql`,
+      `then: delete the StatefulSet and its claim data-${o.metadata.name}-0 (or restore into a new one), apply, and restore with psql`,
+      "or run pg_upgrade with both versions' binaries on the volume; never apply a major version change alone",
+    ],
+  },
+  {
+    group: 'apps', kinds: ['StatefulSet'],
+    source: 'Redis: RDB and AOF files are not readable by older versions',
+    why: 'Redis version downgrade: the older server cannot load data written by the newer one',
+    refused: storeImageChanges('redis', (b, a) => compareVersions(a, b) < 0 && (a[0] !== b[0] || a[1] !== b[1])),
+    how: () => ['keep the newer version, or flush the data (the cache refills) before moving back'],
+  },
+  {
+    group: 'apps', kinds: ['StatefulSet'],
+    source: 'RabbitMQ: upgrades go one minor series at a time, with every stable feature flag enabled (rabbitmq.com/docs/upgrade)',
+    why: 'RabbitMQ version change that skips a series or goes back: the nodes refuse to start or to join the cluster',
+    refused: storeImageChanges('rabbitmq', (b, a) => {
+      const [[bMajor, bMinor = 0], [aMajor, aMinor = 0]] = [b, a];
+      if (aMajor === bMajor && aMinor === bMinor) return false;
+      // Only the next minor series goes in place; a new major (3.13 -> 4.0) needs the feature flags first.
+      return !(aMajor === bMajor && aMinor === bMinor + 1);
+    }),
+    how: (o) => [
+      `before: kubectl exec ${o.metadata.name}-0${ns(o)} -- rabbitmqctl enable_feature_flag all`,
+      'then upgrade one minor series at a time (3.12 -> 3.13 -> 4.0), applying and waiting for every node to be ready each time',
+    ],
+  },
+];
+
 /** The updates of one object that the server refuses (`refused`) or that need care (`unsafe`). */
 export function checkUpdate(current: Manifest, desired: Manifest, changes: readonly FieldChange[]): { refused: RefusedUpdate[]; unsafe: RefusedUpdate[] } {
   const apply = (rules: readonly UpdateRule[]) => rules
     .filter((r) => r.group === apiGroup(desired.apiVersion) && r.kinds.includes(desired.kind))
     .map((r) => ({ fields: r.refused(changes, current, desired), why: r.why, source: r.source, how: r.how(desired) }))
     .filter((u) => u.fields.length > 0);
-  return { refused: apply(IMMUTABLE_RULES), unsafe: apply(UNSAFE_RULES) };
+  return { refused: apply(IMMUTABLE_RULES), unsafe: [...apply(UNSAFE_RULES), ...apply(DATA_UPGRADE_RULES)] };
 }
 
 /**

@@ -98,6 +98,28 @@ describe('GIVEN the other kinds with immutable fields', () => {
   });
 });
 
+describe('GIVEN a data store StatefulSet WHEN its image changes', () => {
+  const store = (image: string): Manifest => edited(statefulSet, (s) => { s.spec.template.spec.containers[0].image = image; });
+  it.each([
+    ['postgres:16.4-bookworm', 'postgres:16.6-bookworm', []],
+    ['postgres:16.4-bookworm', 'postgres:17.2-bookworm', ['spec.template.spec.containers[name=db].image']],
+    ['postgres:16.4-bookworm', 'postgres:15.10-bookworm', ['spec.template.spec.containers[name=db].image']],
+    ['redis:7.4.1-bookworm', 'redis:7.4.2-bookworm', []],
+    ['redis:7.0.15', 'redis:7.4.1-bookworm', []],
+    ['redis:7.4.1-bookworm', 'redis:7.0.15', ['spec.template.spec.containers[name=db].image']],
+    ['rabbitmq:3.13.7-management', 'rabbitmq:3.13.8-management', []],
+    ['rabbitmq:3.12.14-management', 'rabbitmq:3.13.7-management', []],
+    ['rabbitmq:3.10.8', 'rabbitmq:3.13.7-management', ['spec.template.spec.containers[name=db].image']],
+    ['rabbitmq:3.13.7-management', 'rabbitmq:4.0.5-management', ['spec.template.spec.containers[name=db].image']],
+    ['rabbitmq:3.13.7-management', 'rabbitmq:3.12.14-management', ['spec.template.spec.containers[name=db].image']],
+    ['postgres:16.4-bookworm', 'postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', []],
+  ])('%s -> %s: accepted by the server, needs a manual step: %j', (from, to, unsafe) => {
+    const result = check(store(from), store(to));
+    expect(result.refused).toEqual([]);
+    expect(result.unsafe).toEqual(unsafe);
+  });
+});
+
 describe('GIVEN the fixture platform in every environment', () => {
   it('WHEN every image, replica count, resource and env value changes THEN no update is refused, and every workload changes', () => {
     const before = synth();
@@ -113,7 +135,8 @@ describe('GIVEN the fixture platform in every environment', () => {
     for (const [i, env] of before.entries()) {
       const plan = planChanges(locatedManifests(env), locatedManifests(after[i]));
       const refused = plan.changes.flatMap((c) => c.refused.map((u) => `${c.desired?.object.kind}/${c.desired?.object.metadata.name}: ${u.fields.map((f) => f.path).join(', ')}`));
-      expect({ env: env.name, refused }).toEqual({ env: env.name, refused: [] });
+      const unsafe = plan.changes.flatMap((c) => c.unsafe.map((u) => `${c.desired?.object.kind}/${c.desired?.object.metadata.name}: ${u.why}`));
+      expect({ env: env.name, refused, unsafe }).toEqual({ env: env.name, refused: [], unsafe: [] });
       const changed = new Set(plan.changes.filter((c) => c.action === '~').map((c) => `${c.desired?.object.kind}/${c.desired?.object.metadata.name}`));
       const workloads = locatedManifests(env).map((m) => m.object).filter((o) => ['StatefulSet', 'Deployment', 'Rollout'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`);
       expect(workloads.filter((w) => !changed.has(w) && !w.startsWith('Deployment/ratelimit'))).toEqual([]);
