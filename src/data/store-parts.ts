@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { onlyTrue } from '../render/server-form';
+import { StoreStatefulSet } from './store-statefulset';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
 import { quantity } from '../workload/resources';
@@ -194,7 +195,8 @@ export function storeStatefulSet(scope: Construct, props: {
   /** @default none */
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
 }): k8s.KubeStatefulSet {
-  return new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+  // Claim templates in the form the server stores them, so applying twice changes nothing.
+  return new StoreStatefulSet(scope, 'StatefulSet', {
     metadata: { name: props.name, labels: { ...props.labels } },
     spec: {
       serviceName: props.serviceName,

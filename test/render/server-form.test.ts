@@ -106,3 +106,16 @@ describe('canonicalQuantity (apimachinery Quantity.String())', () => {
     expect(canonicalQuantity(written)).toBe(stored);
   });
 });
+
+describe('GIVEN the data stores of every environment', () => {
+  it('WHEN synthesized THEN each volume claim template is written exactly as the server stores it', () => {
+    // kubectl apply replaces the list whole unless it equals the stored one (checked on kube-apiserver 1.27.16).
+    const statefulSets = allObjects().filter((o) => o.kind === 'StatefulSet');
+    const templates = statefulSets.flatMap((s) => (s.spec as { volumeClaimTemplates?: Array<Record<string, any>> }).volumeClaimTemplates ?? []);
+    expect(templates.length).toBeGreaterThanOrEqual(9);
+    for (const t of templates) {
+      expect(t).toMatchObject({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', spec: { volumeMode: 'Filesystem' }, status: { phase: 'Pending' } });
+      expect(t.metadata).toHaveProperty('creationTimestamp', null);
+    }
+  });
+});
