@@ -177,7 +177,9 @@ for e in $ENVS; do
       CHANGED[$e]=$((CHANGED[$e] + $(printf '%s\n%s' "$changed" "$moved" | grep -c .)))
       FAIL=$((FAIL + 1))
     else
-      printf 'ok        second apply %s: %s object(s) unchanged (resourceVersion kept)\n' "$rel" "$(grep -c . <<<"$out")"
+      only_kubectl=$(grep -c -E "^(${KUBECTL_ALWAYS_PATCHES//./\\.})/[^ ]+ configured$" <<<"$out" || true)
+      printf 'ok        second apply %s: %s unchanged, %s PodDisruptionBudget(s) "configured" by kubectl only; every resourceVersion kept\n' \
+        "$rel" "$(grep -c ' unchanged$' <<<"$out" || true)" "$only_kubectl"
     fi
     # kubectl diff: 0 no differences, 1 differences, >1 kubectl or diff failed.
     out=$(KUBECTL_EXTERNAL_DIFF="diff -u -N" K diff -f "$f" 2>&1) && rc=0 || rc=$?

@@ -10,6 +10,7 @@
  * x-kubernetes-validations and Argo Rollouts runs no admission webhook; a Rollout's selector is
  * therefore accepted, but see {@link UNSAFE_RULES}.
  */
+import { isDeepStrictEqual } from 'util';
 import { FieldChange } from './field-changes';
 import { apiGroup } from './identity';
 import { parseQuantity } from '../spec/quantity';
@@ -53,13 +54,31 @@ function ns(o: Manifest): string {
 /** The fields of a StatefulSet spec that ValidateStatefulSetUpdate lets change. */
 const STATEFULSET_MUTABLE = ['spec.replicas', 'spec.template', 'spec.updateStrategy', 'spec.persistentVolumeClaimRetentionPolicy', 'spec.minReadySeconds', 'spec.ordinals'];
 
+/**
+ * Claim template fields the server fills in itself (see src/data/store-statefulset.ts): writing or
+ * leaving out their default value changes nothing it compares, so it is no refused change.
+ */
+const CLAIM_TEMPLATE_DEFAULTS: ReadonlyArray<readonly [RegExp, unknown]> = [
+  [/^spec\.volumeClaimTemplates\[\d+\]\.apiVersion$/, 'v1'],
+  [/^spec\.volumeClaimTemplates\[\d+\]\.kind$/, 'PersistentVolumeClaim'],
+  [/^spec\.volumeClaimTemplates\[\d+\]\.metadata\.creationTimestamp$/, null],
+  [/^spec\.volumeClaimTemplates\[\d+\]\.spec\.volumeMode$/, 'Filesystem'],
+  [/^spec\.volumeClaimTemplates\[\d+\]\.status$/, { phase: 'Pending' }],
+];
+
+function isStoredDefault(c: FieldChange): boolean {
+  if (c.action === '~') return false;
+  const value = c.action === '+' ? c.after : c.before;
+  return CLAIM_TEMPLATE_DEFAULTS.some(([path, v]) => path.test(c.path) && isDeepStrictEqual(value, v));
+}
+
 /** Updates the API server refuses. */
 export const IMMUTABLE_RULES: readonly UpdateRule[] = [
   {
     group: 'apps', kinds: ['StatefulSet'],
     source: 'pkg/apis/apps/validation ValidateStatefulSetUpdate',
     why: 'spec: Forbidden: updates to statefulset spec for fields other than \'replicas\', \'ordinals\', \'template\', \'updateStrategy\', \'persistentVolumeClaimRetentionPolicy\' and \'minReadySeconds\' are forbidden',
-    refused: (changes) => changes.filter((c) => isUnder(c.path, 'spec') && !STATEFULSET_MUTABLE.some((p) => isUnder(c.path, p))),
+    refused: (changes) => changes.filter((c) => isUnder(c.path, 'spec') && !STATEFULSET_MUTABLE.some((p) => isUnder(c.path, p)) && !isStoredDefault(c)),
     how: (o) => [
       `kubectl delete statefulset ${o.metadata.name}${ns(o)} --cascade=orphan   # pods and volumes stay, nothing restarts`,
       'then apply as usual: the new StatefulSet adopts the running pods (same selector) and rolls them if the template changed',

@@ -57,6 +57,23 @@ describe('GIVEN a StatefulSet (ValidateStatefulSetUpdate)', () => {
   });
 });
 
+describe('GIVEN a StatefulSet written by the previous generator (claim templates without the stored fields)', () => {
+  const stored = edited(statefulSet, (s) => {
+    Object.assign(s.spec.volumeClaimTemplates[0], { apiVersion: 'v1', kind: 'PersistentVolumeClaim', status: { phase: 'Pending' } });
+    s.spec.volumeClaimTemplates[0].metadata.creationTimestamp = null;
+    s.spec.volumeClaimTemplates[0].spec.volumeMode = 'Filesystem';
+  });
+
+  it('WHEN the new output adds the fields the server fills in itself THEN nothing is refused', () => {
+    expect(check(statefulSet, stored).refused).toEqual([]);
+  });
+
+  it('WHEN the new output also drops the version label of the claim template THEN only the label is refused', () => {
+    const versioned = edited(statefulSet, (s) => { s.spec.volumeClaimTemplates[0].metadata.labels['app.kubernetes.io/version'] = '16.4'; });
+    expect(check(versioned, stored).refused).toEqual(['spec.volumeClaimTemplates[0].metadata.labels["app.kubernetes.io/version"]']);
+  });
+});
+
 describe('GIVEN the other kinds with immutable fields', () => {
   const deployment: Manifest = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' }, spec: { selector: { matchLabels: { app: 'api' } }, replicas: 2, template: { metadata: { labels: { app: 'api' } } } } };
   const job: Manifest = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { backoffLimit: 2, template: { spec: { containers: [{ name: 'm', image: 'm:1' }] } } } };
