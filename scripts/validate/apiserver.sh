@@ -174,7 +174,9 @@ for e in $ENVS; do
     moved=$(diff <(echo "$before") <(echo "$after") | grep '^>' || true)
     if [ $rc -ne 0 ] || [ -n "$changed" ] || [ -n "$moved" ]; then
       printf 'CHANGED   second apply %s (exit %s)\n%s\n' "$rel" "$rc" "$(printf '%s\n%s' "$changed" "${moved:+new resourceVersion: $moved}" | grep . | sed 's/^/    /')"
-      CHANGED[$e]=$((CHANGED[$e] + $(printf '%s\n%s' "$changed" "$moved" | grep -c .)))
+      # objects, each once: "kind.group/name configured" and "> Kind ns name rv" name the same one
+      CHANGED[$e]=$((CHANGED[$e] + $( { sed -E 's#^([a-z]+)[^/]*/([^ ]+) .*#\1/\2#' <<<"$changed"
+        awk '{print tolower($2) "/" $4}' <<<"$moved"; } | grep -v '^/$' | grep . | sort -u | wc -l)))
       FAIL=$((FAIL + 1))
     else
       only_kubectl=$(grep -c -E "^(${KUBECTL_ALWAYS_PATCHES//./\\.})/[^ ]+ configured$" <<<"$out" || true)
