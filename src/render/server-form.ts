@@ -10,11 +10,6 @@ export function nonEmpty<T>(list: readonly T[]): T[] | undefined {
   return list.length ? [...list] : undefined;
 }
 
-/** The map, or undefined (the field left out) when it has no keys. */
-export function nonEmptyMap<T>(map: Readonly<Record<string, T>>): Record<string, T> | undefined {
-  return Object.keys(map).length ? { ...map } : undefined;
-}
-
 /** `true`, or undefined: a non-pointer boolean field that is false is dropped by the server. */
 export function onlyTrue(value: boolean | undefined): true | undefined {
   return value ? true : undefined;
