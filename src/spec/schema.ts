@@ -125,8 +125,13 @@ export const RETRY_ON = new RegExp(`^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`)
 export const RetriesSchema = z.strictObject({
   attempts: int32().min(0).max(10).default(3).describe('Retry attempts.'),
   perTryTimeout: duration().default('2s').describe('Timeout of each try.'),
-  retryOn: z.string().regex(RETRY_ON, { message: `must be a comma-separated list (no spaces) of ${RETRY_CONDITIONS.join(', ')} or HTTP status codes such as 503` })
-    .default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
+  retryOn: z.string().superRefine((v, ctx) => {
+    if (RETRY_ON.test(v)) return;
+    const bad = v.split(',').filter((c) => !(RETRY_CONDITIONS as readonly string[]).includes(c) && !/^[1-5][0-9]{2}$/.test(c));
+    const what = bad.length === 0 ? 'is not a comma-separated list (no spaces, no empty entries)'
+      : `${bad.slice(0, 5).map((c) => JSON.stringify(c.slice(0, 40))).join(', ')} ${bad.length === 1 ? 'is not a retry condition' : 'are not retry conditions'}`;
+    ctx.addIssue({ code: 'custom', message: `${what}; use a comma-separated list (no spaces) of HTTP status codes such as 503 and ${RETRY_CONDITIONS.join(', ')}` });
+  }).default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
     + 'Conditions such as 5xx, reset, gateway-error, retriable-4xx or a status code retry after the service may have acted: a POST can then run twice (a duplicate order). Add them only to services whose every routed request is idempotent.'),
 });
 

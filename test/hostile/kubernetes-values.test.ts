@@ -77,7 +77,7 @@ describe('names, labels and selectors follow apimachinery validation, in its wor
 
   test('retryOn takes only the retry conditions Istio knows', () => {
     const text = editReference(['    replicas: 3\n', '    replicas: 3\n    traffic: { retries: { retryOn: "5xx,503,bogus" } }\n']);
-    expect(problemsOf(text)).toEqual([expect.stringMatching(/services\.user-service\.traffic\.retries\.retryOn: "bogus" is not a retry condition; use a comma-separated list of HTTP status codes and 5xx, gateway-error/)]);
+    expect(problemsOf(text)).toEqual([expect.stringMatching(/services\.user-service\.traffic\.retries\.retryOn: "bogus" is not a retry condition; use a comma-separated list \(no spaces\) of HTTP status codes such as 503 and 5xx, gateway-error/)]);
   });
 
   test('an image must be a reference (no upper case in the path, no spaces)', () => {
