@@ -9,7 +9,7 @@
 # Any rejection, and any warning the server returns (deprecated API, PodSecurity "restricted"
 # violations, unknown or duplicate fields...), fails the run. Then, once every environment is in,
 # each file is applied a second time, which must report every object "unchanged" and keep every
-# resourceVersion (PodDisruptionBudgets: see KUBECTL_ALWAYS_PATCHES below), and
+# resourceVersion (PodDisruptionBudgets and StatefulSets: see KUBECTL_ALWAYS_PATCHES below), and
 # `kubectl diff -f FILE` must exit 0: a value the server drops or rewrites (an empty list or map, a
 # non-canonical quantity...) would make every sync look like a change. Both servers are stopped on exit.
 #
@@ -158,9 +158,11 @@ done
 # Idempotency: the same files again change nothing, and kubectl diff sees no difference.
 # Every object must stay at its resourceVersion, and kubectl must say "unchanged" for it, with one
 # exception: client-side apply always sends a PodDisruptionBudget's spec.selector (its patch
-# strategy is "replace", which apimachinery's strategicpatch never compares), so kubectl prints
-# "configured" although the server stores nothing new; those pass when their resourceVersion holds.
-KUBECTL_ALWAYS_PATCHES='poddisruptionbudget.policy'
+# strategy is "replace", which apimachinery's strategicpatch never compares), and a StatefulSet's
+# volumeClaimTemplates (a list without merge key, stored with a null creationTimestamp that no
+# schema-valid manifest can state: src/data/store-statefulset.ts), so kubectl prints "configured"
+# although the server stores nothing new; those pass when their resourceVersion holds.
+KUBECTL_ALWAYS_PATCHES='poddisruptionbudget.policy|statefulset.apps'
 declare -A CHANGED DIFFERS
 versions() { K get -f "$1" -o custom-columns=KIND:.kind,NS:.metadata.namespace,NAME:.metadata.name,RV:.metadata.resourceVersion --no-headers 2>&1; }
 for e in $ENVS; do
@@ -181,7 +183,7 @@ for e in $ENVS; do
       FAIL=$((FAIL + 1))
     else
       only_kubectl=$(grep -c -E "^(${KUBECTL_ALWAYS_PATCHES//./\\.})/[^ ]+ configured$" <<<"$out" || true)
-      printf 'ok        second apply %s: %s unchanged, %s PodDisruptionBudget(s) "configured" by kubectl only; every resourceVersion kept\n' \
+      printf 'ok        second apply %s: %s unchanged, %s PodDisruptionBudget(s)/StatefulSet(s) "configured" by kubectl only; every resourceVersion kept\n' \
         "$rel" "$(grep -c ' unchanged$' <<<"$out" || true)" "$only_kubectl"
     fi
     # kubectl diff: 0 no differences, 1 differences, >1 kubectl or diff failed.

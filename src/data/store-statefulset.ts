@@ -1,16 +1,20 @@
 /**
- * A StatefulSet whose volume claim templates are written the way the API server stores them.
+ * A StatefulSet whose volume claim templates state apiVersion, kind and the default volumeMode,
+ * as the API server stores them.
  *
- * The server stores each claim template with apiVersion, kind, a null metadata.creationTimestamp,
- * the default spec.volumeMode and status.phase Pending. `kubectl apply` (client-side) replaces the
- * volumeClaimTemplates list as a whole whenever it differs from the stored one, since the list has
- * no merge key: without those fields every apply reports the StatefulSet "configured" (checked on
- * kube-apiserver 1.27.16; all five fields are needed). The generated props type has no place for
- * them, and the generated mapper drops JSON patches that add them, so they are added after it.
+ * The server also stores a null metadata.creationTimestamp and status.phase Pending. `kubectl
+ * apply` (client-side) replaces the volumeClaimTemplates list whole whenever it differs from the
+ * stored one (the list has no merge key), so only all five fields would make kubectl print
+ * "unchanged" (checked on kube-apiserver 1.27.16). A null timestamp fails every schema validator
+ * (kubeconform, kubernetes-models: Time is a string) and status does not belong in a desired
+ * state, so those two are left out: kubectl then prints "configured" for a StatefulSet whose
+ * stored object does not change (same resourceVersion, `kubectl diff` empty), as it always does for
+ * PodDisruptionBudgets. The generated props type has no place for apiVersion and kind, and the
+ * generated mapper drops JSON patches that add them, so they are added after it.
  */
 import { k8s } from 'cdk8s-plus-27';
 
-/** Fields the server adds to every claim template, in the form it returns them. */
+/** Fields the server adds to every claim template, in the form it returns them (see above for the two left out). */
 const STORED_CLAIM_FIELDS = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
 
 export class StoreStatefulSet extends k8s.KubeStatefulSet {
@@ -23,9 +27,7 @@ export class StoreStatefulSet extends k8s.KubeStatefulSet {
     json.spec.volumeClaimTemplates = templates.map((t) => ({
       ...STORED_CLAIM_FIELDS,
       ...t,
-      metadata: { creationTimestamp: null, ...t.metadata },
       spec: { ...t.spec, volumeMode: t.spec?.volumeMode ?? 'Filesystem' },
-      status: { phase: 'Pending', ...t.status },
     }));
     return json;
   }
