@@ -238,6 +238,16 @@ function selectorHash(ns: string, svc: string): string | undefined {
   return tryGet('service', svc, ns)?.spec?.selector?.['rollouts-pod-template-hash'];
 }
 
+/**
+ * The prune selector the docs give: the platform and environment labels every object of an
+ * environment carries (`app.kubernetes.io/part-of` and the `…/environment` label).
+ */
+function pruneSelector(namespace: KObject): string {
+  const labels = namespace.metadata.labels ?? {};
+  const env = Object.keys(labels).find((k) => k.endsWith('/environment'));
+  return [`app.kubernetes.io/part-of=${labels['app.kubernetes.io/part-of']}`, ...(env ? [`${env}=${labels[env]}`] : [])].join(',');
+}
+
 const retag = (image: string, tag: string) => image.replace(/:[^:/]+$/, `:${tag}`);
 
 // ---- the scenarios -----------------------------------------------------------------------------
@@ -369,6 +379,30 @@ d('simulated cluster', () => {
     say(`${env}: kubectl diff after the upgrade: exit ${diff.code}${diff.code ? `\n${diff.stdout.split('\n').filter((l) => /^[-+] |^diff /.test(l)).slice(0, 40).join('\n')}` : ''}`);
     expect(diff.code).toBe(0);
     await waitFor('review-service ready', () => health(ns).lines.some((l) => /^Deployment review-service: 2\/2/.test(l)), () => health(ns).lines.join('\n'), 120_000, 2000);
+
+    // The removed service's objects are still there until pruned, with the documented command
+    // (docs/cluster-simulation.md): the environment's labels select it, the allowlist names its kinds.
+    const key = (o: KObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const before = objectsIn(path.join(base, env));
+    const after = objectsIn(dir);
+    const gone = new Set(before.map(key).filter((k) => !after.some((o) => key(o) === k)));
+    const ns0 = before.find((o) => o.kind === 'Namespace')!;
+    const selector = pruneSelector(ns0);
+    // Without an environment label the selector would match other environments' Namespaces.
+    const allowlist = [...new Set([...before, ...after].filter((o) => selector.includes('environment=') || o.kind !== 'Namespace').map((o) => `${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`))].sort();
+    const args = ['apply', '-f', `${dir}/`, '--prune', '-l', selector, ...allowlist.flatMap((a) => ['--prune-allowlist', a])];
+    const r = kubectl(args);
+    const pruned = (r.stdout + r.stderr).split('\n').filter((l) => l.endsWith(' pruned'));
+    say(`kubectl apply -f ${env}/ --prune -l ${selector} --prune-allowlist (${allowlist.length} kinds): exit ${r.code}`, `pruned: ${pruned.join('; ') || 'nothing'}`,
+      `expected gone: ${[...gone].join('; ')}`);
+    expect(r.code).toBe(0);
+    const exists = (o: KObject) => kubectl(['get', o.kind === 'Namespace' ? 'namespace' : `${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0].replace(/^v1$/, '')}`.replace(/\.$/, ''), o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : [])]).code === 0;
+    const left = before.filter((o) => gone.has(key(o)) && exists(o)).map(key);
+    const lost = after.filter((o) => !exists(o)).map(key);
+    say(`after prune: removed-service objects left: ${left.join('; ') || 'none'}; objects of the new output missing: ${lost.join('; ') || 'none'}`);
+    expect(left).toEqual([]);
+    expect(lost).toEqual([]);
+    expect(pruned.length).toBe(gone.size);
   });
 
   test('4 Canary: order-service walks 10, 20, 50, 100 in both VirtualServices, then stable 100; a failing success rate aborts', async () => {
