@@ -42,6 +42,7 @@ export {
 export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload/microservice';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
+export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
 export { componentLabels, selectorLabels, imageVersion } from './workload/labels';
 export { healthProbes } from './workload/probes';
 export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';

@@ -7,8 +7,10 @@ import { Construct } from 'constructs';
 import { addDataTier } from './data';
 import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
+import { TRUST_DOMAIN_CONTEXT } from './mesh/names';
 import { addObservability } from './observability';
 import { EnvironmentSpec } from './spec/schema';
+import { environmentLabels } from './workload/labels';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
 
@@ -17,8 +19,8 @@ export class ManifestChart extends Chart {
   /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
   public readonly fileName: string;
 
-  constructor(scope: Construct, id: string, props: { readonly fileName: string; readonly namespace?: string }) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+  constructor(scope: Construct, id: string, props: { readonly fileName: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> }) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: props.labels ? { ...props.labels } : undefined });
     this.fileName = props.fileName;
   }
 }
@@ -76,7 +78,12 @@ export class PlatformEnvironment extends Construct {
 
   private addChart(id: string, fileName: string, namespace?: string): ManifestChart {
     // Charts are children of the App (cdk8s requires it); the id keeps environments apart.
-    const chart = new ManifestChart(this.node.scope as App, `${this.node.id}-${id}`, { fileName, namespace });
+    // Every object of the chart, custom ones included, carries the environment's labels.
+    const chart = new ManifestChart(this.node.scope as App, `${this.node.id}-${id}`, {
+      fileName, namespace, labels: environmentLabels(this.spec.platform.name, this.spec.name),
+    });
+    // Constructs that name workload identities read the trust domain from here (trustDomainOf).
+    chart.node.setContext(TRUST_DOMAIN_CONTEXT, this.spec.platform.trustDomain);
     this.charts.push(chart);
     return chart;
   }

@@ -12,6 +12,7 @@ import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 import { compareText } from './compare-text';
+import { objectPodProblems } from './workload/pod-checks';
 
 /** A Kubernetes object as plain data. */
 export interface Manifest {
@@ -147,6 +148,15 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
           `two objects share kind ${json.kind}, namespace "${json.metadata.namespace ?? ''}" and name "${json.metadata.name}" (${other} and ${chart.paths[i]}); rename one of them`, loaded));
       } else {
         owners.set(key, chart.paths[i]);
+      }
+    });
+  }
+  // Pod Security "restricted" and pinned images, for every pod whoever created it: custom
+  // constructs added in TypeScript get the same checks as the spec's services.
+  for (const chart of charts) {
+    chart.objects.forEach((json, i) => {
+      for (const p of objectPodProblems(json as unknown as Record<string, unknown>)) {
+        problems.push(problemAt(chart.paths[i], `${json.kind} ${json.metadata.name}: ${p.field}: ${p.message} (construct ${chart.paths[i]})`, loaded));
       }
     });
   }

@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
 import { routeName, serviceHost } from './names';
-import { TrafficDestination } from './traffic';
+import { retryPolicy, RetrySettings, TrafficDestination } from './traffic';
 import { compareText } from '../compare-text';
 
 /** Name of the Gateway and of its VirtualService. */
@@ -28,6 +28,11 @@ export interface GatewayRoute {
   readonly port: number;
   /** Whole-request timeout, e.g. 10s. */
   readonly timeout: string;
+  /**
+   * Retries of the owner (explicit, so Istio's default, which retries 503s, never applies).
+   * @default none: attempts 0
+   */
+  readonly retries?: RetrySettings;
 }
 
 export interface ApiGatewayProps {
@@ -97,6 +102,7 @@ export class ApiGateway extends Construct {
             weight: d.weight,
           })),
           timeout: r.timeout,
+          retries: retryPolicy(r.retries ?? { attempts: 0, perTryTimeout: r.timeout }),
         })),
       },
     });

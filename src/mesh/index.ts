@@ -15,7 +15,7 @@ import { GatewayRateLimit } from './rate-limit';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
-export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
 export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
 export { GatewayRateLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
@@ -38,7 +38,8 @@ export function addMesh(platform: PlatformEnvironment): void {
   const ns = env.namespace;
   const gw = env.platform.gateway;
   const shared = platform.platformChart;
-  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount);
+  const trustDomain = env.platform.trustDomain;
+  const gatewayPrincipal = principalOf(gw.namespace, gw.serviceAccount, trustDomain);
 
   new NamespaceMtls(shared, 'Mtls');
   new NamespaceNetworkPolicy(shared, 'NetworkBaseline', {
@@ -54,7 +55,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       tlsCredential: env.platform.tlsCredential,
       gatewaySelector: gw.selector,
       // Gateway requests take the owner's primary route, as in-mesh requests do.
-      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout })),
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout, retries: r.svc.traffic.retries })),
     });
     new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
   }
@@ -91,7 +92,7 @@ export function addMesh(platform: PlatformEnvironment): void {
     new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
 
     const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
-      principals: [principalOf(ns, caller)],
+      principals: [principalOf(ns, caller, trustDomain)],
       peer: { podLabels: platform.services.get(caller)?.workload.selector },
     }));
     if (svc.routes.length) {

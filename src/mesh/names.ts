@@ -1,7 +1,11 @@
 /** Names the mesh objects share: service hosts, workload identities and gateway route names. */
 
-/** Trust domain of the mesh (Istio's default). */
+import { IConstruct } from 'constructs';
+
+/** Trust domain of the mesh when the spec sets none (Istio's default, meshConfig.trustDomain). */
 export const TRUST_DOMAIN = 'cluster.local';
+/** Construct context key under which each environment's charts carry platform.trustDomain. */
+export const TRUST_DOMAIN_CONTEXT = 'platform-constructs/trustDomain';
 /** Namespace where istiod runs (the sidecars' control plane). */
 export const ISTIOD_NAMESPACE = 'istio-system';
 
@@ -10,14 +14,20 @@ export function serviceHost(service: string, namespace: string): string {
   return `${service}.${namespace}.svc.cluster.local`;
 }
 
+/** The trust domain of the environment a construct belongs to (its chart's context), else the default. */
+export function trustDomainOf(scope: IConstruct): string {
+  const value: unknown = scope.node.tryGetContext(TRUST_DOMAIN_CONTEXT);
+  return typeof value === 'string' ? value : TRUST_DOMAIN;
+}
+
 /** The mTLS identity (SPIFFE path) of a ServiceAccount, as AuthorizationPolicy principals name it. */
-export function principalOf(namespace: string, serviceAccount: string): string {
-  return `${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+export function principalOf(namespace: string, serviceAccount: string, trustDomain: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
 /** Every identity of a namespace. */
-export function namespacePrincipals(namespace: string): string {
-  return `${TRUST_DOMAIN}/ns/${namespace}/sa/*`;
+export function namespacePrincipals(namespace: string, trustDomain: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/*`;
 }
 
 /** AuthorizationPolicy paths of a route prefix: the prefix itself and everything below it. */

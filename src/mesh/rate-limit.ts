@@ -19,7 +19,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { componentLabels, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
-import { principalOf, routeName, serviceHost } from './names';
+import { principalOf, routeName, serviceHost, trustDomainOf } from './names';
 import { SupportWorkload } from './support-workload';
 import { WorkloadAccess } from './workload-access';
 import { emitYaml } from '../yaml-emit';
@@ -157,7 +157,7 @@ export class GatewayRateLimit extends Construct {
       name: RATE_LIMIT_SERVICE,
       selector: serviceSelector,
       ports: [{ port: GRPC_PORT }],
-      callers: [{ principals: [principalOf(props.gatewayNamespace, props.gatewayServiceAccount)], peer: { namespace: props.gatewayNamespace, podLabels: props.gatewaySelector } }],
+      callers: [{ principals: [principalOf(props.gatewayNamespace, props.gatewayServiceAccount, trustDomainOf(this))], peer: { namespace: props.gatewayNamespace, podLabels: props.gatewaySelector } }],
       egress: [{ to: [{ podLabels: redisSelector }], ports: [{ port: REDIS_PORT }] }],
       labels: this.labelsOf(props, RATE_LIMIT_SERVICE),
     });
@@ -165,7 +165,7 @@ export class GatewayRateLimit extends Construct {
       name: RATE_LIMIT_REDIS,
       selector: redisSelector,
       ports: [{ port: REDIS_PORT }],
-      callers: [{ principals: [principalOf(ns, RATE_LIMIT_SERVICE)], peer: { podLabels: serviceSelector } }],
+      callers: [{ principals: [principalOf(ns, RATE_LIMIT_SERVICE, trustDomainOf(this))], peer: { podLabels: serviceSelector } }],
       labels: this.labelsOf(props, RATE_LIMIT_REDIS),
     });
 

@@ -12,9 +12,9 @@
 import { Construct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService, VirtualServiceSpecHttp,
-  VirtualServiceSpecHttpRoute,
+  VirtualServiceSpecHttpRetries, VirtualServiceSpecHttpRoute,
 } from '../../imports/istio-networking.istio.io';
-import { ServiceSpec } from '../spec/schema';
+import { SAFE_RETRY_ON, ServiceSpec } from '../spec/schema';
 import { canaryServiceName, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
 
 /** The route Argo Rollouts shifts canary weights on. */
@@ -47,12 +47,7 @@ export class ServiceTraffic extends Construct {
     const labels = { ...(props.labels ?? {}) };
     const host = (service: string) => serviceHost(service, namespace);
     const { traffic } = spec;
-    const common = {
-      timeout: traffic.timeout,
-      retries: traffic.retries.attempts > 0
-        ? { attempts: traffic.retries.attempts, perTryTimeout: traffic.retries.perTryTimeout, retryOn: traffic.retries.retryOn }
-        : { attempts: 0 },
-    };
+    const common = { timeout: traffic.timeout, retries: retryPolicy(traffic.retries) };
     const pin = (destination: VirtualServiceSpecHttpRoute): VirtualServiceSpecHttp => ({
       name: VERSION_PIN_ROUTE, match: [{ headers: { [traffic.versionHeader]: { exact: PINNED_VERSION } } }], route: [destination], ...common,
     });
@@ -94,6 +89,26 @@ export class ServiceTraffic extends Construct {
       }));
     }
   }
+}
+
+/** A retry policy as the spec gives it. */
+export interface RetrySettings {
+  /** Retries after the first try; 0 turns retries off. */
+  readonly attempts: number;
+  /** Timeout of each try. */
+  readonly perTryTimeout: string;
+  /** Envoy retry conditions. @default SAFE_RETRY_ON */
+  readonly retryOn?: string;
+}
+
+/**
+ * A VirtualService retry policy, always explicit: a route without one gets Istio's default
+ * (2 attempts, including 503 responses), which can repeat a committed write.
+ */
+export function retryPolicy(retries: RetrySettings): VirtualServiceSpecHttpRetries {
+  return retries.attempts > 0
+    ? { attempts: retries.attempts, perTryTimeout: retries.perTryTimeout, retryOn: retries.retryOn ?? SAFE_RETRY_ON }
+    : { attempts: 0 };
 }
 
 /** Where a route sends requests: a Service, optionally a subset of it and a weight. */

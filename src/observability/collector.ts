@@ -6,7 +6,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { namespacePrincipals, principalOf } from '../mesh/names';
+import { namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
 import { networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
 import { ResourcesSpec } from '../spec/schema';
@@ -99,8 +99,8 @@ export class OtelCollector extends Construct {
       selector,
       ports: otlpPorts,
       callers: [
-        { principals: [namespacePrincipals(props.namespace)], peer: {} },
-        ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount)], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
+        { principals: [namespacePrincipals(props.namespace, trustDomainOf(this))], peer: {} },
+        ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount, trustDomainOf(this))], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
       ],
       egress: backend ? [{ to: [backend.peer], ports: [{ port: backend.port }] }] : [],
       labels,

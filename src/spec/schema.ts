@@ -62,10 +62,33 @@ export const RouteSchema = z.strictObject({
   rateLimit: RateLimitSchema.optional().describe('Per-client, per-path request limit at the gateway.'),
 });
 
+/**
+ * Retry conditions that never repeat a request the upstream may have processed: the connection
+ * was never made (connect-failure), or the upstream refused the HTTP/2 stream before reading it
+ * (refused-stream). Safe for POST and every other method. Istio's own default when a
+ * VirtualService sets no retries also retries 503 responses (retriable-status-codes), which a
+ * server may send after committing a write; so the generated routes always set retries.
+ */
+export const SAFE_RETRY_ON = 'connect-failure,refused-stream';
+/**
+ * The Envoy retry conditions (x-envoy-retry-on, x-envoy-retry-grpc-on) that Istio's VirtualService
+ * validation accepts; it also accepts HTTP status codes.
+ */
+export const RETRY_CONDITIONS = [
+  '5xx', 'gateway-error', 'reset', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream',
+  'retriable-status-codes', 'retriable-headers',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+] as const;
+const RETRY_CONDITION = `(${RETRY_CONDITIONS.join('|')}|[1-5][0-9][0-9])`;
+/** A comma-separated list of retry conditions. */
+export const RETRY_ON = new RegExp(`^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`);
+
 export const RetriesSchema = z.strictObject({
   attempts: z.number().int().min(0).max(10).default(3).describe('Retry attempts.'),
   perTryTimeout: duration().default('2s').describe('Timeout of each try.'),
-  retryOn: z.string().default('5xx,reset,connect-failure,retriable-4xx').describe('Envoy retry conditions.'),
+  retryOn: z.string().regex(RETRY_ON, { message: `must be a comma-separated list (no spaces) of ${RETRY_CONDITIONS.join(', ')} or HTTP status codes such as 503` })
+    .default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
+    + 'Conditions such as 5xx, reset, gateway-error, retriable-4xx or a status code retry after the service may have acted: a POST can then run twice (a duplicate order). Add them only to services whose every routed request is idempotent.'),
 });
 
 export const CircuitBreakerSchema = z.strictObject({
@@ -163,6 +186,12 @@ export const StorageSchema = z.strictObject({
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
   host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
+  trustDomain: z.string().max(253, { message: 'must be at most 253 characters' })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+      message: 'must be a trust domain as the mesh sets it (meshConfig.trustDomain): lowercase DNS labels joined by ".", such as cluster.local or prod.example.com',
+    })
+    .default('cluster.local')
+    .describe('SPIFFE trust domain of the mesh (Istio meshConfig.trustDomain); workload identities in authorization policies are <trustDomain>/ns/<namespace>/sa/<account>.'),
   tlsCredential: dnsLabel(253).default('gateway-tls').describe('Secret (in the gateway namespace) holding the gateway certificate.'),
   gateway: z.strictObject({
     namespace: dnsLabel(63).default('istio-system').describe('Namespace of the ingress gateway deployment.'),

@@ -1,5 +1,20 @@
 /** The recommended app.kubernetes.io labels, plus the app/version labels Istio telemetry reads. */
 
+/** The label naming the environment of every object (with part-of it selects one environment). */
+export const ENVIRONMENT_LABEL = 'platform.shop-example.com/environment';
+/** The value of app.kubernetes.io/managed-by on every object. */
+export const MANAGED_BY = 'cdk8s';
+
+/**
+ * Labels on every object of an environment, whoever created it (the charts add them): pruning and
+ * inventory by label (`kubectl apply --prune -l app.kubernetes.io/part-of=<platform>,platform.shop-example.com/environment=<env>`)
+ * then see every object, including those in the gateway's namespace. They are on the objects only,
+ * not on pod or volume claim templates: a StatefulSet's claim templates cannot change in place.
+ */
+export function environmentLabels(partOf: string, environment: string): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': partOf, 'app.kubernetes.io/managed-by': MANAGED_BY, [ENVIRONMENT_LABEL]: environment };
+}
+
 /** Labels every object of a component carries. */
 export function componentLabels(opts: {
   /** Component name, e.g. user-service. */
@@ -18,7 +33,7 @@ export function componentLabels(opts: {
     'app.kubernetes.io/instance': `${opts.name}-${opts.environment}`,
     'app.kubernetes.io/component': opts.component,
     'app.kubernetes.io/part-of': opts.partOf,
-    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
   };
   if (opts.version) labels['app.kubernetes.io/version'] = opts.version;
   return labels;

@@ -95,7 +95,37 @@ describe('service traffic', () => {
     const primary = findObject<Vs>(prod, 'VirtualService', 'order-service').spec.http.find((h) => h.name === 'primary');
     // THEN
     expect(primary?.timeout).toBe('15s');
-    expect(primary?.retries).toEqual({ attempts: 3, perTryTimeout: '3s', retryOn: '5xx,reset,connect-failure,retriable-4xx' });
+    expect(primary?.retries).toEqual({ attempts: 3, perTryTimeout: '3s', retryOn: 'connect-failure,refused-stream' });
+  });
+
+  test('retries are safe for writes by default, in the mesh and at the gateway', () => {
+    // GIVEN the reference spec, where order-service (POST /api/orders) sets attempts but no retryOn
+    const vs = findObject<Vs>(prod, 'VirtualService', 'order-service');
+    const gateway = findObject<Vs>(prod, 'VirtualService', 'api-gateway');
+    // WHEN synthesized
+    // THEN every route retries only requests the service never received (no 5xx, reset or 409 retries)
+    for (const h of vs.spec.http) expect(h.retries).toEqual({ attempts: 3, perTryTimeout: '3s', retryOn: 'connect-failure,refused-stream' });
+    // AND every gateway route sets its retries explicitly, so Istio's default (which retries 503) never applies
+    expect(gateway.spec.http.map((h) => [h.name, h.retries])).toEqual([
+      ['api-inventory', { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream' }],
+      ['api-orders', { attempts: 3, perTryTimeout: '3s', retryOn: 'connect-failure,refused-stream' }],
+      ['api-users', { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream' }],
+      ['api-auth', { attempts: 3, perTryTimeout: '2s', retryOn: 'connect-failure,refused-stream' }],
+    ]);
+  });
+
+  test('a service opts into more retry conditions in its spec', () => {
+    // GIVEN a service whose requests are all idempotent asks for 5xx and reset retries / WHEN synthesized
+    const out = trafficOf({ ...base, traffic: { retries: { retryOn: '5xx,reset,connect-failure,refused-stream' } } });
+    // THEN its routes use exactly those conditions
+    expect(route(out, 'primary')?.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx,reset,connect-failure,refused-stream' });
+  });
+
+  test('an unknown retry condition is rejected with the accepted ones', () => {
+    // GIVEN a typo in retryOn / WHEN the spec is parsed / THEN the schema names the accepted conditions
+    const parsed = ServiceSchema.safeParse({ ...base, traffic: { retries: { retryOn: 'connect-failure,5xxx' } } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0].message).toMatch(/^must be a comma-separated list \(no spaces\) of 5xx, gateway-error, reset, connect-failure, .* or HTTP status codes such as 503$/);
   });
 
   test('zero retry attempts turn retries off', () => {
