@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import {
-  argo, conditions, events, getJson, KObject, kubectl, kubectlOk, list, objectsIn, podsPerZone, promQueries,
+  argo, REPO, conditions, events, getJson, KObject, kubectl, kubectlOk, list, objectsIn, podsPerZone, promQueries,
   registerPid, say, setRates, SIM_WORK, sleep, synthCli, tryGet, waitFor, writeSpec,
 } from './sim';
 
@@ -293,11 +293,13 @@ d('simulated cluster', () => {
       say(`== ${ns}`, ...health(ns).lines, ...hpaLines(ns).lines);
       const zones = podsPerZone(ns);
       say(...[...zones].map(([app, m]) => `pods per zone ${app}: ${[...m].sort().map(([z, n]) => `${z}=${n}`).join(' ')}`));
-      // Zone spread is soft (ScheduleAnyway); on identical nodes the scheduler keeps skew <= 1.
+      // Zone spread is soft (ScheduleAnyway); on six identical nodes the scheduler uses every zone.
+      const zoneSpread = new Set(objectsIn(path.join(base, env)).filter((o) => ((o.spec?.template?.spec?.topologySpreadConstraints ?? []) as Array<{ topologyKey: string }>)
+        .some((c) => c.topologyKey === 'topology.kubernetes.io/zone')).map((o) => o.spec.template.metadata?.labels?.['app.kubernetes.io/name'] as string));
       for (const [app, m] of zones) {
         const total = [...m.values()].reduce((a, b) => a + b, 0);
         expect({ app, unscheduled: m.get('unscheduled') ?? 0 }).toEqual({ app, unscheduled: 0 });
-        if (total >= 3 && !app.endsWith('-db')) expect({ app, zones: m.size }).toEqual({ app, zones: 3 });
+        if (total >= 3 && zoneSpread.has(app)) expect({ app, zones: m.size }).toEqual({ app, zones: 3 });
       }
       const pdbs = list('poddisruptionbudgets', ns);
       for (const pdb of pdbs) {
@@ -361,6 +363,9 @@ d('simulated cluster', () => {
       doc.deleteIn(['environments', env, 'services', 'notification-service']);
     }, false);
     const dir = path.join(upgraded, env);
+    // What `npm run diff` says beforehand (the plan against the output last applied).
+    const plan = spawnSync(process.execPath, [path.join(REPO, 'lib', 'src', 'diff-main.js'), '--env', env, '--config', path.join(SPEC_DIR, 'upgrade', 'platform.yaml'), '--out', base], { encoding: 'utf8' });
+    say(`npm run diff -- --env ${env} (exit ${plan.status}):`, ...(plan.stdout + plan.stderr).trim().split('\n').slice(0, 60));
     // Data stores are single-writer: the data tier's images change in place (rolling StatefulSet update).
     createVolumes(objectsIn(dir));
     createSecrets(objectsIn(dir));
@@ -517,7 +522,11 @@ d('simulated cluster', () => {
     }, describe, window, 1000);
     const queries = (await promQueries()).filter((q) => q.service === 'user-service-preview').slice(-2);
     say(`no-traffic preview: ${runLine(run!)}; ${rolloutLine(rollout(ns, name))}`, ...queries.map((q) => `query answered ${JSON.stringify(q.answer)}: ${q.query.replace(/\s+/g, ' ')}`));
+    // docs/delivery-analysis.md: no traffic is Inconclusive and the rollout pauses for a human.
     expect(run!.status?.phase).not.toBe('Successful');
+    expect(run!.status?.phase).toBe('Inconclusive');
+    await waitFor('rollout paused on the inconclusive analysis', () => (rollout(ns, name).status?.pauseConditions ?? []).some((p: { reason: string }) => p.reason === 'InconclusiveAnalysis'),
+      describe, 30_000, 1000);
     expect(selectorHash(ns, name)).toBe(newHash);
     await setRates({ 'user-service-preview': 0.99 });
   });
