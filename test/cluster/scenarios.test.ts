@@ -270,8 +270,23 @@ function patchOf(dir: string, line: string): string {
   if (!o) return '(object not found in the output)';
   const r = kubectl(['apply', '--dry-run=server', '-v=8', '-f', '-'], JSON.stringify(o));
   const bodies = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('Request Body'));
-  const patch = bodies[bodies.length - 1] ?? '(no request body logged)';
-  return patch.slice(patch.indexOf('Request Body') + 13, patch.indexOf('Request Body') + 700);
+  if (bodies.length) {
+    const patch = bodies[bodies.length - 1];
+    return patch.slice(patch.indexOf('Request Body') + 13, patch.indexOf('Request Body') + 700);
+  }
+  // No body logged: list the fields where the output and the live object differ.
+  const live = tryGet(`${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0]}`, name, o.metadata.namespace ?? 'default');
+  const diffs: string[] = [];
+  const walk = (want: unknown, have: unknown, at: string) => {
+    if (want && typeof want === 'object' && have && typeof have === 'object') {
+      for (const [k, v] of Object.entries(want as Record<string, unknown>)) walk(v, (have as Record<string, unknown>)[k], `${at}.${k}`);
+      for (const k of Object.keys(have as Record<string, unknown>)) {
+        if (!(k in (want as Record<string, unknown>))) diffs.push(`${at}.${k}: only live ${JSON.stringify((have as Record<string, unknown>)[k]).slice(0, 120)}`);
+      }
+    } else if (JSON.stringify(want) !== JSON.stringify(have)) diffs.push(`${at}: output ${JSON.stringify(want)}, live ${JSON.stringify(have)}`);
+  };
+  walk(o.spec, live?.spec, 'spec');
+  return `output vs live: ${diffs.slice(0, 8).join('; ') || 'no field differs'}`;
 }
 
 /**
