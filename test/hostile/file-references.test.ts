@@ -11,7 +11,7 @@ import { formatProblem, SpecError } from '../../src/spec/errors';
 import { loadPlatformFile, LoadOptions } from '../../src/spec/load';
 import { synthPlatform } from '../../src/synth';
 import { referenceText } from '../helpers';
-import { fixtureCopy, runCli, scratchDir, treeOf } from './support';
+import { fixtureCopy, nestedScratchDir, runCli, scratchDir, treeOf } from './support';
 
 /** The fixture spec with order-service's schema pointing at `schema`, in a scratch directory. */
 function specWithSchema(schema: string, dir = scratchDir()): string {
@@ -37,7 +37,7 @@ describe('files the spec names stay in its directory tree', () => {
     ['a path out of the directory', '../outside.sql'],
     ['the process environment (CI secrets)', '/proc/self/environ'],
   ])('%s is refused, naming where it resolves to', (_, schema) => {
-    const dir = scratchDir();
+    const dir = nestedScratchDir();
     fs.writeFileSync(path.join(path.dirname(dir), 'outside.sql'), 'create table t (id int);\n');
     const problems = problemsOfFile(specWithSchema(schema, dir));
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^${AT} "[^"]+" resolves to "/[^"]+", outside "${fs.realpathSync(dir)}"; files the spec names must lie in the spec file's directory tree`))]);

@@ -14,7 +14,7 @@ import { parseAllDocuments, parse, stringify } from 'yaml';
 import type { Manifest } from '../../src/synth';
 import { referenceText } from '../helpers';
 import { hasSharedSchemas, isCoreKind, validateWithModels, validateWithShared } from '../support/schema-validator';
-import { fixtureCopy, runCli, scratchDir, treeOf } from './support';
+import { fixtureCopy, nestedScratchDir, runCli, treeOf } from './support';
 
 /** mulberry32: small, fast, good enough to pick mutations; the same seed gives the same cases. */
 export function random(seed: number): () => number {
@@ -191,9 +191,10 @@ export interface FuzzBench {
 }
 
 export async function makeBench(): Promise<FuzzBench> {
-  const dir = scratchDir('hostile-fuzz-');
+  const dir = nestedScratchDir('hostile-fuzz-');
   const spec = fixtureCopy(referenceText(), path.join(dir));
-  fs.writeFileSync(path.join(path.dirname(dir), `${path.basename(dir)}-outside.sql`), 'create table t (id int);\n');
+  // What '../outside.sql' (one of FILES) names: a readable file just outside the spec's tree.
+  fs.writeFileSync(path.join(path.dirname(dir), 'outside.sql'), 'create table t (id int);\n');
   fs.symlinkSync('/etc/passwd', path.join(dir, 'sql', 'link-out.sql'));
   fs.symlinkSync('order_service.sql', path.join(dir, 'sql', 'link-in.sql'));
   fs.writeFileSync(path.join(dir, 'sql', 'latin1.sql'), Buffer.from([0x63, 0xe9, 0x0a]));

@@ -15,6 +15,13 @@ export function scratchDir(prefix = 'hostile-'): string {
   return dir;
 }
 
+/** A scratch directory inside another one, so that files "above" it (../x) are removed with it too. */
+export function nestedScratchDir(prefix = 'hostile-'): string {
+  const dir = path.join(scratchDir(prefix), 'spec');
+  fs.mkdirSync(dir, { mode: 0o755 });
+  return dir;
+}
+
 /** A copy of the fixture spec (and its sql/) in a scratch directory; returns the spec path. */
 export function fixtureCopy(text: string = referenceText(), dir: string = scratchDir()): string {
   fs.cpSync(path.join(CONFIG_DIR, 'sql'), path.join(dir, 'sql'), { recursive: true });
