@@ -75,16 +75,7 @@ ETCD_PORT=$(free_port) ETCD_PEER_PORT=$(free_port) APISERVER_PORT=$(free_port) P
 ARGO_HEALTHZ_PORT=$(free_port) ARGO_METRICS_PORT=$(free_port) REDIS_PORT=$(free_port)
 
 # --- credentials, as scripts/validate/apiserver.sh ---------------------------------------------------
-P="$WORK/pki"; mkdir -p "$P"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=sim-ca" -keyout "$P/ca.key" -out "$P/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$P/apiserver.key" -out "$P/apiserver.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf"
-openssl x509 -req -in "$P/apiserver.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
-  -days 1 -extfile "$P/ext.cnf" -out "$P/apiserver.crt" 2>/dev/null
-openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
-openssl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
-TOKEN=$(openssl rand -hex 24)
-echo "$TOKEN,sim-admin,sim-admin,system:masters" >"$P/tokens.csv"
+P="$WORK/pki"; apiserver_pki "$P" sim
 
 export KUBECONFIG="$WORK/kubeconfig"
 printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
@@ -99,16 +90,8 @@ start etcd etcd --name sim --data-dir "$WORK/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "sim=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls "" --log-level warn
-start kube-apiserver "$KUBE_APISERVER_BIN" \
-  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
-  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" \
-  --client-ca-file "$P/ca.crt" --token-auth-file "$P/tokens.csv" \
-  --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
-  --service-cluster-ip-range 10.96.0.0/16 \
-  --authorization-mode RBAC --allow-privileged=false --profiling=false \
-  --cert-dir "$WORK/certs" --v 1
+apiserver_args "$P" "$WORK" "$ETCD_PORT" "$APISERVER_PORT"
+start kube-apiserver "$KUBE_APISERVER_BIN" "${APISERVER_ARGS[@]}"
 
 say "waiting for kube-apiserver $K8S_VERSION on https://127.0.0.1:$APISERVER_PORT"
 for _ in $(seq 1 120); do

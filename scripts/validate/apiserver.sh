@@ -55,18 +55,7 @@ for p in "$APISERVER_PORT" "$ETCD_PORT" "$ETCD_PEER_PORT"; do
 done
 
 # --- credentials: CA, serving certificate for 127.0.0.1, service-account key pair, static token ---
-P="$WORK/pki"; mkdir -p "$P"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=validate-ca" \
-  -keyout "$P/ca.key" -out "$P/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
-  -keyout "$P/apiserver.key" -out "$P/apiserver.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf"
-openssl x509 -req -in "$P/apiserver.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial \
-  -days 1 -extfile "$P/ext.cnf" -out "$P/apiserver.crt" 2>/dev/null
-openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
-openssl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
-TOKEN=$(openssl rand -hex 24)
-echo "$TOKEN,validate-admin,validate-admin,system:masters" >"$P/tokens.csv"
+P="$WORK/pki"; apiserver_pki "$P" validate
 
 # --- etcd ------------------------------------------------------------------------------------------
 etcd --name validate --data-dir "$WORK/etcd" \
@@ -78,16 +67,8 @@ etcd --name validate --data-dir "$WORK/etcd" \
 ETCD_PID=$!
 
 # --- kube-apiserver ---------------------------------------------------------------------------------
-"$KUBE_APISERVER_BIN" \
-  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
-  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" \
-  --client-ca-file "$P/ca.crt" --token-auth-file "$P/tokens.csv" \
-  --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
-  --service-cluster-ip-range 10.96.0.0/16 \
-  --authorization-mode RBAC --allow-privileged=false --profiling=false \
-  --cert-dir "$WORK/certs" --v 1 >"$WORK/apiserver.log" 2>&1 &
+apiserver_args "$P" "$WORK" "$ETCD_PORT" "$APISERVER_PORT"
+"$KUBE_APISERVER_BIN" "${APISERVER_ARGS[@]}" >"$WORK/apiserver.log" 2>&1 &
 APISERVER_PID=$!
 
 export KUBECONFIG="$WORK/kubeconfig"

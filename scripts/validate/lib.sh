@@ -61,3 +61,37 @@ check_dist() {
     [ "$n" -gt 0 ] || die "no manifests in $DIST_DIR/$e"
   done
 }
+
+# --- a private kube-apiserver on 127.0.0.1 (apiserver.sh and scripts/cluster/run.sh) -----------------
+# apiserver_pki DIR NAME: a CA, a serving certificate for 127.0.0.1, a service-account key pair and
+# a static admin token (system:masters) in DIR; sets TOKEN. NAME names the CA and the admin user.
+apiserver_pki() {
+  local p=$1 name=$2
+  mkdir -p "$p"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$name-ca" -keyout "$p/ca.key" -out "$p/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$p/apiserver.key" -out "$p/apiserver.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$p/ext.cnf"
+  openssl x509 -req -in "$p/apiserver.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial \
+    -days 1 -extfile "$p/ext.cnf" -out "$p/apiserver.crt" 2>/dev/null
+  openssl genrsa -out "$p/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub" 2>/dev/null
+  TOKEN=$(openssl rand -hex 24)
+  echo "$TOKEN,$name-admin,$name-admin,system:masters" >"$p/tokens.csv"
+}
+
+# apiserver_args PKI_DIR WORK_DIR ETCD_PORT APISERVER_PORT: sets APISERVER_ARGS, the kube-apiserver
+# flags both scripts use (loopback only, RBAC, no privileged pods, the PKI of apiserver_pki).
+apiserver_args() {
+  local p=$1 work=$2
+  APISERVER_ARGS=(
+    --etcd-servers "http://127.0.0.1:$3"
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$4"
+    --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key"
+    --client-ca-file "$p/ca.crt" --token-auth-file "$p/tokens.csv"
+    --service-account-issuer https://kubernetes.default.svc.cluster.local
+    --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key"
+    --service-cluster-ip-range 10.96.0.0/16
+    --authorization-mode RBAC --allow-privileged=false --profiling=false
+    --cert-dir "$work/certs" --v 1
+  )
+}
