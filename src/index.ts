@@ -39,7 +39,11 @@ export {
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
-export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload/microservice';
+export {
+  MicroService, HTTP_PORT_NAME, DEFAULT_SERVICE_RESOURCES, DEFAULT_AUTOSCALING, DEFAULT_RUN_AS_USER,
+  type MicroServiceProps, type MicroServiceAutoscaling, type MicroServiceResources, type ComputeAmounts, type SecretKeyReference,
+} from './workload/microservice';
+export { microServiceProps } from './service-props';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';

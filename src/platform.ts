@@ -9,7 +9,8 @@ import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
 import { TRUST_DOMAIN_CONTEXT } from './mesh/names';
 import { addObservability } from './observability';
-import { EnvironmentSpec } from './spec/schema';
+import { microServiceProps, otlpEndpoint } from './service-props';
+import { EnvironmentSpec, ServiceSpec } from './spec/schema';
 import { environmentLabels } from './workload/labels';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
@@ -27,8 +28,12 @@ export class ManifestChart extends Chart {
 
 /** One service's chart and constructs. */
 export interface ServiceStack {
+  /** The chart of the service's file, 30-<name>.yaml. */
   readonly chart: ManifestChart;
+  /** The service's workload construct. */
   readonly workload: MicroService;
+  /** The merged spec the workload was built from. */
+  readonly spec: ServiceSpec;
 }
 
 /** One environment, composed. */
@@ -58,15 +63,8 @@ export class PlatformEnvironment extends Construct {
 
     for (const [name, spec] of Object.entries(env.services)) {
       const chart = this.addChart(`service-${name}`, `30-${name}.yaml`, ns);
-      const workload = new MicroService(chart, name, {
-        name,
-        spec,
-        environment: env.name,
-        partOf: env.platform.name,
-        otlpEndpoint: otlpEndpoint(ns),
-        workloadKind: spec.delivery.strategy === 'rolling' ? 'Deployment' : 'Rollout',
-      });
-      this.services.set(name, { chart, workload });
+      const workload = new MicroService(chart, name, microServiceProps(name, spec, env));
+      this.services.set(name, { chart, workload, spec });
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
@@ -89,7 +87,4 @@ export class PlatformEnvironment extends Construct {
   }
 }
 
-/** The OTLP gRPC endpoint of the environment's OpenTelemetry Collector. */
-export function otlpEndpoint(namespace: string): string {
-  return `http://otel-collector.${namespace}.svc.cluster.local:4317`;
-}
+export { otlpEndpoint };

@@ -35,7 +35,7 @@ export class WorkloadRollout extends Construct {
       metadata: { name: workload.serviceName, labels: { ...workload.labels } },
       spec: {
         // Under an autoscaler the replica count is its business, as for the Deployment.
-        replicas: workload.autoscaler ? undefined : workload.spec.replicas,
+        replicas: workload.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...workload.selector } },
         progressDeadlineSeconds: props.progressDeadlineSeconds ?? 600,

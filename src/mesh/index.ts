@@ -103,7 +103,7 @@ export function addMesh(platform: PlatformEnvironment): void {
     }
     const egress: WorkloadEgress[] = svc.calls.flatMap((callee) => {
       const target = platform.services.get(callee);
-      return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.spec.port }] }] : [];
+      return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.port }] }] : [];
     });
     egress.push(...dataStoreEgress(name, svc));
     svc.egress.forEach((dest, i) => {
