@@ -32,7 +32,7 @@ export { imagePinProblem } from './spec/image';
 export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
-export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ServiceStack } from './platform';
+export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ManifestChartProps, type ServiceStack } from './platform';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
   kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
@@ -64,9 +64,22 @@ export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from '
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.
 export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTraffic, NamespaceMtls, NamespaceNetworkPolicy, WorkloadAccess, SupportWorkload, trafficShape, parseWindow, serviceLimit } from './mesh';
+export type {
+  ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
+  NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
+} from './mesh';
 export { addObservability, OtelCollector, TracingTelemetry } from './observability';
+export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
 export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
+export type { PostgresDatabaseProps } from './data/postgres';
+export type { RedisCacheProps } from './data/redis';
+export type { RabbitMqClusterProps } from './data/rabbitmq';
+export type { StoreContext } from './data/store-parts';
 export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
+export type { BlueGreenDeliveryProps } from './delivery/blue-green';
+export type { CanaryDeliveryProps } from './delivery/canary';
+export type { WorkloadRolloutProps } from './delivery/rollout';
+export type { SuccessRateAnalysisTemplateProps } from './delivery/analysis';
 
 // GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
 export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';

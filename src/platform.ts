@@ -15,12 +15,28 @@ import { environmentLabels } from './workload/labels';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
 
+/** Props of a ManifestChart. */
+export interface ManifestChartProps {
+  /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
+  readonly fileName: string;
+  /**
+   * Namespace of the chart's namespaced objects.
+   * @default - none (cluster-scoped objects, or objects that set their own)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels on every object of the chart.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 /** A chart that knows the file it is written to. */
 export class ManifestChart extends Chart {
   /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
   public readonly fileName: string;
 
-  constructor(scope: Construct, id: string, props: { readonly fileName: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> }) {
+  constructor(scope: Construct, id: string, props: ManifestChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: props.labels ? { ...props.labels } : undefined });
     this.fileName = props.fileName;
   }

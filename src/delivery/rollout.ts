@@ -8,6 +8,7 @@ import { Rollout, RolloutProps, RolloutSpecStrategy } from '../../imports/argo-a
 import { renderPodTemplate } from '../render/api-object-json';
 import { MicroService } from '../workload/microservice';
 
+/** Props of a WorkloadRollout: the MicroService whose pod template it runs, and the strategy. */
 export interface WorkloadRolloutProps {
   /** The service whose pods the Rollout runs; it must have been built with workloadKind "Rollout". */
   readonly workload: MicroService;

@@ -21,6 +21,7 @@ export interface SupportPort {
   readonly serve?: boolean;
 }
 
+/** Props of a SupportWorkload: image, ports, replicas and resources of the component. */
 export interface SupportWorkloadProps {
   /** Name of every object and of the container. */
   readonly name: string;
@@ -56,6 +57,7 @@ export interface SupportWorkloadProps {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** A small platform component: ServiceAccount, Service, restricted Deployment and, with more than one replica, a PodDisruptionBudget. */
 export class SupportWorkload extends Construct {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly service: k8s.KubeService;

@@ -27,6 +27,7 @@ export const PINNED_VERSION = 'v2';
 /** The version every pod template carries. */
 export const CURRENT_VERSION = 'v1';
 
+/** Props of a ServiceTraffic: the service, its namespace and its traffic policy. */
 export interface ServiceTrafficProps {
   /** Service name. */
   readonly name: string;
@@ -38,6 +39,7 @@ export interface ServiceTrafficProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Mesh traffic of one service: its VirtualService (timeout, retries, routes) and DestinationRules (mTLS, pool, outlier detection). */
 export class ServiceTraffic extends Construct {
   public readonly virtualService: VirtualService;
   /** DestinationRules by host name (the Service names they apply to). */

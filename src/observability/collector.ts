@@ -21,6 +21,7 @@ export const OTLP_HTTP_PORT = 4318;
 /** Port of the health_check extension. */
 export const HEALTH_PORT = 13133;
 
+/** Props of an OtelCollector: namespace, backend endpoint, image and resources. */
 export interface OtelCollectorProps {
   /** Environment name (labels). */
   readonly environment: string;
@@ -44,6 +45,7 @@ export interface OtelCollectorProps {
   readonly runAsUser?: number;
 }
 
+/** The environment's OpenTelemetry Collector: OTLP in, batched under a memory limit, OTLP (or the log) out. */
 export class OtelCollector extends Construct {
   public readonly config: k8s.KubeConfigMap;
   public readonly deployment: k8s.KubeDeployment;
