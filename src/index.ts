@@ -32,7 +32,7 @@ export { imagePinProblem } from './spec/image';
 export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
-export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ManifestChartProps, type ServiceStack } from './platform';
+export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
   kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,

@@ -52,10 +52,23 @@ export interface ServiceStack {
   readonly spec: ServiceSpec;
 }
 
-/** One environment, composed. */
+/** Props of a PlatformEnvironment. */
+export interface PlatformEnvironmentProps {
+  /** The merged spec of the environment (an entry of `loadPlatform(...).environments`). */
+  readonly spec: EnvironmentSpec;
+}
+
+/**
+ * One environment, composed: its charts (one per file of dist/<env>/) are its own children, so
+ * it can live anywhere under a cdk8s App, beside other environments or your own charts.
+ */
 export class PlatformEnvironment extends Construct {
   /** The merged spec of this environment. */
   public readonly spec: EnvironmentSpec;
+  /** The App the environment belongs to (charts render with its resolvers). */
+  public get app(): App {
+    return this.node.root as App;
+  }
   /** Charts in apply order. */
   public readonly charts: ManifestChart[] = [];
   /** The namespace chart (cluster-scoped objects). */
@@ -67,8 +80,10 @@ export class PlatformEnvironment extends Construct {
   /** Per-service stacks, in spec order. */
   public readonly services = new Map<string, ServiceStack>();
 
-  constructor(scope: App, env: EnvironmentSpec) {
-    super(scope, env.name);
+  constructor(scope: Construct, id: string, props: PlatformEnvironmentProps) {
+    super(scope, id);
+    if (!(this.node.root instanceof App)) throw new Error(`PlatformEnvironment ${this.node.path}: its root must be a cdk8s App (charts render with the App's resolvers)`);
+    const env = props.spec;
     this.spec = env;
     const ns = env.namespace;
     this.namespaceChart = this.addChart('namespace', '00-namespace.yaml');
@@ -91,9 +106,8 @@ export class PlatformEnvironment extends Construct {
   }
 
   private addChart(id: string, fileName: string, namespace?: string): ManifestChart {
-    // Charts are children of the App (cdk8s requires it); the id keeps environments apart.
     // Every object of the chart, custom ones included, carries the environment's labels.
-    const chart = new ManifestChart(this.node.scope as App, `${this.node.id}-${id}`, {
+    const chart = new ManifestChart(this, id, {
       fileName, namespace, labels: environmentLabels(this.spec.platform.name, this.spec.name),
     });
     // Constructs that name workload identities read the trust domain from here (trustDomainOf).
