@@ -21,7 +21,7 @@
 // The spec: loading, validation problems, the schema and its types.
 export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform } from './spec/load';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
-export type { Report, Checker } from './spec/checks';
+export type { Report, Checker, CheckContext } from './spec/checks';
 export {
   PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
   type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
@@ -35,7 +35,7 @@ export { platformJsonSchema } from './spec/json-schema';
 export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
-  kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+  kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
@@ -56,10 +56,10 @@ export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
 // Insight: the platform report and the plan.
 export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
 export { topologyDiagram } from './report/topology';
-export { buildInventory, ownerOf, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
+export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
 export { fieldChanges, type FieldChange } from './diff/field-changes';
-export { readOutputDir, type OutputContents } from './diff/read-output';
+export { readOutputDir, type OutputContents, type OutputProblem } from './diff/read-output';
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.
@@ -67,7 +67,10 @@ export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, S
 export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
+  GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
+  TrafficDestination, RetrySettings,
 } from './mesh';
+export type { SupportPort } from './mesh/support-workload';
 export { addObservability, OtelCollector, TracingTelemetry } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
 export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
@@ -75,6 +78,8 @@ export type { PostgresDatabaseProps } from './data/postgres';
 export type { RedisCacheProps } from './data/redis';
 export type { RabbitMqClusterProps } from './data/rabbitmq';
 export type { StoreContext } from './data/store-parts';
+export type { EventQueue, RabbitDefinitions } from './data/events';
+export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
 export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
 export type { BlueGreenDeliveryProps } from './delivery/blue-green';
 export type { CanaryDeliveryProps } from './delivery/canary';

@@ -5,6 +5,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+/** Props of a DataStoreNetworkPolicy: the store's pods, its client ports and its peer ports. */
 export interface DataStoreNetworkPolicyProps {
   /** Policy name, the store's name. */
   readonly name: string;
