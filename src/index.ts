@@ -43,7 +43,7 @@ export {
   MicroService, HTTP_PORT_NAME, DEFAULT_SERVICE_RESOURCES, DEFAULT_AUTOSCALING, DEFAULT_RUN_AS_USER,
   type MicroServiceProps, type MicroServiceAutoscaling, type MicroServiceResources, type ComputeAmounts, type SecretKeyReference,
 } from './workload/microservice';
-export { microServiceProps } from './service-props';
+export { microServiceProps, serviceTrafficProps, trafficRouting } from './service-props';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
@@ -68,8 +68,9 @@ export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
   GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
-  TrafficDestination, RetrySettings,
+  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings,
 } from './mesh';
+export { DEFAULT_RETRIES } from './mesh';
 export type { SupportPort } from './mesh/support-workload';
 export { addObservability, OtelCollector, TracingTelemetry } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';

@@ -3,8 +3,9 @@
  * of the spec to the props of its construct. The YAML path is one client of the constructs;
  * TypeScript users pass props directly.
  */
-import { EnvironmentSpec, ServiceSpec } from './spec/schema';
-import { MicroServiceProps } from './workload/microservice';
+import type { EnvironmentSpec, ServiceSpec } from './spec/schema';
+import type { ServiceTrafficProps, TrafficRouting } from './mesh/traffic';
+import type { MicroServiceProps } from './workload/microservice';
 
 /** The OTLP gRPC endpoint of the environment's OpenTelemetry Collector. */
 export function otlpEndpoint(namespace: string): string {
@@ -28,5 +29,25 @@ export function microServiceProps(name: string, spec: ServiceSpec, env: Environm
     secretEnv: spec.secretEnv,
     automountServiceAccountToken: spec.automountServiceAccountToken,
     runAsUser: spec.runAsUser,
+  };
+}
+
+/** How a service's new version is reached, from its delivery block. */
+export function trafficRouting(spec: ServiceSpec): TrafficRouting {
+  const { delivery } = spec;
+  switch (delivery.strategy) {
+    case 'canary': return { strategy: 'canary', routeNewVersion: (delivery.canary?.trafficRouting ?? 'istio') === 'istio' };
+    case 'blueGreen': return { strategy: 'blueGreen', routeNewVersion: delivery.blueGreen?.preview ?? true };
+    default: return { strategy: 'rolling' };
+  }
+}
+
+/** The ServiceTraffic props of service `name` in `namespace`. */
+export function serviceTrafficProps(name: string, namespace: string, spec: ServiceSpec, labels?: Readonly<Record<string, string>>): ServiceTrafficProps {
+  const { traffic } = spec;
+  return {
+    name, namespace, port: spec.port, routing: trafficRouting(spec), labels,
+    timeout: traffic.timeout, retries: traffic.retries, connectionPool: traffic.connectionPool, circuitBreaker: traffic.circuitBreaker,
+    versionHeader: traffic.versionHeader,
   };
 }
