@@ -41,7 +41,7 @@ export {
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
 export {
   MicroService, HTTP_PORT_NAME, DEFAULT_SERVICE_RESOURCES, DEFAULT_AUTOSCALING, DEFAULT_RUN_AS_USER,
-  type MicroServiceProps, type MicroServiceAutoscaling, type MicroServiceResources, type ComputeAmounts, type SecretKeyReference,
+  type MicroServiceProps, type MicroServiceAutoscaling, type SecretKeyReference,
 } from './workload/microservice';
 export { microServiceProps, serviceTrafficProps, trafficRouting } from './service-props';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
@@ -51,7 +51,7 @@ export { componentLabels, selectorLabels, imageVersion, environmentLabels, ENVIR
 export { trustDomainOf, principalOf, TRUST_DOMAIN } from './mesh/names';
 export { ExternalService, externalEgress, type ExternalServiceProps } from './mesh/external-service';
 export { healthProbes } from './workload/probes';
-export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
+export { containerResources, EPHEMERAL_STORAGE, type ContainerResourceAmounts, type ComputeAmounts } from './workload/resources';
 
 // Insight: the platform report and the plan.
 export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';

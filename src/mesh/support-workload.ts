@@ -5,9 +5,8 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResourcesSpec } from '../spec/schema';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
-import { containerResources } from '../workload/resources';
+import { containerResources, ContainerResourceAmounts } from '../workload/resources';
 
 /** A named container port. */
 export interface SupportPort {
@@ -38,7 +37,7 @@ export interface SupportWorkloadProps {
   /** Ports. */
   readonly ports: readonly SupportPort[];
   /** Requests and limits. */
-  readonly resources: ResourcesSpec;
+  readonly resources: ContainerResourceAmounts;
   /** Readiness and liveness probe (and startup probe, when given). */
   readonly probes: { readonly readiness: k8s.Probe; readonly liveness: k8s.Probe; readonly startup?: k8s.Probe };
   /** Command. @default the image's entrypoint */

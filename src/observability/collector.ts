@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
 import { NetworkPeer, networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
-import { ResourcesSpec } from '../spec/schema';
+import { ContainerResourceAmounts } from '../workload/resources';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
 
@@ -40,7 +40,7 @@ export interface OtelCollectorProps {
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /** Requests and limits. @default 100m/256Mi requested, 500m/512Mi limit */
-  readonly resources?: ResourcesSpec;
+  readonly resources?: ContainerResourceAmounts;
   /** Non-root UID (the contrib image's user). @default 10001 */
   readonly runAsUser?: number;
 }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { imagePinProblem } from '../spec/image';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
-import { containerResources } from './resources';
+import { containerResources, ContainerResourceAmounts } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from './security';
 
 /** Name of the container port every service exposes. */
@@ -20,22 +20,6 @@ export interface SecretKeyReference {
   readonly secret: string;
   /** Key inside that Secret. */
   readonly key: string;
-}
-
-/** CPU and memory of one kind (requests or limits), as Kubernetes quantities. */
-export interface ComputeAmounts {
-  /** CPU, e.g. "100m" or "1". */
-  readonly cpu: string;
-  /** Memory, e.g. "128Mi". */
-  readonly memory: string;
-}
-
-/** Requests and limits of the service container (ephemeral storage is always added). */
-export interface MicroServiceResources {
-  /** What the scheduler reserves. */
-  readonly requests: ComputeAmounts;
-  /** The most the container may use. */
-  readonly limits: ComputeAmounts;
 }
 
 /** Bounds of the HorizontalPodAutoscaler. */
@@ -58,7 +42,7 @@ export interface MicroServiceAutoscaling {
 }
 
 /** The default resources of a service container. */
-export const DEFAULT_SERVICE_RESOURCES: MicroServiceResources = {
+export const DEFAULT_SERVICE_RESOURCES: ContainerResourceAmounts = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { cpu: '500m', memory: '256Mi' },
 };
@@ -120,7 +104,7 @@ export interface MicroServiceProps {
    * CPU and memory requests and limits of the container.
    * @default - requests 100m CPU / 128Mi memory, limits 500m CPU / 256Mi memory
    */
-  readonly resources?: MicroServiceResources;
+  readonly resources?: ContainerResourceAmounts;
   /**
    * Plain environment variables (never secrets), in this order.
    * @default {}
