@@ -5,7 +5,8 @@ import { rateLimitNotes } from './mesh';
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
-import { StagedOutput } from './staged-output';
+import { OutputError, StagedOutput } from './staged-output';
+import { quote, safeLine } from './spec/escape';
 import { GITOPS_DIR, gitopsFiles } from './gitops';
 import { renderFile, synthPlatform } from './synth';
 
@@ -13,29 +14,59 @@ export interface SynthArgs {
   readonly config: string;
   readonly out: string;
   readonly envs: string[];
+  /** Directory every file the spec names must lie in; the spec file's directory when absent. */
+  readonly filesRoot?: string;
+  /** `--help`: print the usage and do nothing else. */
+  readonly help: boolean;
 }
 
-const USAGE = 'usage: synth [--env NAME]... [--config FILE] [--out DIR]';
+const USAGE = 'usage: synth [--env NAME]... [--config FILE] [--out DIR] [--files-root DIR] [--help]';
 
-/** Parses CLI arguments; throws with the usage on anything unknown. */
+const HELP = `${USAGE}
+
+Turns the platform spec into Kubernetes YAML, one directory per environment.
+
+  --env NAME         synthesize only this environment (repeat, or NAME,NAME); default: all
+  --config FILE      the platform spec; default: config/platform.yaml
+  --out DIR          where dist/<env>/ directories go; default: $CDK8S_OUTDIR or dist
+  --files-root DIR   files the spec names (database.schema) may lie anywhere under DIR;
+                     default: only under the spec file's directory
+  --help             print this and exit
+
+Exit codes: 0 the output is what was asked; 1 the spec has problems (each printed as
+file:line: path: message; nothing was written); 2 anything else (bad arguments, the output
+could not be written; the message says whether the previous output is intact).
+`;
+
+/** A command line that cannot be run; printed with the usage. */
+export class UsageError extends Error {}
+
+/** Parses CLI arguments; throws a UsageError on anything unknown. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): SynthArgs {
-  const args: { config: string; out: string; envs: string[] } = {
+  const args: { config: string; out: string; envs: string[]; filesRoot?: string; help: boolean } = {
     config: 'config/platform.yaml',
     // `cdk8s synth` tells the app where to write through CDK8S_OUTDIR.
     out: env.CDK8S_OUTDIR ?? 'dist',
     envs: [],
+    help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${flag} needs a value\n${USAGE}`);
+      // A following flag is not taken as the value ("--config --env=dev" lacks the file); write
+      // --out=-dir for a value that starts with "-".
+      const next = inline === undefined && argv[i + 1]?.startsWith('-') ? undefined : argv[i + 1];
+      const v = inline ?? next;
+      if (inline === undefined && next !== undefined) i++;
+      if (v === undefined || v === '') throw new UsageError(`${quote(flag)} needs a value\n${USAGE}`);
       return v;
     };
-    if (flag === '--env') args.envs.push(...value().split(','));
+    if (flag === '--help' || flag === '-h') args.help = true;
+    else if (flag === '--env') args.envs.push(...value().split(','));
     else if (flag === '--config') args.config = value();
     else if (flag === '--out') args.out = value();
-    else throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
+    else if (flag === '--files-root') args.filesRoot = value();
+    else throw new UsageError(`unknown argument ${quote(argv[i])}\n${USAGE}`);
   }
   return args;
 }
@@ -51,7 +82,11 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
   let output: StagedOutput | undefined;
   try {
     const args = parseArgs(argv, env);
-    const loaded = loadPlatformFile(args.config);
+    if (args.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const loaded = loadPlatformFile(args.config, { filesRoot: args.filesRoot });
     const staged = output = new StagedOutput(args.out);
     const envs = synthPlatform(loaded, args.envs, (name, file, text) => staged.write(name, file, text));
     for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));
@@ -59,30 +94,42 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     const gitops = args.envs.length ? [] : gitopsFiles(envs);
     for (const f of gitops) staged.write(GITOPS_DIR, f.name, renderFile(f));
     await staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
+    for (const w of staged.warnings) process.stderr.write(`warning: ${safeLine(w)}\n`);
     // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
     const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
     if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
-      process.stdout.write(`${args.out}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
-      for (const note of rateLimitNotes(e.platform.spec)) process.stdout.write(`${args.out}/${e.name}: ${note}\n`);
+      process.stdout.write(`${safeLine(args.out)}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
+      for (const note of rateLimitNotes(e.platform.spec)) process.stdout.write(`${safeLine(args.out)}/${e.name}: ${note}\n`);
     }
-    if (gitops.length) process.stdout.write(`${args.out}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
-    if (staleGitops) process.stdout.write(`${args.out}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
+    if (gitops.length) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    if (staleGitops) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
     return 0;
   } catch (e) {
     try {
       await output?.abort();
     } catch (cleanup) {
-      process.stderr.write(`could not remove the staging directories: ${(cleanup as Error).message}\n`);
+      process.stderr.write(`could not remove the staging directories: ${safeLine((cleanup as Error).message)}\n`);
     }
+    for (const w of output?.warnings ?? []) process.stderr.write(`warning: ${safeLine(w)}\n`);
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\nnothing was written; the previous output is unchanged\n`);
       return 1;
     }
-    process.stderr.write(`${(e as Error).message}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof OutputError) {
+      const state = e.previousIntact ? 'the previous output is unchanged' : 'the output is NOT what was asked: see above';
+      process.stderr.write(`${safeLine(e.message)}\n${state}\n`);
+      return 2;
+    }
+    // A fault of this program, not of the input: its message, never a stack trace.
+    process.stderr.write(`internal error: ${safeLine(String((e as Error)?.message ?? e))}\nthe previous output is unchanged\n`);
     return 2;
   }
 }

@@ -19,7 +19,9 @@
  */
 
 // The spec: loading, validation problems, the schema and its types.
-export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform } from './spec/load';
+export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform, type LoadOptions } from './spec/load';
+export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES } from './spec/files';
+export { OutputError } from './staged-output';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
 export type { Report, Checker, CheckContext } from './spec/checks';
 export {

@@ -2,9 +2,11 @@
  * dist/<env>/ replaced whole. Files go to a hidden temporary directory beside it as soon as
  * they are rendered and are written on libuv's threads while synthesis goes on, so disk time
  * overlaps the rendering of the next files. `commit` waits for every write and renames the
- * directories into place; `abort` removes them. The previous output is untouched until commit.
- * A synth that was killed leaves its hidden directory behind; the next one removes it.
+ * directories into place, all of them or none; `abort` removes them. The previous output is
+ * untouched until commit. A synth that was killed, or a replaced directory that could not be
+ * removed, leaves a hidden directory behind; the next run removes it or, failing that, ignores it.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -17,6 +19,8 @@ export class StagedOutput {
   private readonly writes: Array<Promise<void>> = [];
   private failure: Error | undefined;
   private createdOutDir = false;
+  /** What could not be tidied up (the output itself is complete); for the user to read. */
+  public readonly warnings: string[] = [];
 
   constructor(private readonly outDir: string) {}
 
@@ -37,21 +41,58 @@ export class StagedOutput {
     fs.writeFileSync(this.fileOf(environment, fileName), text);
   }
 
-  /** Waits for every write, then replaces <outDir>/<env>/ for each of `environments`. */
+  /** Waits for every write, then replaces <outDir>/<env>/ for each of `environments`, all or none. */
   public async commit(environments: readonly string[]): Promise<void> {
     await Promise.all(this.writes);
     if (this.failure) {
       const failure = this.failure;
       this.abortSync();
-      throw failure;
+      throw new OutputError(`could not write the output: ${failure.message}`, true);
     }
     this.commitSync(environments);
   }
 
-  /** Replaces <outDir>/<env>/ for each of `environments`; for files written with writeSync. */
+  /**
+   * Replaces <outDir>/<env>/ for each of `environments` (for files written with writeSync): all
+   * of them or, when one cannot be replaced, none: those already swapped are swapped back. The
+   * replaced directories are removed afterwards; one that cannot be removed is left under its
+   * hidden name (see `warnings`), which the next run tries again and never fails on.
+   */
   public commitSync(environments: readonly string[]): void {
-    for (const env of environments) replaceDirectory(this.dirOf(env), path.join(this.outDir, env));
+    const swapped: Array<{ final: string; staged: string; previous?: string }> = [];
+    const notRestored: string[] = [];
+    try {
+      for (const env of environments) {
+        const staged = this.dirOf(env);
+        const final = path.join(this.outDir, env);
+        const previous = `${staged}.old`;
+        const hadPrevious = existsNoFollow(final);
+        if (hadPrevious) fs.renameSync(final, previous);
+        try {
+          fs.renameSync(staged, final);
+        } catch (e) {
+          if (hadPrevious) {
+            try {
+              fs.renameSync(previous, final);
+            } catch (restore) {
+              notRestored.push(`${final} (${(restore as Error).message}; it is in ${previous})`);
+            }
+          }
+          throw e;
+        }
+        swapped.push({ final, staged, previous: hadPrevious ? previous : undefined });
+      }
+    } catch (e) {
+      const failure = `could not replace the output in ${this.outDir}: ${(e as Error).message}`;
+      notRestored.push(...rollBack(swapped));
+      this.abortSync();
+      if (notRestored.length === 0) throw new OutputError(failure, true);
+      throw new OutputError(`${failure}; could not restore the previous output of ${notRestored.join('; ')}`, false);
+    }
     this.staged.clear();
+    for (const { previous } of swapped) {
+      if (previous) removeBestEffort(previous, this.warnings);
+    }
   }
 
   /** Waits for pending writes and removes every temporary directory (and an output directory it created). */
@@ -62,9 +103,13 @@ export class StagedOutput {
 
   /** Removes every temporary directory now (and an output directory it created and left empty). */
   public abortSync(): void {
-    for (const dir of this.staged.values()) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of this.staged.values()) removeBestEffort(dir, this.warnings);
     this.staged.clear();
-    if (this.createdOutDir && fs.existsSync(this.outDir) && fs.readdirSync(this.outDir).length === 0) fs.rmdirSync(this.outDir);
+    try {
+      if (this.createdOutDir && fs.readdirSync(this.outDir).length === 0) fs.rmdirSync(this.outDir);
+    } catch {
+      // Nothing to tidy, or it cannot be: an empty directory is harmless.
+    }
   }
 
   /** The staged path of a file, with its directory created. */
@@ -79,7 +124,7 @@ export class StagedOutput {
     let dir = this.staged.get(environment);
     if (!dir) {
       if (this.staged.size === 0) this.prepareOutDir();
-      dir = fs.mkdtempSync(path.join(this.outDir, `.${environment}.tmp-`));
+      dir = makeStagingDir(this.outDir, environment);
       this.staged.set(environment, dir);
     }
     return dir;
@@ -92,16 +137,69 @@ export class StagedOutput {
       this.createdOutDir = true;
       return;
     }
+    // Best effort: a leftover that cannot be removed (an immutable or foreign file in it) has a
+    // name no new staging directory can take, so it never stops this run.
     for (const name of fs.readdirSync(this.outDir)) {
-      if (STAGING.test(name)) fs.rmSync(path.join(this.outDir, name), { recursive: true, force: true });
+      if (STAGING.test(name)) removeBestEffort(path.join(this.outDir, name), this.warnings);
     }
   }
 }
 
-/** Moves a complete directory into place of `final`, removing what was there. */
-function replaceDirectory(complete: string, final: string): void {
-  const old = `${complete}.old`;
-  if (fs.existsSync(final)) fs.renameSync(final, old);
-  fs.renameSync(complete, final);
-  fs.rmSync(old, { recursive: true, force: true });
+/** A failure to put the output in place; `previousIntact` says whether every environment still has its previous output. */
+export class OutputError extends Error {
+  constructor(message: string, public readonly previousIntact: boolean) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+const NAME_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A new `.<env>.tmp-XXXXXX` directory. Not mkdtemp: that makes it 0700, and the directory is
+ * renamed into place as the output, which must get the usual mode (0777 less the umask).
+ */
+function makeStagingDir(outDir: string, environment: string): string {
+  for (let attempt = 0; ; attempt++) {
+    const suffix = Array.from(crypto.randomBytes(6), (b) => NAME_CHARS[b % NAME_CHARS.length]).join('');
+    const dir = path.join(outDir, `.${environment}.tmp-${suffix}`);
+    try {
+      fs.mkdirSync(dir, { mode: 0o777 });
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e;
+    }
+  }
+}
+
+/** Swaps back what commitSync swapped, last first; returns what could not be restored. */
+function rollBack(swapped: ReadonlyArray<{ final: string; staged: string; previous?: string }>): string[] {
+  const failed: string[] = [];
+  for (const { final, staged, previous } of [...swapped].reverse()) {
+    try {
+      fs.renameSync(final, staged);
+      if (previous) fs.renameSync(previous, final);
+    } catch (e) {
+      failed.push(`${final} (${(e as Error).message}${previous ? `; it is in ${previous}` : ''})`);
+    }
+  }
+  return failed;
+}
+
+function removeBestEffort(target: string, warnings: string[]): void {
+  try {
+    fs.rmSync(target, { recursive: true, force: true });
+  } catch (e) {
+    warnings.push(`could not remove ${target} (${(e as Error).message}); the next run tries again`);
+  }
+}
+
+/** Whether a path exists (a dangling symbolic link counts: it is replaced like anything else). */
+function existsNoFollow(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,11 @@
 # environment and each file in apply order:
 #   kubectl apply --dry-run=server --validate=strict -f FILE   and then   kubectl apply -f FILE
 # Any rejection, and any warning the server returns (deprecated API, PodSecurity "restricted"
-# violations, unknown or duplicate fields...), fails the run. Both servers are stopped on exit.
+# violations, unknown or duplicate fields...), fails the run. Then, once every environment is in,
+# each file is applied a second time, which must report every object "unchanged" and keep every
+# resourceVersion (PodDisruptionBudgets and StatefulSets: see KUBECTL_ALWAYS_PATCHES below), and
+# `kubectl diff -f FILE` must exit 0: a value the server drops or rewrites (an empty list or map, a
+# non-canonical quantity...) would make every sync look like a change. Both servers are stopped on exit.
 #
 # env: APISERVER_PORT (26443), ETCD_PORT (23790), KEEP_APISERVER_LOGS=1 to keep the work dir,
 #      PREREQ_NAMESPACES (default "istio-system istio-ingress": created before the output, as Istio's install does),
@@ -151,12 +155,58 @@ for e in $ENVS; do
   OBJECTS[$e]=$n
 done
 
+# Idempotency: the same files again change nothing, and kubectl diff sees no difference.
+# Every object must stay at its resourceVersion, and kubectl must say "unchanged" for it, with one
+# exception: client-side apply always sends a PodDisruptionBudget's spec.selector (its patch
+# strategy is "replace", which apimachinery's strategicpatch never compares), and a StatefulSet's
+# volumeClaimTemplates (a list without merge key, stored with a null creationTimestamp that no
+# schema-valid manifest can state: src/data/store-statefulset.ts), so kubectl prints "configured"
+# although the server stores nothing new; those pass when their resourceVersion holds.
+KUBECTL_ALWAYS_PATCHES='poddisruptionbudget.policy|statefulset.apps'
+declare -A CHANGED DIFFERS
+versions() { K get -f "$1" -o custom-columns=KIND:.kind,NS:.metadata.namespace,NAME:.metadata.name,RV:.metadata.resourceVersion --no-headers 2>&1; }
+for e in $ENVS; do
+  echo "== $e: second apply (every object unchanged) and kubectl diff (exit 0)"
+  CHANGED[$e]=0 DIFFERS[$e]=0
+  while read -r f; do
+    rel=${f#"$REPO_ROOT"/}
+    before=$(versions "$f")
+    out=$(K apply --validate=strict -f "$f" 2>&1) && rc=0 || rc=$?
+    after=$(versions "$f")
+    changed=$(grep -v -e ' unchanged$' -e '^$' <<<"$out" | grep -v -E "^(${KUBECTL_ALWAYS_PATCHES//./\\.})/[^ ]+ configured$" || true)
+    moved=$(diff <(echo "$before") <(echo "$after") | grep '^>' || true)
+    if [ $rc -ne 0 ] || [ -n "$changed" ] || [ -n "$moved" ]; then
+      printf 'CHANGED   second apply %s (exit %s)\n%s\n' "$rel" "$rc" "$(printf '%s\n%s' "$changed" "${moved:+new resourceVersion: $moved}" | grep . | sed 's/^/    /')"
+      # objects, each once: "kind.group/name configured" and "> Kind ns name rv" name the same one
+      CHANGED[$e]=$((CHANGED[$e] + $( { sed -E 's#^([a-z]+)[^/]*/([^ ]+) .*#\1/\2#' <<<"$changed"
+        awk '{print tolower($2) "/" $4}' <<<"$moved"; } | grep -v '^/$' | grep . | sort -u | wc -l)))
+      FAIL=$((FAIL + 1))
+    else
+      only_kubectl=$(grep -c -E "^(${KUBECTL_ALWAYS_PATCHES//./\\.})/[^ ]+ configured$" <<<"$out" || true)
+      printf 'ok        second apply %s: %s unchanged, %s PodDisruptionBudget(s)/StatefulSet(s) "configured" by kubectl only; every resourceVersion kept\n' \
+        "$rel" "$(grep -c ' unchanged$' <<<"$out" || true)" "$only_kubectl"
+    fi
+    # kubectl diff: 0 no differences, 1 differences, >1 kubectl or diff failed.
+    out=$(KUBECTL_EXTERNAL_DIFF="diff -u -N" K diff -f "$f" 2>&1) && rc=0 || rc=$?
+    if [ $rc -ne 0 ]; then
+      printf 'DIFFERS   kubectl diff %s (exit %s)\n%s\n' "$rel" "$rc" "$(grep -E '^(diff|[-+][^-+])' <<<"$out" | head -n 40 | sed 's/^/    /')"
+      DIFFERS[$e]=$((DIFFERS[$e] + 1))
+      FAIL=$((FAIL + 1))
+    else
+      printf 'ok        kubectl diff %s: no differences\n' "$rel"
+    fi
+  done < <(env_files "$e")
+done
+
 echo
 echo "== summary: kube-apiserver $K8S_VERSION, etcd $(etcd --version | head -n1 | awk '{print $3}')"
-for e in $ENVS; do printf '%-10s %4s object(s) in files\n' "$e" "${OBJECTS[$e]}"; done
+for e in $ENVS; do
+  printf '%-10s %4s object(s) in files; second apply: %s changed; kubectl diff: %s file(s) differ\n' \
+    "$e" "${OBJECTS[$e]}" "${CHANGED[$e]}" "${DIFFERS[$e]}"
+done
 echo "server start: $((T_READY - T0))s, total: $(( $(date +%s) - T0 ))s"
 if [ $FAIL -gt 0 ]; then
-  echo "validate:apiserver: $FAIL rejection(s)" >&2
+  echo "validate:apiserver: $FAIL rejection(s), change(s) on a second apply or kubectl diff difference(s)" >&2
   exit 1
 fi
-echo "validate:apiserver: every object accepted (dry-run and real apply), no warnings"
+echo "validate:apiserver: every object accepted (dry-run and real apply), no warnings; second apply unchanged, kubectl diff exit 0"

@@ -3,9 +3,8 @@
  * Redis when any service declares `cache`, RabbitMQ when any service publishes or consumes,
  * each isolated by a NetworkPolicy, and each client's connection settings as env.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import type { PlatformEnvironment } from '../platform';
+import { SpecFiles } from '../spec/files';
 import { EventTopology } from './events';
 import { PostgresDatabase } from './postgres';
 import { RabbitMqCluster } from './rabbitmq';
@@ -39,16 +38,15 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
   };
 
   const databases = new Map<string, PostgresDatabase>();
-  // Services may share one schema file; each is read once per composition.
-  const sqlFiles = new Map<string, string>();
-  const readSql = (file: string) => sqlFiles.get(file) ?? sqlFiles.set(file, fs.readFileSync(file, 'utf8')).get(file)!;
+  // Read once per spec, confined to the spec's directory tree (see src/spec/files.ts).
+  const files = spec.files ?? new SpecFiles(spec.baseDir);
   for (const [name, svc] of Object.entries(spec.services)) {
     if (!svc.database) continue;
     const db = new PostgresDatabase(scope, `postgres-${name}`, {
       ...ctx,
       owner: name,
       database: svc.database,
-      initSql: readSql(path.resolve(spec.baseDir, svc.database.schema)),
+      initSql: files.text(svc.database.schema),
       initSqlSource: svc.database.schema,
       settings: spec.platform.postgres,
     });

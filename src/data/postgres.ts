@@ -60,7 +60,7 @@ export class PostgresDatabase extends Construct {
     this.name = `${props.owner}-db`;
     this.host = serviceHost(this.name, props.namespace);
     this.credentialsSecret = database.credentialsSecret ?? `${props.owner}-db-credentials`;
-    const { labels, selector } = storeLabels(this.name, 'database', settings.image, props);
+    const { labels, selector, claimLabels } = storeLabels(this.name, 'database', settings.image, props);
     const port = { name: 'postgres', port: POSTGRES_PORT };
 
     const { headless } = storeServices(this, { name: this.name, labels, selector, clientPorts: [port] });
@@ -82,7 +82,7 @@ export class PostgresDatabase extends Construct {
 
     this.statefulSet = storeStatefulSet(this, {
       name: this.name, labels, selector, serviceName: headless.name, replicas: 1,
-      volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+      volumeClaimTemplates: [dataVolumeClaim(settings.storage, claimLabels)],
       pod: {
         automountServiceAccountToken: false,
         securityContext: security.pod,

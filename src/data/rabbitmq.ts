@@ -103,7 +103,7 @@ export class RabbitMqCluster extends Construct {
     this.props = props;
     this.host = serviceHost(RABBITMQ_NAME, namespace);
     const headlessName = `${RABBITMQ_NAME}-headless`;
-    const { labels, selector } = storeLabels(RABBITMQ_NAME, 'message-broker', settings.image, props);
+    const { labels, selector, claimLabels } = storeLabels(RABBITMQ_NAME, 'message-broker', settings.image, props);
     const amqp = { name: 'amqp', port: RABBITMQ_PORTS.amqp };
     const clientPorts = [
       amqp,
@@ -151,7 +151,7 @@ export class RabbitMqCluster extends Construct {
       // which OrderedReady would never start.
       podManagementPolicy: 'Parallel',
       annotations: { 'checksum/config': checksum(this.configText + enabledPlugins + this.definitionsText) },
-      volumeClaimTemplates: [dataVolumeClaim(settings.storage, labels)],
+      volumeClaimTemplates: [dataVolumeClaim(settings.storage, claimLabels)],
       pod: {
         serviceAccountName: account.name,
         automountServiceAccountToken: true,

@@ -45,7 +45,7 @@ export class RedisCache extends Construct {
     const { settings } = props;
     this.settings = settings;
     this.host = serviceHost(REDIS_NAME, props.namespace);
-    const { labels, selector } = storeLabels(REDIS_NAME, 'cache', settings.image, props);
+    const { labels, selector, claimLabels } = storeLabels(REDIS_NAME, 'cache', settings.image, props);
     const port = { name: 'redis', port: REDIS_PORT };
     const { headless } = storeServices(this, { name: REDIS_NAME, labels, selector, clientPorts: [port] });
 
@@ -66,7 +66,7 @@ export class RedisCache extends Construct {
       name: REDIS_NAME, labels, selector, serviceName: headless.name, replicas: 1,
       // A changed configuration rolls the pod, since Redis reads it only at start.
       annotations: { 'checksum/config': checksum(this.configText) },
-      volumeClaimTemplates: settings.persistence ? [dataVolumeClaim(settings.storage, labels)] : undefined,
+      volumeClaimTemplates: settings.persistence ? [dataVolumeClaim(settings.storage, claimLabels)] : undefined,
       pod: {
         automountServiceAccountToken: false,
         securityContext: security.pod,

@@ -5,8 +5,11 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { onlyTrue } from '../render/server-form';
+import { StoreStatefulSet } from './store-statefulset';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
+import { quantity } from '../workload/resources';
 
 /** Where a store runs; every store construct takes it. */
 export interface StoreContext {
@@ -42,13 +45,19 @@ export interface StorePort {
 /** The UID and GID of the postgres, redis and rabbitmq users in their official Debian/Ubuntu images. */
 export const STORE_UID = 999;
 
-/** Labels of a store's objects and the subset that selects its pods. */
+/**
+ * Labels of a store's objects, the subset that selects its pods, and the labels of its volume
+ * claim template. A StatefulSet's volumeClaimTemplates cannot change after creation, so their
+ * labels leave out everything that changes during the store's life (the image version).
+ */
 export function storeLabels(name: string, component: string, image: string, ctx: StoreContext): {
-  labels: Record<string, string>; selector: Record<string, string>;
+  labels: Record<string, string>; selector: Record<string, string>; claimLabels: Record<string, string>;
 } {
+  const stable = { name, partOf: ctx.partOf, environment: ctx.environment, component };
   return {
-    labels: componentLabels({ name, partOf: ctx.partOf, environment: ctx.environment, component, version: imageVersion(image) }),
+    labels: componentLabels({ ...stable, version: imageVersion(image) }),
     selector: selectorLabels(name, ctx.environment),
+    claimLabels: componentLabels(stable),
   };
 }
 
@@ -91,7 +100,8 @@ export function storeServices(scope: Construct, props: {
     spec: {
       clusterIp: 'None',
       selector: { ...props.selector },
-      publishNotReadyAddresses: props.publishNotReadyAddresses ?? false,
+      // false is the default and a non-pointer field: the server drops it, so only true is written.
+      publishNotReadyAddresses: onlyTrue(props.publishNotReadyAddresses),
       ports: servicePorts([...props.clientPorts, ...(props.peerPorts ?? [])]),
     },
   });
@@ -101,14 +111,14 @@ export function storeServices(scope: Construct, props: {
 /** Requests and limits from the spec. */
 export { containerResources } from '../workload/resources';
 
-/** A ReadWriteOnce claim template named `data`. */
+/** A ReadWriteOnce claim template named `data`; `labels` must not change during the store's life (see storeLabels). */
 export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, string>): k8s.KubePersistentVolumeClaimProps {
   return {
     metadata: { name: 'data', labels: { ...labels } },
     spec: {
       accessModes: ['ReadWriteOnce'],
       storageClassName: storage.storageClass,
-      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      resources: { requests: { storage: quantity(storage.size) } },
     },
   };
 }
@@ -116,7 +126,7 @@ export function dataVolumeClaim(storage: StoreStorage, labels: Record<string, st
 /** An emptyDir volume and its mount. */
 export function scratchVolume(name: string, mountPath: string, sizeLimit: string, medium?: 'Memory'): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
-    volume: { name, emptyDir: { medium, sizeLimit: k8s.Quantity.fromString(sizeLimit) } },
+    volume: { name, emptyDir: { medium, sizeLimit: quantity(sizeLimit) } },
     mount: { name, mountPath },
   };
 }
@@ -185,7 +195,8 @@ export function storeStatefulSet(scope: Construct, props: {
   /** @default none */
   readonly volumeClaimTemplates?: k8s.KubePersistentVolumeClaimProps[];
 }): k8s.KubeStatefulSet {
-  return new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+  // Claim templates in the form the server stores them, so applying twice changes nothing.
+  return new StoreStatefulSet(scope, 'StatefulSet', {
     metadata: { name: props.name, labels: { ...props.labels } },
     spec: {
       serviceName: props.serviceName,

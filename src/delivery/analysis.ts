@@ -8,6 +8,7 @@ import {
   AnalysisTemplate,
   AnalysisTemplateSpecMetricsCount,
   AnalysisTemplateSpecMetricsFailureLimit,
+  AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/argo-argoproj.io';
 import { durationSeconds, formatSeconds } from './duration';
 
@@ -27,7 +28,11 @@ export interface SuccessRateAnalysisTemplateProps {
   readonly successRate: number;
   /** Time between measurements, e.g. 1m; also the rate() window (at least 1m). */
   readonly interval: string;
-  /** Failed measurements tolerated; one more fails the run and aborts the rollout. */
+  /**
+   * Failed measurements tolerated; one more fails the run and aborts the rollout. As many
+   * measurements without traffic are tolerated; one more makes the run Inconclusive, which pauses
+   * the rollout until a human promotes or aborts it.
+   */
   readonly failureLimit: number;
   /** Measurements per run; a run lasts count × interval. */
   readonly count: number;
@@ -57,9 +62,14 @@ export class SuccessRateAnalysisTemplate extends Construct {
           interval: props.interval,
           count: AnalysisTemplateSpecMetricsCount.fromNumber(props.count),
           failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
-          // The query always returns exactly one finite number (see successRateQuery), so the
-          // condition needs no NaN or empty-result guard.
-          successCondition: `result[0] >= ${props.successRate}`,
+          // The first measurement waits one interval after the analysis starts, so it sees the
+          // requests of a canary's first weight or of a preview's first tests, not none yet.
+          initialDelay: props.interval,
+          // No traffic in the window gives an empty result (see successRateQuery): neither
+          // condition holds, so the measurement is Inconclusive, never a success.
+          successCondition: `len(result) > 0 && result[0] >= ${props.successRate}`,
+          failureCondition: `len(result) > 0 && result[0] < ${props.successRate}`,
+          inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(props.failureLimit),
           provider: { prometheus: { address: props.prometheusAddress, query: successRateQuery(props.namespace, window) } },
         }],
       },
@@ -79,10 +89,10 @@ export class SuccessRateAnalysisTemplate extends Construct {
  *   environments that share one Prometheus apart.
  * - `or vector(0)` on the numerator: when every request failed there is no non-5xx series at
  *   all, which must count as 0%, not as "no data".
- * - `> 0` on the denominator and `or vector(1)` around the ratio: no traffic in the window
- *   (no series, or a zero rate that would divide 0 by 0 into NaN) counts as success. No requests
- *   is no evidence of harm; a failing new version that receives traffic is caught, and
- *   blue-green promotion still waits for a human (autoPromotionEnabled false).
+ * - `> 0` on the denominator: no traffic in the window (no series, or a zero rate that would
+ *   divide 0 by 0 into NaN) gives an empty result, which the template's conditions turn into an
+ *   Inconclusive measurement. No requests is no evidence: a version nobody called neither passes
+ *   nor fails, the rollout pauses and a human decides (docs/delivery-analysis.md).
  */
 export function successRateQuery(namespace: string, window: string): string {
   const selector = `reporter="source",destination_service_namespace="${namespace}",destination_service_name="{{args.service-name}}"`;
@@ -91,6 +101,6 @@ export function successRateQuery(namespace: string, window: string): string {
     `  (sum(rate(istio_requests_total{${selector},response_code!~"5.*"}[${window}])) or vector(0))`,
     '  /',
     `  (sum(rate(istio_requests_total{${selector}}[${window}])) > 0)`,
-    ') or vector(1)',
+    ')',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 /** A plan in the manner of `terraform plan`: what applying a fresh synth would add, change and destroy. */
 import { FieldChange, fieldChanges } from './field-changes';
 import { compareObjects, LocatedManifest, objectKey, objectLabel } from './identity';
+import { checkUpdate, RefusedUpdate } from './immutable';
 import { compareText } from '../compare-text';
 
 /** One object the plan touches. */
@@ -13,6 +14,10 @@ export interface PlannedChange {
   readonly desired?: LocatedManifest;
   /** Field changes (only for "~"). */
   readonly fields: readonly FieldChange[];
+  /** Changes the API server refuses in place, with how to carry them out (only for "~"). */
+  readonly refused: readonly RefusedUpdate[];
+  /** Changes the API server accepts that need a manual step (only for "~"). */
+  readonly unsafe: readonly RefusedUpdate[];
 }
 
 /** The plan: changes by file and in apply order, and the counts terraform prints. */
@@ -21,6 +26,8 @@ export interface Plan {
   readonly toAdd: number;
   readonly toChange: number;
   readonly toDestroy: number;
+  /** Changes ("~") the API server refuses in place. */
+  readonly refused: number;
 }
 
 /** A duplicate identity on one side: the plan cannot say which copy is meant. */
@@ -34,17 +41,17 @@ export function planChanges(current: readonly LocatedManifest[], desired: readon
   for (const [key, d] of want) {
     const c = now.get(key);
     if (!c) {
-      changes.push({ action: '+', desired: d, fields: [] });
+      changes.push({ action: '+', desired: d, fields: [], refused: [], unsafe: [] });
       continue;
     }
     const fields = fieldChanges(c.object, d.object);
-    if (fields.length) changes.push({ action: '~', current: c, desired: d, fields });
+    if (fields.length) changes.push({ action: '~', current: c, desired: d, fields, ...checkUpdate(c.object, d.object, fields) });
   }
-  for (const [key, c] of now) if (!want.has(key)) changes.push({ action: '-', current: c, fields: [] });
+  for (const [key, c] of now) if (!want.has(key)) changes.push({ action: '-', current: c, fields: [], refused: [], unsafe: [] });
   // Grouped by file (one service's objects together), then in apply order.
   changes.sort((a, b) => compareText(locationOf(a).file, locationOf(b).file) || compareObjects(locationOf(a).object, locationOf(b).object));
   const count = (action: PlannedChange['action']) => changes.filter((c) => c.action === action).length;
-  return { changes, toAdd: count('+'), toChange: count('~'), toDestroy: count('-') };
+  return { changes, toAdd: count('+'), toChange: count('~'), toDestroy: count('-'), refused: changes.filter((c) => c.refused.length).length };
 }
 
 /** Renders a plan for a terminal: one block per object, field changes under it, the summary line last. */
@@ -53,14 +60,36 @@ export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
   for (const change of plan.changes) {
     const located = locationOf(change);
-    const verb = change.action === '+' ? 'will be created' : change.action === '-' ? 'will be destroyed' : 'will be updated in place';
-    lines.push(`  # ${objectLabel(located.object)} ${verb} (${located.file})`);
-    lines.push(`  ${change.action} ${objectLabel(located.object)}`);
+    lines.push(`  # ${objectLabel(located.object)} ${verbOf(change)} (${located.file})`);
+    lines.push(`  ${change.refused.length ? '!' : change.action} ${objectLabel(located.object)}`);
     for (const f of change.fields) lines.push(`      ${renderField(f)}`);
+    for (const u of change.refused) lines.push(...renderRefusal('REFUSED by the API server', u));
+    for (const u of change.unsafe) lines.push(...renderRefusal('NEEDS A MANUAL STEP', u));
     lines.push('');
   }
   lines.push(`Plan: ${plan.toAdd} to add, ${plan.toChange} to change, ${plan.toDestroy} to destroy.`);
+  if (plan.refused) {
+    lines.push(`${plan.refused} of the changes cannot be applied in place: kubectl apply would be refused. Carry them out as shown above ("how").`);
+  }
   return `${lines.join('\n')}\n`;
+}
+
+function verbOf(change: PlannedChange): string {
+  if (change.action === '+') return 'will be created';
+  if (change.action === '-') {
+    return change.current?.object.kind === 'Namespace' ? 'will be destroyed, and with it everything in the namespace' : 'will be destroyed';
+  }
+  return change.refused.length ? 'cannot be updated in place: the API server refuses this update' : 'will be updated in place';
+}
+
+function renderRefusal(title: string, u: RefusedUpdate): string[] {
+  return [
+    `      ${title}: ${u.why}`,
+    `        (${u.source})`,
+    ...u.fields.map((f) => `        ! ${f.path}`),
+    '      how:',
+    ...u.how.map((h) => `        ${h}`),
+  ];
 }
 
 function renderField(f: FieldChange): string {

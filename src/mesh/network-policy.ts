@@ -38,11 +38,13 @@ export class NamespaceNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceNetworkPolicyProps) {
     super(scope, id);
     const labels = { ...(props.labels ?? {}) };
-    const allPods = { matchLabels: {} };
+    // `{}` selects every pod; an empty matchLabels map would be dropped by the server.
+    const allPods = {};
 
     this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
       metadata: { name: 'default-deny', labels },
-      spec: { podSelector: allPods, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
+      // Both policy types and no rules: nothing in, nothing out (an empty rule list would be dropped by the server).
+      spec: { podSelector: allPods, policyTypes: ['Ingress', 'Egress'] },
     });
 
     const dns = [53].flatMap((port) => [{ port, protocol: 'UDP' as const }, { port, protocol: 'TCP' as const }]);

@@ -19,6 +19,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { componentLabels, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
+import { quantity } from '../workload/resources';
 import { principalOf, routeName, serviceHost, trustDomainOf } from './names';
 import { SupportWorkload } from './support-workload';
 import { WorkloadAccess } from './workload-access';
@@ -338,7 +339,7 @@ export class GatewayRateLimit extends Construct {
       ports: [{ name: 'tcp-redis', port: REDIS_PORT, appProtocol: 'redis' }],
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '96Mi' } },
       probes: { readiness: ping, liveness: ping },
-      volumes: [{ volume: { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, mount: { name: 'data', mountPath: '/data' } }],
+      volumes: [{ volume: { name: 'data', emptyDir: { sizeLimit: quantity('64Mi') } }, mount: { name: 'data', mountPath: '/data' } }],
     });
   }
 }

@@ -7,6 +7,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules } from '../../imports/istio-security.istio.io';
+import { nonEmpty } from '../render/server-form';
 
 /** Pods on the network: some pods of a namespace, or addresses outside the cluster. */
 export interface NetworkPeer {
@@ -80,7 +81,8 @@ export class WorkloadAccess extends Construct {
       spec: {
         selector: { matchLabels: { ...props.selector } },
         action: AuthorizationPolicySpecAction.ALLOW,
-        rules: authorizationRules(props.callers),
+        // No rules (nobody admitted) is written by leaving the field out: an ALLOW policy without rules admits nothing.
+        rules: nonEmpty(authorizationRules(props.callers)),
       },
     });
 
@@ -89,8 +91,9 @@ export class WorkloadAccess extends Construct {
       spec: {
         podSelector: { matchLabels: { ...props.selector } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: props.callers.length ? [{ from: props.callers.map((c) => networkPeer(c.peer)), ports: props.ports.map(networkPort) }] : [],
-        egress: egress.map((e) => ({ to: e.to.map(networkPeer), ports: e.ports.map(networkPort) })),
+        // policyTypes names both directions, so an absent rule list denies that direction.
+        ingress: props.callers.length ? [{ from: props.callers.map((c) => networkPeer(c.peer)), ports: props.ports.map(networkPort) }] : undefined,
+        egress: nonEmpty(egress.map((e) => ({ to: e.to.map(networkPeer), ports: e.ports.map(networkPort) }))),
       },
     });
   }
@@ -111,8 +114,16 @@ export function networkPeer(peer: NetworkPeer): k8s.NetworkPolicyPeer {
   if (peer.cidr) return { ipBlock: { cidr: peer.cidr, except: peer.except?.length ? [...peer.except] : undefined } };
   return {
     namespaceSelector: peer.namespace ? { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } } : undefined,
-    podSelector: { matchLabels: { ...(peer.podLabels ?? {}) } },
+    podSelector: podSelector(peer.podLabels ?? {}),
   };
+}
+
+/**
+ * A label selector for pods; `{}` (every pod) when there are no labels. The API server drops an
+ * empty matchLabels map, so writing one would make every apply look like a change.
+ */
+export function podSelector(labels: Readonly<Record<string, string>>): k8s.LabelSelector {
+  return Object.keys(labels).length ? { matchLabels: { ...labels } } : {};
 }
 
 /** A NetworkPolicy port. */

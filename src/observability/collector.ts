@@ -92,7 +92,7 @@ export class OtelCollector extends Construct {
     new k8s.KubeNetworkPolicy(this, 'OtlpEgress', {
       metadata: { name: 'allow-otlp-egress', labels },
       spec: {
-        podSelector: { matchLabels: {} },
+        podSelector: {},
         policyTypes: ['Egress'],
         egress: [{ to: [networkPeer({ podLabels: selector })], ports: otlpPorts.map(networkPort) }],
       },

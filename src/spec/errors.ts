@@ -1,5 +1,6 @@
 /** Spec errors that say where (file:line and spec path), what was wrong and what is allowed. */
 import { compareText } from '../compare-text';
+import { quote, safeLine } from './escape';
 
 /** One problem in the spec. */
 export interface SpecProblem {
@@ -13,9 +14,15 @@ export interface SpecProblem {
   readonly message: string;
 }
 
-/** Formats a problem as `file:line: spec.path: message`. */
+/**
+ * Formats a problem as `file:line: spec.path: message`, one line: control characters and
+ * terminal escapes from the spec are shown escaped, and an overlong line is cut.
+ */
 export function formatProblem(p: SpecProblem): string {
-  return `${p.file}:${p.line}: ${p.path || '(root)'}: ${p.message}`;
+  // Each part is cut on its own, so that a 5000-character key in the path cannot cut off the message.
+  // A path that starts or ends with white space (a key " ") is quoted, so that it can be seen.
+  const where = p.path === '' ? '(root)' : /^\s|\s$/.test(p.path) ? quote(p.path, 300) : safeLine(p.path, 300);
+  return `${safeLine(p.file, 300)}:${p.line}: ${where}: ${safeLine(p.message, 1500)}`;
 }
 
 /** Thrown with every problem found, so users fix them all in one pass. */

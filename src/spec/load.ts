@@ -2,13 +2,15 @@
  * Loads the platform spec: YAML with positions, one schema, environment overlays and
  * cross-field checks. Every problem is collected and thrown together as a SpecError.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { runChecks } from './checks';
 import { checkGatewaySharing } from './checks/mesh';
 import { joinPath, SpecError, SpecProblem } from './errors';
+import { MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
+import { quote } from './escape';
 import { imagePinProblem } from './image';
+import { listOf } from './lists';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
 import { allowedKeys, closest } from './schema-walk';
 import { SpecSource } from './source';
@@ -23,15 +25,26 @@ export interface LoadedPlatform {
   lineOf(path: readonly PropertyKey[]): number;
 }
 
-/** Reads and validates a spec file; throws SpecError listing every problem. */
-export function loadPlatformFile(file: string): LoadedPlatform {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SpecError([{ file, line: 0, path: '', message: `cannot read the spec file: ${(e as Error).message}` }]);
+/** Options of loading a spec. */
+export interface LoadOptions {
+  /**
+   * Directory every file the spec names (database.schema) must lie in, after resolving
+   * symbolic links. For SQL files shared between specs; the CLI's --files-root.
+   * @default the spec file's directory
+   */
+  readonly filesRoot?: string;
+}
+
+/**
+ * Reads and validates a spec file; throws SpecError listing every problem. The file must be a
+ * regular file of at most MAX_SPEC_BYTES in UTF-8.
+ */
+export function loadPlatformFile(file: string, options: LoadOptions = {}): LoadedPlatform {
+  const read = readTextFile(file, MAX_SPEC_BYTES);
+  if ('problem' in read) {
+    throw new SpecError([{ file, line: read.line ?? 0, path: '', message: `cannot read the spec file: it ${read.problem}` }]);
   }
-  return loadPlatform(text, file);
+  return loadPlatform(read.text, file, options);
 }
 
 /**
@@ -42,17 +55,19 @@ export function loadPlatformFile(file: string): LoadedPlatform {
 const PARSE = { jitless: true } as const;
 
 /** Validates spec text; `file` names it in errors and anchors relative paths. */
-export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatform {
+export function loadPlatform(text: string, file = 'platform.yaml', options: LoadOptions = {}): LoadedPlatform {
   const { source, problems } = SpecSource.parse(file, text);
   if (problems.length) throw new SpecError(problems);
 
   const out: SpecProblem[] = [];
+  reportBrokenStrings(source, out);
   const parsed = PlatformFileSchema.safeParse(source.data, PARSE);
   if (!parsed.success) out.push(...zodProblems(parsed.error, source, PlatformFileSchema, []));
   const raw = source.data as RawFile;
   // Go on past schema problems where the shape allows, so that every problem is reported at once.
   if (!isPlainObject(raw) || !isPlainObject(raw.services) || (raw.environments !== undefined && !isPlainObject(raw.environments))) throw new SpecError(out);
   const baseDir = path.dirname(path.resolve(file));
+  const files = new SpecFiles(baseDir, options.filesRoot);
   const environments: EnvironmentSpec[] = [];
   checkNames(raw, source, out);
 
@@ -62,7 +77,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
     for (const name of Object.keys(envRaw?.services ?? {})) {
       if (!(name in raw.services)) {
         const p = ['environments', envName, 'services', name];
-        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${Object.keys(raw.services).join(', ')}` });
+        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${listOf(Object.keys(raw.services))}` });
       }
     }
     const report = (p: readonly PropertyKey[], message: string) => {
@@ -78,7 +93,8 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
     for (const [name, svc] of Object.entries(raw.services)) {
       const serviceRaw = deepMerge(svc, envRaw?.services?.[name]);
       if (isPlainObject(serviceRaw) && Array.isArray(serviceRaw.publishes)) {
-        declaredEvents.push(...serviceRaw.publishes.filter((e): e is string => typeof e === 'string'));
+        // A loop, not push(...list): spreading 100,000 arguments overflows the stack.
+        for (const e of serviceRaw.publishes) if (typeof e === 'string') declaredEvents.push(e);
       }
       const merged = ServiceSchema.safeParse(serviceRaw, PARSE);
       if (merged.success) services[name] = merged.data;
@@ -92,6 +108,7 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
       platform: platform.data,
       services,
       baseDir,
+      files,
     };
     runChecks(env, report, { declaredServices: Object.keys(raw.services), declaredEvents });
     environments.push(env);
@@ -108,6 +125,30 @@ export function loadPlatform(text: string, file = 'platform.yaml'): LoadedPlatfo
   );
   if (out.length) throw new SpecError(out);
   return { file, environments, lineOf: (p) => source.lineOf(p) };
+}
+
+/**
+ * Strings that cannot be written as UTF-8: a lone surrogate (from a "\ud800" escape in a
+ * double-quoted YAML string) would turn into U+FFFD in the output, unlike what the spec says.
+ */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+function reportBrokenStrings(source: SpecSource, out: SpecProblem[]): void {
+  const walk = (value: unknown, at: PropertyKey[], seen: Set<unknown>): void => {
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) {
+        out.push({ file: source.file, line: source.lineOf(at), path: joinPath(at), message: 'is not valid Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which cannot be written as UTF-8' });
+      }
+      return;
+    }
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    for (const [k, v] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(k)) out.push({ file: source.file, line: source.lineOf(at, true), path: joinPath(at), message: 'holds a key that is not valid Unicode (a lone surrogate)' });
+      walk(v, [...at, Array.isArray(value) ? Number(k) : k], seen);
+    }
+  };
+  walk(source.data, [], new Set());
 }
 
 /** Where the platform settings name images (the defaults are pinned). */
@@ -150,7 +191,7 @@ function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void 
         file: source.file,
         line: source.lineOf(p, true),
         path: joinPath(p),
-        message: `name "${name}" is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
+        message: `name ${quote(name)} is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
       });
     }
   };
@@ -167,12 +208,22 @@ function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void 
   }
 }
 
-/** Objects merge key by key; lists and scalars from the overlay replace the base. */
-export function deepMerge(base: unknown, overlay: unknown): unknown {
+/**
+ * Objects merge key by key; lists and scalars from the overlay replace the base. Safe for any
+ * data: a key such as "__proto__" is an own key of the result (never its prototype), and an
+ * object met again inside itself (a cycle, which the YAML loader rejects anyway) is not entered.
+ */
+export function deepMerge(base: unknown, overlay: unknown, open: Set<object> = new Set()): unknown {
   if (overlay === undefined) return base;
-  if (isPlainObject(base) && isPlainObject(overlay)) {
+  if (isPlainObject(base) && isPlainObject(overlay) && !open.has(base) && !open.has(overlay)) {
+    open.add(base);
+    open.add(overlay);
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(overlay)) out[k] = deepMerge(base[k], v);
+    for (const [k, v] of Object.entries(overlay)) {
+      Object.defineProperty(out, k, { value: deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v, open), enumerable: true, writable: true, configurable: true });
+    }
+    open.delete(base);
+    open.delete(overlay);
     return out;
   }
   return overlay;
@@ -201,12 +252,17 @@ function zodProblems(
           file: source.file,
           line: source.lineOf(where, true),
           path: joinPath(where),
-          message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
+          message: `unknown key ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
         });
       }
       continue;
     }
     const where = blame([...prefix, ...local]);
+    if (issue.code === 'invalid_key') {
+      // A record key that breaks a rule: zod wraps the rule's own messages.
+      for (const inner of issue.issues) problems.push({ file: source.file, line: source.lineOf(where, true), path: joinPath(where), message: `key: ${inner.message}` });
+      continue;
+    }
     const present = source.has(where);
     const message = !present && issue.code === 'invalid_type' ? `is required (${issue.message.replace(/^Invalid input: /, '')})` : issue.message;
     problems.push({ file: source.file, line: source.lineOf(where), path: joinPath(where), message });

@@ -1,14 +1,71 @@
 /** Kubernetes quantities as numbers, to compare requests with limits and sum them up. */
-const SUFFIX: Record<string, number> = {
-  '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
+import { parseKubernetesQuantity } from './k8s-rules';
 
-/** Parses 250m, 0.5, 128Mi, 1e3; NaN when malformed. */
+/**
+ * Parses 250m, 0.5, 128Mi, 2Ei, 1e3 as the API server does (E and Ei are suffixes, e3 an
+ * exponent); NaN when malformed.
+ */
 export function parseQuantity(q: string): number {
-  const m = /^\+?((?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q);
-  if (!m) return NaN;
-  const [, num, suffix = ''] = m;
-  if (/^[eE]/.test(suffix)) return Number(num + suffix);
-  return Number(num) * SUFFIX[suffix];
+  return parseKubernetesQuantity(q)?.value ?? NaN;
+}
+
+const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL_EXPONENT).map(([s, e]) => [e, s]));
+const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/**
+ * A quantity as the API server writes it back (apimachinery's Quantity.String()): 0.5 -> 500m,
+ * 1000m -> 1, 1024Mi -> 1Gi, 1.5Gi -> 1536Mi, 2000 -> 2k, 1e3 stays 1e3. Values finer than 1n
+ * round up, as the server does. Throws on a malformed quantity (the spec schema rejects those first).
+ */
+export function canonicalQuantity(q: string): string {
+  const m = /^\+?(\d*)(?:\.(\d*))?([eE][+-]?\d+|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q);
+  if (!m || (m[1] === '' && !m[2])) throw new Error(`"${q}" is not a Kubernetes quantity`);
+  const [, whole, fraction = '', suffix = ''] = m;
+  // The value is mantissa * 10^exponent (* 1024^binary for binary suffixes).
+  let mantissa = BigInt(`${whole}${fraction}` || '0');
+  let exponent = -fraction.length;
+  if (mantissa === 0n) return '0';
+  const binary = BINARY_SUFFIX.indexOf(suffix);
+  if (binary > 0) {
+    // Binary: whole bytes shown in the largest exact power of 1024; below 1024 or fractional, decimal.
+    const scaled = mantissa * 1024n ** BigInt(binary);
+    const divisor = 10n ** BigInt(-exponent);
+    if (scaled % divisor === 0n && scaled / divisor >= 1024n) {
+      let value = scaled / divisor;
+      let power = 0;
+      while (value % 1024n === 0n && power < BINARY_SUFFIX.length - 1) {
+        value /= 1024n;
+        power++;
+      }
+      return `${value}${BINARY_SUFFIX[power]}`;
+    }
+    mantissa = scaled;
+    return decimal(mantissa, exponent, false);
+  }
+  const exponentForm = /^[eE]/.test(suffix);
+  exponent += exponentForm ? Number(suffix.slice(1)) : DECIMAL_EXPONENT[suffix];
+  return decimal(mantissa, exponent, exponentForm);
+}
+
+/** mantissa * 10^exponent in DecimalSI (250m, 1k) or DecimalExponent (1e3) form. */
+function decimal(mantissa: bigint, exponent: number, exponentForm: boolean): string {
+  if (exponent < -9) {
+    // Round up to nano, as ParseQuantity does.
+    const divisor = 10n ** BigInt(-9 - exponent);
+    mantissa = (mantissa + divisor - 1n) / divisor;
+    exponent = -9;
+  }
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exponent++;
+  }
+  // An exponent that is a multiple of 3, the mantissa an integer.
+  const down = ((exponent % 3) + 3) % 3;
+  mantissa *= 10n ** BigInt(down);
+  exponent -= down;
+  if (exponentForm) return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
+  const suffix = DECIMAL_SUFFIX.get(exponent);
+  if (suffix === undefined) return `${mantissa}e${exponent}`;
+  return `${mantissa}${suffix}`;
 }

@@ -60,6 +60,8 @@ function schemasAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodType[] {
 
 /** The closest allowed key, for "did you mean" hints. */
 export function closest(word: string, options: readonly string[]): string | undefined {
+  // No key is this long: skip the edit distance, which costs its length times each option's.
+  if (word.length > 100) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const o of options) {

@@ -3,12 +3,14 @@
  * JSON Schema that editors use (see json-schema.ts).
  */
 import { z } from 'zod';
+import type { SpecFiles } from './files';
+import { configMapKey, dns1123Subdomain, hostName, INT32_MAX, labelValue, qualifiedName, quantity as kubernetesQuantity, rule } from './k8s-rules';
 import { deepPartial } from './schema-walk';
 
 /** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-/** Kubernetes resource quantity, e.g. 250m, 0.5, 128Mi, 1G. */
-export const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
+/** Kubernetes resource quantity, e.g. 250m, 0.5, 128Mi, 1G, 1e3 (resource.Quantity's grammar, no sign). */
+export const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 /** Duration as Istio and Argo accept it: 500ms, 30s, 1m, 15m, 1h. */
 export const DURATION = /^\d+(ms|s|m|h)$/;
 /** An event routing key: dot-separated lowercase words, e.g. order.created. */
@@ -21,9 +23,39 @@ const dnsLabel = (max: number) =>
     message: 'must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, ending with a letter or digit',
   });
 const quantity = (what: string) =>
-  z.string().regex(QUANTITY, { message: `must be a Kubernetes ${what} quantity such as ${what === 'CPU' ? '100m or 0.5' : '128Mi or 1Gi'}` });
+  rule(z.string().regex(QUANTITY, { message: `must be a Kubernetes ${what} quantity such as ${what === 'CPU' ? '100m or 0.5' : '128Mi or 1Gi'}` }),
+    (v) => (QUANTITY.test(v) ? kubernetesQuantity(v) : []));
+/** An integer as the API stores most counts: int32. */
+const int32 = (params?: { message: string }) =>
+  z.number().int(params).max(INT32_MAX, { message: `must be at most ${INT32_MAX} (Kubernetes stores it as a 32-bit integer)` });
+/** A string copied into a manifest as free text: no control characters, bounded. */
+const text = (max = 1024) => z.string().max(max, { message: `must be at most ${max} characters` })
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, { message: 'must not contain control characters (newlines, tabs, escapes)' });
+/** An image reference (the distribution grammar: [host[:port]/]path[:tag][@digest]); pinning is checked in load.ts. */
+const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+const image = () => z.string().min(1).max(512, { message: 'must be at most 512 characters' }).superRefine((v, ctx) => {
+  // The digest is checked with the pin (src/spec/image.ts), an empty value by min(1).
+  const name = v.split('@')[0];
+  if (v !== '' && !IMAGE_REFERENCE.test(name)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an image reference such as registry.example.com/team/app:1.2.3 or app@sha256:<64 hex digits>' });
+  }
+});
+/** An https:// or http:// URL with a host, no spaces or control characters. */
+const url = (schemes: readonly string[]) => text(2048).regex(new RegExp(`^(${schemes.map((x) => x.replace(':', '')).join('|')}):\\/\\/`), {
+  message: `must be a ${schemes.map((x) => x.replace(':', '://')).join(' or ')} URL`,
+}).superRefine((v, ctx) => {
+  let ok = false;
+  try {
+    const u = new URL(v);
+    ok = schemes.includes(u.protocol) && u.hostname !== '' && !/\s/.test(v);
+  } catch {
+    ok = false;
+  }
+  if (!ok) ctx.addIssue({ code: 'custom', message: `must be a ${schemes.map((x) => x.replace(':', '://')).join(' or ')} URL with a host and no spaces` });
+});
 const duration = () => z.string().regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 1m or 1h' });
-const port = () => z.number().int({ message: 'must be an integer from 1 to 65535' })
+const port = () => int32({ message: 'must be an integer from 1 to 65535' })
   .min(1, { message: 'must be an integer from 1 to 65535' }).max(65535, { message: 'must be an integer from 1 to 65535' });
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 /** An IPv4 address range in CIDR notation, e.g. 10.0.0.0/8. */
@@ -47,23 +79,24 @@ export const ResourcesSchema = z.strictObject({
 
 export const SecretRefSchema = z.strictObject({
   secret: dnsLabel(253).describe('Name of an existing Secret in the namespace.'),
-  key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key: letters, digits, "-", "_" and "."' }).describe('Key inside the Secret.'),
+  key: rule(z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key: letters, digits, "-", "_" and "."' }), (v) => (/^[-._a-zA-Z0-9]+$/.test(v) ? configMapKey(v) : []))
+    .describe('Key inside the Secret.'),
 });
 
 export const AutoscalingSchema = z.strictObject({
-  minReplicas: z.number().int().min(1, { message: 'must be at least 1' }).describe('Fewest replicas.'),
-  maxReplicas: z.number().int().min(1, { message: 'must be at least 1' }).describe('Most replicas.'),
-  cpuUtilization: z.number().int().min(1).max(100).default(70).describe('Target average CPU utilization in percent of the request.'),
+  minReplicas: int32().min(1, { message: 'must be at least 1' }).describe('Fewest replicas.'),
+  maxReplicas: int32().min(1, { message: 'must be at least 1' }).describe('Most replicas.'),
+  cpuUtilization: int32().min(1).max(100).default(70).describe('Target average CPU utilization in percent of the request.'),
 });
 
 export const RateLimitSchema = z.strictObject({
-  requests: z.number().int({ message: 'must be a whole number of requests' }).positive({ message: 'must be a positive number of requests' })
+  requests: int32({ message: 'must be a whole number of requests' }).positive({ message: 'must be a positive number of requests' })
     .describe('Requests allowed per client and path in one window.'),
-  window: z.string().describe('Window length such as 15m, 1h or 30s.'),
+  window: text(32).describe('Window length such as 15m, 1h or 30s.'),
 });
 
 export const RouteSchema = z.strictObject({
-  prefix: z.string().regex(/^\/[-a-zA-Z0-9_/.]*$/, { message: 'must be a URL path starting with "/"' }).describe('Path prefix routed to the service.'),
+  prefix: z.string().max(1024, { message: 'must be at most 1024 characters' }).regex(/^\/[-a-zA-Z0-9_/.]*$/, { message: 'must be a URL path starting with "/"' }).describe('Path prefix routed to the service.'),
   auth: z.enum(['jwt', 'none']).default('jwt').describe('"jwt" demands a valid token; "none" leaves the route open (sign-up, login).'),
   rateLimit: RateLimitSchema.optional().describe('Per-client, per-path request limit at the gateway.'),
 });
@@ -90,24 +123,29 @@ const RETRY_CONDITION = `(${RETRY_CONDITIONS.join('|')}|[1-5][0-9][0-9])`;
 export const RETRY_ON = new RegExp(`^${RETRY_CONDITION}(,${RETRY_CONDITION})*$`);
 
 export const RetriesSchema = z.strictObject({
-  attempts: z.number().int().min(0).max(10).default(3).describe('Retry attempts.'),
+  attempts: int32().min(0).max(10).default(3).describe('Retry attempts.'),
   perTryTimeout: duration().default('2s').describe('Timeout of each try.'),
-  retryOn: z.string().regex(RETRY_ON, { message: `must be a comma-separated list (no spaces) of ${RETRY_CONDITIONS.join(', ')} or HTTP status codes such as 503` })
-    .default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
+  retryOn: z.string().superRefine((v, ctx) => {
+    if (RETRY_ON.test(v)) return;
+    const bad = v.split(',').filter((c) => !(RETRY_CONDITIONS as readonly string[]).includes(c) && !/^[1-5][0-9]{2}$/.test(c));
+    const what = bad.length === 0 ? 'is not a comma-separated list (no spaces, no empty entries)'
+      : `${bad.slice(0, 5).map((c) => JSON.stringify(c.slice(0, 40))).join(', ')} ${bad.length === 1 ? 'is not a retry condition' : 'are not retry conditions'}`;
+    ctx.addIssue({ code: 'custom', message: `${what}; use a comma-separated list (no spaces) of HTTP status codes such as 503 and ${RETRY_CONDITIONS.join(', ')}` });
+  }).default(SAFE_RETRY_ON).describe(`Envoy retry conditions, comma-separated. The default (${SAFE_RETRY_ON}) only retries requests the service never received, so it is safe for writes. `
     + 'Conditions such as 5xx, reset, gateway-error, retriable-4xx or a status code retry after the service may have acted: a POST can then run twice (a duplicate order). Add them only to services whose every routed request is idempotent.'),
 });
 
 export const CircuitBreakerSchema = z.strictObject({
-  consecutive5xxErrors: z.number().int().min(1).default(5).describe('Errors before a host is ejected.'),
+  consecutive5xxErrors: int32().min(1).default(5).describe('Errors before a host is ejected.'),
   interval: duration().default('30s').describe('Analysis sweep interval.'),
   baseEjectionTime: duration().default('30s').describe('Minimum ejection time.'),
-  maxEjectionPercent: z.number().int().min(0).max(100).default(50).describe('Most hosts ejected at once, in percent.'),
+  maxEjectionPercent: int32().min(0).max(100).default(50).describe('Most hosts ejected at once, in percent.'),
 });
 
 export const ConnectionPoolSchema = z.strictObject({
-  maxConnections: z.number().int().min(1).default(100).describe('Most TCP connections to the service.'),
-  http1MaxPendingRequests: z.number().int().min(1).default(100).describe('Most queued HTTP requests.'),
-  maxRequestsPerConnection: z.number().int().min(0).default(0).describe('0 means unlimited keep-alive reuse.'),
+  maxConnections: int32().min(1).default(100).describe('Most TCP connections to the service.'),
+  http1MaxPendingRequests: int32().min(1).default(100).describe('Most queued HTTP requests.'),
+  maxRequestsPerConnection: int32().min(0).default(0).describe('0 means unlimited keep-alive reuse.'),
 });
 
 export const TrafficSchema = z.strictObject({
@@ -115,7 +153,7 @@ export const TrafficSchema = z.strictObject({
   retries: RetriesSchema.prefault({}).describe('Retry policy.'),
   connectionPool: ConnectionPoolSchema.prefault({}).describe('Connection pool limits.'),
   circuitBreaker: CircuitBreakerSchema.prefault({}).describe('Outlier detection.'),
-  versionHeader: z.string().default('version').describe('Header whose value "v2" pins a request to the new version.'),
+  versionHeader: text(256).default('version').describe('Header whose value "v2" pins a request to the new version.'),
 });
 
 export const DatabaseSchema = z.strictObject({
@@ -124,21 +162,21 @@ export const DatabaseSchema = z.strictObject({
   schema: z.string().min(1).describe('SQL file (relative to the spec file) run once when the database is created.'),
   credentialsSecret: dnsLabel(253).optional().describe('Secret with keys "username" and "password". @default "<service>-db-credentials"'),
   pool: z.strictObject({
-    max: z.number().int().min(1).default(20).describe('Most pooled connections.'),
-    idleTimeoutMs: z.number().int().min(0).default(30000).describe('Idle connection timeout in ms.'),
-    connectTimeoutMs: z.number().int().min(0).default(2000).describe('Connect timeout in ms.'),
+    max: int32().min(1).default(20).describe('Most pooled connections.'),
+    idleTimeoutMs: int32().min(0).default(30000).describe('Idle connection timeout in ms.'),
+    connectTimeoutMs: int32().min(0).default(2000).describe('Connect timeout in ms.'),
   }).prefault({}).describe('Client pool settings, passed as env.'),
 });
 
 export const CacheSchema = z.strictObject({
-  ttlSeconds: z.number().int().min(1).default(300).describe('Cache entry TTL, passed as CACHE_TTL_SECONDS.'),
+  ttlSeconds: int32().min(1).default(300).describe('Cache entry TTL, passed as CACHE_TTL_SECONDS.'),
 });
 
 export const CanaryStepSchema = z.union([
   z.strictObject({ setWeight: z.number().describe('Percent of traffic to the canary.') }),
   z.strictObject({
     pause: z.strictObject({
-      duration: z.union([z.string(), z.number().int().min(0)]).optional()
+      duration: z.union([z.string(), int32().min(0)]).optional()
         .describe('Pause length such as 30s, 1m, 1h or whole seconds; absent means until promoted.'),
     }),
   }),
@@ -149,7 +187,7 @@ export const DeliverySchema = z.strictObject({
   blueGreen: z.strictObject({
     preview: z.boolean().default(true).describe('Create the preview Service (required by blue-green).'),
     autoPromotionEnabled: z.boolean().default(false).describe('Promote without a human.'),
-    scaleDownDelaySeconds: z.number().int().min(0).default(30).describe('Keep the old version this long after promotion.'),
+    scaleDownDelaySeconds: int32().min(0).default(30).describe('Keep the old version this long after promotion.'),
     prePromotionAnalysis: z.array(z.string()).default(['success-rate']).describe('AnalysisTemplates run against the preview before promotion.'),
   }).optional().describe('Blue-green settings.'),
   canary: z.strictObject({
@@ -171,9 +209,9 @@ export const EgressSchema = z.strictObject({
 
 /** One service of the spec: image, port, scaling, resources, env, calls, data stores, routes, egress, traffic and delivery. */
 export const ServiceSchema = z.strictObject({
-  image: z.string().min(1).describe('Container image pinned by tag or digest, never "latest".'),
+  image: image().describe('Container image pinned by tag or digest, never "latest".'),
   port: port().describe('HTTP port the container listens on.'),
-  replicas: z.number().int().min(0, { message: 'must be 0 or more' }).default(2).describe('Replicas when autoscaling is absent; initial replicas otherwise.'),
+  replicas: int32().min(0, { message: 'must be 0 or more' }).default(2).describe('Replicas when autoscaling is absent; initial replicas otherwise.'),
   autoscaling: AutoscalingSchema.optional().describe('HorizontalPodAutoscaler bounds.'),
   resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } })
     .describe('Requests and limits.'),
@@ -184,21 +222,21 @@ export const ServiceSchema = z.strictObject({
   calls: z.array(z.string()).default([]).describe('Services this service calls over HTTP; drives authorization and network policy.'),
   database: DatabaseSchema.optional().describe('Own PostgreSQL database.'),
   cache: CacheSchema.optional().describe('Redis cache access.'),
-  publishes: z.array(z.string().regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
+  publishes: z.array(z.string().max(200, { message: 'must be at most 200 characters' }).regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
     .describe('Events published to the topic exchange.'),
-  consumes: z.array(z.string().regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
+  consumes: z.array(z.string().max(200, { message: 'must be at most 200 characters' }).regex(EVENT_NAME, { message: 'must be an event name such as order.created' })).default([])
     .describe('Events consumed, each through its own durable quorum queue.'),
   routes: z.array(RouteSchema).default([]).describe('Gateway routes owned by this service.'),
   egress: z.array(EgressSchema).default([]).describe('Destinations outside the cluster the service connects to (SMTP relays, external APIs): each needs a host, CIDRs or both, and a port.'),
   traffic: TrafficSchema.prefault({}).describe('Mesh traffic policy.'),
   delivery: DeliverySchema.prefault({}).describe('Delivery strategy.'),
   automountServiceAccountToken: z.boolean().default(false).describe('Mount the Kubernetes API token (rarely needed).'),
-  runAsUser: z.number().int().min(1, { message: 'must be a non-zero UID' }).default(10001).describe('Non-root UID the container runs as.'),
+  runAsUser: int32().min(1, { message: 'must be a non-zero UID' }).default(10001).describe('Non-root UID the container runs as.'),
 });
 
 export const StorageSchema = z.strictObject({
   size: quantity('storage').describe('Volume size, e.g. 10Gi.'),
-  storageClass: z.string().optional().describe('StorageClass name; absent uses the cluster default.'),
+  storageClass: rule(z.string(), dns1123Subdomain).optional().describe('StorageClass name; absent uses the cluster default.'),
 });
 
 export const GitOpsSchema = z.strictObject({
@@ -224,7 +262,7 @@ export const GitOpsSchema = z.strictObject({
 /** The `platform` block: settings shared by every service and environment. */
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
-  host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }).describe('Public host name of the API gateway.'),
+  host: rule(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }), hostName).describe('Public host name of the API gateway.'),
   trustDomain: z.string().max(253, { message: 'must be at most 253 characters' })
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
       message: 'must be a trust domain as the mesh sets it (meshConfig.trustDomain): lowercase DNS labels joined by ".", such as cluster.local or prod.example.com',
@@ -234,18 +272,19 @@ export const PlatformSettingsSchema = z.strictObject({
   tlsCredential: dnsLabel(253).default('gateway-tls').describe('Secret (in the gateway namespace) holding the gateway certificate.'),
   gateway: z.strictObject({
     namespace: dnsLabel(63).default('istio-system').describe('Namespace of the ingress gateway deployment.'),
-    selector: z.record(z.string(), z.string()).default({ istio: 'ingressgateway' }).describe('Labels of the ingress gateway pods.'),
-    serviceAccount: z.string().default('istio-ingressgateway-service-account').describe('ServiceAccount of the ingress gateway pods.'),
+    selector: z.record(rule(z.string(), qualifiedName), rule(z.string(), labelValue))
+      .refine((s) => Object.keys(s).length > 0, { message: 'must name at least one label: an empty selector would select every pod' }).default({ istio: 'ingressgateway' }).describe('Labels of the ingress gateway pods.'),
+    serviceAccount: rule(z.string(), dns1123Subdomain).default('istio-ingressgateway-service-account').describe('ServiceAccount of the ingress gateway pods.'),
   }).prefault({}).describe('Where the Istio ingress gateway runs.'),
   jwt: z.strictObject({
-    issuer: z.string().min(1).describe('Token issuer (iss).'),
-    jwksUri: z.string().regex(/^https:\/\//, { message: 'must be an https:// URL' }).describe('Where the signing keys are published.'),
-    audiences: z.array(z.string()).default([]).describe('Accepted audiences (aud); empty accepts any.'),
+    issuer: text().min(1).describe('Token issuer (iss).'),
+    jwksUri: url(['https:']).describe('Where the signing keys are published.'),
+    audiences: z.array(text().min(1)).default([]).describe('Accepted audiences (aud); empty accepts any.'),
   }).optional().describe('JWT validation at the gateway; required when a route uses auth "jwt".'),
   tracing: z.strictObject({
     samplingPercent: percent().default(1).describe('Percent of requests traced.'),
-    collectorImage: z.string().min(1).default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
-    backendEndpoint: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
+    collectorImage: image().default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
+    backendEndpoint: text(260).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
       .describe('OTLP gRPC backend (host:port) the collector forwards traces to; absent: the collector only logs them.'),
   }).prefault({}).describe('Tracing through OpenTelemetry.'),
   kubernetesApi: z.strictObject({
@@ -254,20 +293,20 @@ export const PlatformSettingsSchema = z.strictObject({
   }).prefault({}).describe('The Kubernetes API server, which RabbitMQ\'s peer discovery calls.'),
   clusterCidrs: z.array(cidr()).min(1).default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])
     .describe('Pod and Service address ranges of the cluster. Egress declared by host only may reach any address outside them; the default excludes all private (RFC 1918) ranges.'),
-  prometheusAddress: z.string().default('http://prometheus.monitoring.svc.cluster.local:9090').describe('Prometheus used by rollout analysis.'),
+  prometheusAddress: text(2048).default('http://prometheus.monitoring.svc.cluster.local:9090').describe('Prometheus used by rollout analysis.'),
   analysis: z.strictObject({
     successRate: z.number().min(0).max(1).default(0.95).describe('Least acceptable share of non-5xx responses.'),
     interval: duration().default('1m').describe('Measurement interval.'),
-    failureLimit: z.number().int().min(0).default(2).describe('Failed measurements tolerated.'),
-    count: z.number().int().min(1).default(5).describe('Measurements per analysis run; a run lasts count × interval.'),
+    failureLimit: int32().min(0).default(2).describe('Failed measurements tolerated.'),
+    count: int32().min(1).default(5).describe('Measurements per analysis run; a run lasts count × interval.'),
   }).prefault({}).describe('The success-rate AnalysisTemplate.'),
   postgres: z.strictObject({
-    image: z.string().min(1).default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),
+    image: image().default('postgres:16.4-bookworm').describe('PostgreSQL image pinned by tag or digest.'),
     storage: StorageSchema.prefault({ size: '10Gi' }).describe('Volume per database.'),
     resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
   }).prefault({}).describe('PostgreSQL, one per service that declares a database.'),
   redis: z.strictObject({
-    image: z.string().min(1).default('redis:7.4.1-bookworm').describe('Redis image.'),
+    image: image().default('redis:7.4.1-bookworm').describe('Redis image.'),
     maxmemory: z.string().regex(/^\d+(mb|gb)$/, { message: 'must be a size such as 256mb or 1gb' }).default('256mb').describe('maxmemory.'),
     maxmemoryPolicy: z.enum(['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random']).default('allkeys-lru').describe('Eviction policy.'),
     persistence: z.boolean().default(false).describe('Append-only persistence on a volume.'),
@@ -276,9 +315,9 @@ export const PlatformSettingsSchema = z.strictObject({
     resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '320Mi' }, limits: { cpu: '500m', memory: '384Mi' } }).describe('Requests and limits.'),
   }).prefault({}).describe('Redis cache.'),
   rabbitmq: z.strictObject({
-    image: z.string().min(1).default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
-    replicas: z.number().int().min(1).default(1).describe('Cluster nodes (1 or an odd number >= 3).'),
-    exchange: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('events').describe('Durable topic exchange for events.'),
+    image: image().default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
+    replicas: int32().min(1).default(1).describe('Cluster nodes (1 or an odd number >= 3).'),
+    exchange: z.string().max(255, { message: 'must be at most 255 characters (an AMQP name)' }).regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be lowercase letters, digits, "." and "-", starting with a letter' }).default('events').describe('Durable topic exchange for events.'),
     credentialsSecret: dnsLabel(253).default('rabbitmq-credentials').describe('Secret with keys "username", "password" and "erlang-cookie".'),
     storage: StorageSchema.prefault({ size: '5Gi' }).describe('Volume per node.'),
     resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),
@@ -330,4 +369,9 @@ export interface EnvironmentSpec {
   readonly services: Readonly<Record<string, ServiceSpec>>;
   /** Directory of the spec file: schema files are relative to it. */
   readonly baseDir: string;
+  /**
+   * Reads the files the spec names, confined to a root directory (see LoadOptions.filesRoot).
+   * @default files below baseDir
+   */
+  readonly files?: SpecFiles;
 }

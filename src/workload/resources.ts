@@ -1,5 +1,6 @@
 /** Container resources: CPU and memory as given, plus bounded ephemeral storage for every container. */
 import { k8s } from 'cdk8s-plus-27';
+import { canonicalQuantity } from '../spec/quantity';
 
 /** CPU and memory of one kind (requests or limits), as Kubernetes quantities. */
 export interface ComputeAmounts {
@@ -17,6 +18,11 @@ export interface ContainerResourceAmounts {
   readonly limits: ComputeAmounts;
 }
 
+/** A quantity in the canonical form the server writes back (0.5 -> 500m), so applying twice changes nothing. */
+export function quantity(text: string): k8s.Quantity {
+  return k8s.Quantity.fromString(canonicalQuantity(text));
+}
+
 /** Scratch space every container may use: its /tmp emptyDir, logs and headroom. */
 export const EPHEMERAL_STORAGE = { request: '128Mi', limit: '256Mi' } as const;
 
@@ -24,14 +30,14 @@ export const EPHEMERAL_STORAGE = { request: '128Mi', limit: '256Mi' } as const;
 export function containerResources(r: ContainerResourceAmounts): k8s.ResourceRequirements {
   return {
     requests: {
-      'cpu': k8s.Quantity.fromString(r.requests.cpu),
-      'memory': k8s.Quantity.fromString(r.requests.memory),
-      'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.request),
+      'cpu': quantity(r.requests.cpu),
+      'memory': quantity(r.requests.memory),
+      'ephemeral-storage': quantity(EPHEMERAL_STORAGE.request),
     },
     limits: {
-      'cpu': k8s.Quantity.fromString(r.limits.cpu),
-      'memory': k8s.Quantity.fromString(r.limits.memory),
-      'ephemeral-storage': k8s.Quantity.fromString(EPHEMERAL_STORAGE.limit),
+      'cpu': quantity(r.limits.cpu),
+      'memory': quantity(r.limits.memory),
+      'ephemeral-storage': quantity(EPHEMERAL_STORAGE.limit),
     },
   };
 }

@@ -3,6 +3,7 @@
  * (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted).
  */
 import { k8s } from 'cdk8s-plus-27';
+import { quantity } from './resources';
 
 /** Pod-level settings: non-root with a fixed non-zero UID/GID, RuntimeDefault seccomp. */
 export function restrictedPodSecurityContext(uid: number, fsGroup = uid): k8s.PodSecurityContext {
@@ -33,7 +34,7 @@ export function restrictedContainerSecurityContext(uid: number): k8s.SecurityCon
 /** A writable /tmp on a memory-bounded emptyDir, since the root filesystem is read-only. */
 export function tmpVolume(sizeLimit = '64Mi'): { volume: k8s.Volume; mount: k8s.VolumeMount } {
   return {
-    volume: { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } },
+    volume: { name: 'tmp', emptyDir: { sizeLimit: quantity(sizeLimit) } },
     mount: { name: 'tmp', mountPath: '/tmp' },
   };
 }

@@ -30,6 +30,10 @@ function project(): string {
     "if (process.argv.includes('--fail')) process.exitCode = 3;",
     '',
   ].join('\n'));
+  // The launcher leaves a bundle unstamped when an input changed within its 100 ms race margin of
+  // the build (tools/launch.cjs RACY_MS); files written just now would make the first run's
+  // stamps depend on how fast the machine is. Let the project age past that margin.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
   return dir;
 }
 

@@ -43,7 +43,7 @@ test('a schema path that names a directory', () => {
   // GIVEN a schema path naming the sql directory WHEN the spec is loaded THEN it asks for a file
   const text = editReference(['schema: sql/order_service.sql', 'schema: sql']);
   expect(problemsOf(text)).toEqual([
-    'platform.yaml:51: services.order-service.database.schema: schema "sql" is not a file; name an SQL file relative to the spec file\'s directory',
+    'platform.yaml:51: services.order-service.database.schema: schema file "sql" is not a regular file (a directory); name an SQL file relative to the spec file\'s directory',
   ]);
 });
 

@@ -6,7 +6,10 @@ interface MetricJson {
   interval: string;
   count: number;
   failureLimit: number;
+  inconclusiveLimit: number;
+  initialDelay: string;
   successCondition: string;
+  failureCondition: string;
   provider: { prometheus: { address: string; query: string } };
 }
 const metricOf = (objects: readonly Manifest[]): MetricJson =>
@@ -32,7 +35,7 @@ describe('the success-rate AnalysisTemplate', () => {
   test('takes threshold, interval, failure limit and count from platform.analysis', () => {
     // GIVEN successRate 0.95, interval 1m, failureLimit 2 (count defaults to 5) WHEN prod is synthesized
     // THEN the metric carries them
-    expect(metricOf(objects)).toMatchObject({ name: 'success-rate', interval: '1m', failureLimit: 2, count: 5, successCondition: 'result[0] >= 0.95' });
+    expect(metricOf(objects)).toMatchObject({ name: 'success-rate', interval: '1m', failureLimit: 2, count: 5, inconclusiveLimit: 2, initialDelay: '1m' });
   });
 
   test('queries the Prometheus of the environment', () => {
@@ -53,11 +56,63 @@ describe('the success-rate AnalysisTemplate', () => {
     expect(query).toContain(`sum(rate(istio_requests_total{${selector}}[1m]))`);
   });
 
-  test('all-5xx counts as 0 and no traffic counts as success, never NaN or empty', () => {
+  test('all-5xx counts as 0; no traffic gives an empty result, never a success', () => {
     // GIVEN the reference spec WHEN prod is synthesized
     const query = metricOf(objects).provider.prometheus.query.replace(/\s+/g, ' ');
-    // THEN the numerator defaults to 0, a zero denominator is dropped, and the whole defaults to 1
-    expect(query).toMatch(/^\( \(sum\(rate\(.*\)\) or vector\(0\)\) \/ \(sum\(rate\(.*\)\) > 0\) \) or vector\(1\)$/);
+    // THEN the numerator defaults to 0, a zero denominator is dropped, and nothing stands in for a missing result
+    expect(query).toMatch(/^\( \(sum\(rate\(.*\)\) or vector\(0\)\) \/ \(sum\(rate\(.*\)\) > 0\) \)$/);
+    expect(query).not.toContain('vector(1)');
+  });
+
+  /** A condition as Argo's expr evaluates it: len(result), and result[0] of an empty result is an error. */
+  function evalCondition(condition: string, result: number[]): boolean {
+    const js = condition.replace(/len\(result\)/g, 'result.length');
+    if (!/^[\w\s.[\]<>=&|()!]+$/.test(js)) throw new Error(`unexpected condition ${condition}`);
+    const strict = new Proxy(result, {
+      get: (target, key) => {
+        if (typeof key === 'string' && /^\d+$/.test(key) && Number(key) >= target.length) throw new Error('index out of range');
+        return Reflect.get(target, key);
+      },
+    });
+    return Boolean(new Function('result', `return (${js});`)(strict));
+  }
+
+  /** The phase Argo Rollouts 1.7.2 gives a measurement (utils/evaluate EvaluateResult). */
+  function phaseOf(metric: MetricJson, result: number[]): string {
+    try {
+      let success = metric.successCondition ? evalCondition(metric.successCondition, result) : false;
+      let failure = metric.failureCondition ? evalCondition(metric.failureCondition, result) : false;
+      if (!metric.failureCondition) failure = !success;
+      if (!metric.successCondition) success = !failure;
+      if (failure) return 'Failed';
+      return success ? 'Successful' : 'Inconclusive';
+    } catch {
+      return 'Error';
+    }
+  }
+
+  test.each([
+    ['no traffic (empty result)', [], 'Inconclusive'],
+    ['99% non-5xx', [0.99], 'Successful'],
+    ['exactly the threshold', [0.95], 'Successful'],
+    ['50% non-5xx', [0.5], 'Failed'],
+    ['every request failed (0 from vector(0))', [0], 'Failed'],
+  ])('a measurement with %s (%j) is %s', (_, result, phase) => {
+    // GIVEN the prod template WHEN Argo evaluates a Prometheus result THEN the measurement has this phase
+    expect(phaseOf(metricOf(objects), result)).toBe(phase);
+  });
+
+  test('a preview or canary nobody calls pauses the rollout instead of passing', () => {
+    // GIVEN failureLimit 2: as many windows without traffic are tolerated, one more makes the run Inconclusive
+    const metric = metricOf(objects);
+    // WHEN every measurement of a run sees no traffic
+    const phases = Array.from({ length: metric.count }, () => phaseOf(metric, []));
+    const inconclusiveAt = phases.findIndex((_, i) => phases.slice(0, i + 1).filter((p) => p === 'Inconclusive').length > metric.inconclusiveLimit);
+    // THEN the run turns Inconclusive (the rollout pauses for a human) before its count is reached, never Successful
+    expect(inconclusiveAt).toBe(metric.inconclusiveLimit);
+    expect(inconclusiveAt).toBeLessThan(metric.count - 1);
+    // AND the first measurement waits one interval, so a canary's first weight has traffic to measure
+    expect(metric.initialDelay).toBe(metric.interval);
   });
 
   test('the rate window is never shorter than a minute', () => {

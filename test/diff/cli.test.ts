@@ -81,6 +81,35 @@ describe('npm run diff', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('flags a change the API server refuses in place and says how to carry it out', () => {
+    // GIVEN larger PostgreSQL volumes in prod (a StatefulSet's volumeClaimTemplates are immutable)
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(['size: 50Gi', 'size: 100Gi']));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN each database StatefulSet is marked "!", with the refused field, the server's reason and the commands
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('  # StatefulSet.apps shop-prod/order-service-db cannot be updated in place: the API server refuses this update (20-data.yaml)\n  ! StatefulSet.apps shop-prod/order-service-db\n');
+    expect(r.stdout).toContain('REFUSED by the API server: spec: Forbidden: updates to statefulset spec for fields other than');
+    expect(r.stdout).toContain('        ! spec.volumeClaimTemplates[0].spec.resources.requests.storage\n');
+    expect(r.stdout).toContain('        kubectl delete statefulset order-service-db -n shop-prod --cascade=orphan');
+    expect(r.stdout).toMatch(/Plan: 0 to add, 3 to change, 0 to destroy\.\n3 of the changes cannot be applied in place: kubectl apply would be refused\./);
+  });
+
+  test('an image upgrade of every data store is an update in place', () => {
+    // GIVEN new PostgreSQL, Redis and RabbitMQ images
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference([
+      'failureLimit: 2\n',
+      'failureLimit: 2\n  postgres: { image: postgres:16.6-bookworm }\n  redis: { image: redis:7.4.2-bookworm }\n  rabbitmq: { image: rabbitmq:3.13.8-management }\n',
+    ]));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN all five StatefulSets change in place and nothing is refused
+    expect(r.code).toBe(2);
+    expect(r.stdout.match(/# StatefulSet\.apps \S+ will be updated in place/g)).toHaveLength(5);
+    expect(r.stdout).not.toContain('REFUSED');
+    expect(r.stdout).not.toContain('cannot be applied in place');
+  });
+
   test('exits 1 when an output file is not valid YAML', () => {
     // GIVEN an output directory with a broken file
     const broken = path.join(tmp, 'broken');

@@ -167,6 +167,8 @@ describe('the changes allowed outside payment-service', () => {
     current: { file, object: { apiVersion: 'x/v1', kind, metadata: { name }, spec: was } },
     desired: { file, object: { apiVersion: 'x/v1', kind, metadata: { name }, spec: now } },
     fields: [],
+    refused: [],
+    unsafe: [],
   });
 
   test('admit a policy of the called service that now names payment-service', () => {
@@ -241,7 +243,7 @@ function servicesOf(envs: readonly SynthesizedEnvironment[]): string[] {
 }
 
 function subPlan(changes: PlannedChange[]): Plan {
-  return { changes, toAdd: 0, toChange: changes.length, toDestroy: 0 };
+  return { changes, toAdd: 0, toChange: changes.length, toDestroy: 0, refused: 0 };
 }
 
 function render(o: Manifest): string {

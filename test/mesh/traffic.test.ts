@@ -147,7 +147,7 @@ describe('service traffic', () => {
     // GIVEN a typo in retryOn / WHEN the spec is parsed / THEN the schema names the accepted conditions
     const parsed = ServiceSchema.safeParse({ ...base, traffic: { retries: { retryOn: 'connect-failure,5xxx' } } });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0].message).toMatch(/^must be a comma-separated list \(no spaces\) of 5xx, gateway-error, reset, connect-failure, .* or HTTP status codes such as 503$/);
+    expect(parsed.error?.issues[0].message).toMatch(/^"5xxx" is not a retry condition; use a comma-separated list \(no spaces\) of HTTP status codes such as 503 and 5xx, gateway-error, reset, connect-failure, .*unavailable$/);
   });
 
   test('zero retry attempts turn retries off', () => {

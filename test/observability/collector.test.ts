@@ -36,7 +36,7 @@ describe('OpenTelemetry Collector', () => {
     // THEN
     expect(c.exporters).toEqual({ otlp: { endpoint: 'tempo.tracing.svc.cluster.local:4317', tls: { insecure: true } } });
     expect(c.service.pipelines.traces.exporters).toEqual(['otlp']);
-    expect(egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } }, podSelector: { matchLabels: {} } }], ports: [{ port: 4317, protocol: 'TCP' }] }]);
+    expect(egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } }, podSelector: {} }], ports: [{ port: 4317, protocol: 'TCP' }] }]);
   });
 
   test('the pod meets Pod Security "restricted" with probes and resources', () => {
@@ -65,7 +65,7 @@ describe('OpenTelemetry Collector', () => {
     const policy = findObject<{ spec: { rules: unknown[] } }>(objects, 'AuthorizationPolicy', 'otel-collector');
     expect(policy.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', 'cluster.local/ns/shop-prod/sa/*'] } }] }]);
     const egress = findObject<{ spec: { podSelector: unknown; egress: unknown[] } }>(objects, 'NetworkPolicy', 'allow-otlp-egress').spec;
-    expect(egress.podSelector).toEqual({ matchLabels: {} });
+    expect(egress.podSelector).toEqual({});
     expect(egress.egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'otel-collector', 'app.kubernetes.io/instance': 'otel-collector-prod' } } }], ports: [{ port: 4317, protocol: 'TCP' }, { port: 4318, protocol: 'TCP' }] }]);
   });
 });

@@ -12,6 +12,9 @@ const ORIGINAL = 'PLATFORM_TEST_ORIGINAL_TMPDIR';
 
 export async function setup(): Promise<void> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'platform-constructs-jest-')));
+  // Traversable, not listable, by others: tests that run the CLI as an unprivileged user
+  // (test/hostile/) reach their own directories below it, as they would under /tmp.
+  fs.chmodSync(dir, 0o711);
   process.env[ORIGINAL] = process.env.TMPDIR ?? '';
   process.env[RUN_DIR] = dir;
   process.env.TMPDIR = dir;

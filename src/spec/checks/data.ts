@@ -1,7 +1,8 @@
 /** Checks of the data tier: database ownership and schema files, events, data store settings. */
-import * as fs from 'fs';
-import * as path from 'path';
 import type { CheckContext, Report } from '../checks';
+import { quote } from '../escape';
+import { SpecFiles } from '../files';
+import { repeats } from '../lists';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
@@ -51,16 +52,15 @@ function checkDatabases(env: EnvironmentSpec, report: Report): void {
     else owners.set(db, name);
     if (RESERVED_DATABASES.includes(db)) report(at('name'), `"${db}" is a PostgreSQL template database; choose another name, e.g. ${name.replace(/-/g, '_')}`);
 
-    const file = path.resolve(env.baseDir, svc.database.schema);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      stat = undefined;
+    const schema = svc.database.schema;
+    const read = (env.files ?? new SpecFiles(env.baseDir)).read(schema);
+    if ('problem' in read) {
+      const hint = /^does not exist/.test(read.problem) ? "; the path is relative to the spec file's directory"
+        : /^is not a regular file/.test(read.problem) ? "; name an SQL file relative to the spec file's directory" : '';
+      report(at('schema'), `schema file ${quote(schema)} ${read.problem}${hint}`);
+    } else if (read.text.trim() === '') {
+      report(at('schema'), `schema file ${quote(schema)} is empty; it must create the service's tables`);
     }
-    if (!stat) report(at('schema'), `schema file "${svc.database.schema}" does not exist; the path is relative to the spec file's directory`);
-    else if (!stat.isFile()) report(at('schema'), `schema "${svc.database.schema}" is not a file; name an SQL file relative to the spec file's directory`);
-    else if (fs.readFileSync(file, 'utf8').trim() === '') report(at('schema'), `schema file "${svc.database.schema}" is empty; it must create the service's tables`);
   }
 }
 
@@ -71,9 +71,7 @@ function checkEvents(env: EnvironmentSpec, report: Report, context: CheckContext
   for (const [name, svc] of Object.entries(env.services)) {
     for (const list of ['publishes', 'consumes'] as const) {
       const events = svc[list];
-      events.forEach((event, i) => {
-        if (events.indexOf(event) !== i) report(['services', name, list, i], `"${event}" is listed more than once`);
-      });
+      for (const i of repeats(events)) report(['services', name, list, i], `${quote(events[i])} is listed more than once`);
     }
     svc.consumes.forEach((event, i) => {
       const at = ['services', name, 'consumes', i];

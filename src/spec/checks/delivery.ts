@@ -3,6 +3,8 @@ import { durationSeconds, formatSeconds, pauseSeconds } from '../../delivery/dur
 import { firstStepAfterTraffic } from '../../delivery/canary-steps';
 import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../../delivery/templates';
 import type { Report } from '../checks';
+import { quote } from '../escape';
+import { repeats } from '../lists';
 import { EnvironmentSpec, ServiceSpec } from '../schema';
 
 export function checkDelivery(env: EnvironmentSpec, report: Report): void {
@@ -11,9 +13,9 @@ export function checkDelivery(env: EnvironmentSpec, report: Report): void {
     report(['platform', 'analysis', 'failureLimit'],
       `failureLimit (${analysis.failureLimit}) must be lower than count (${analysis.count}): with that many failed measurements tolerated the analysis can never fail`);
   }
-  if (!/^https?:\/\/[^\s/]+/.test(env.platform.prometheusAddress)) {
+  if (!/^https?:\/\/[^\s/]+\S*$/.test(env.platform.prometheusAddress)) {
     report(['platform', 'prometheusAddress'],
-      `"${env.platform.prometheusAddress}" is not a Prometheus URL; use http:// or https:// and a host, e.g. http://prometheus.monitoring.svc.cluster.local:9090`);
+      `${quote(env.platform.prometheusAddress)} is not a Prometheus URL; use http:// or https:// and a host, e.g. http://prometheus.monitoring.svc.cluster.local:9090`);
   }
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...p: PropertyKey[]) => ['services', name, 'delivery', ...p];
@@ -73,9 +75,10 @@ function checkSteps(svc: ServiceSpec, report: At): void {
 
 function checkTemplates(names: readonly string[], report: (index: number, message: string) => void): void {
   const known = Object.keys(ANALYSIS_TEMPLATES);
+  const repeated = new Set(repeats(names));
   names.forEach((n, i) => {
-    if (!isAnalysisTemplateName(n)) report(i, `unknown AnalysisTemplate "${n}"; defined templates: ${known.join(', ')}`);
-    else if (names.indexOf(n) !== i) report(i, `AnalysisTemplate "${n}" is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
+    if (!isAnalysisTemplateName(n)) report(i, `unknown AnalysisTemplate ${quote(n)}; defined templates: ${known.join(', ')}`);
+    else if (repeated.has(i)) report(i, `AnalysisTemplate ${quote(n)} is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
   });
 }
 

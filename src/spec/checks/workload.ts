@@ -1,10 +1,13 @@
 /** Checks of each service's workload: ports, calls, replicas and resources (image pins: src/spec/load.ts). */
 import type { CheckContext, Report } from '../checks';
+import { quote } from '../escape';
+import { firstRepeat, listOf } from '../lists';
 import { parseQuantity } from '../quantity';
 import { EnvironmentSpec } from '../schema';
 
 export function checkWorkloads(env: EnvironmentSpec, report: Report, context: CheckContext): void {
-  const names = context.declaredServices;
+  const names = new Set(context.declaredServices);
+  const known = listOf(context.declaredServices);
   const portOwner = new Map<number, string>();
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...p: PropertyKey[]) => ['services', name, ...p];
@@ -15,10 +18,10 @@ export function checkWorkloads(env: EnvironmentSpec, report: Report, context: Ch
 
     svc.calls.forEach((callee, i) => {
       if (callee === name) report(at('calls', i), `a service cannot declare a call to itself`);
-      else if (!names.includes(callee)) report(at('calls', i), `calls unknown service "${callee}"; known services: ${names.join(', ')}`);
+      else if (!names.has(callee)) report(at('calls', i), `calls unknown service ${quote(callee)}; known services: ${known}`);
     });
-    const dup = svc.calls.find((c, i) => svc.calls.indexOf(c) !== i);
-    if (dup) report(at('calls'), `calls "${dup}" more than once`);
+    const dup = firstRepeat(svc.calls);
+    if (dup !== undefined) report(at('calls'), `calls ${quote(svc.calls[dup])} more than once`);
 
     if (svc.autoscaling) {
       const { minReplicas, maxReplicas } = svc.autoscaling;

@@ -1,0 +1,34 @@
+/**
+ * A StatefulSet whose volume claim templates state apiVersion, kind and the default volumeMode,
+ * as the API server stores them.
+ *
+ * The server also stores a null metadata.creationTimestamp and status.phase Pending. `kubectl
+ * apply` (client-side) replaces the volumeClaimTemplates list whole whenever it differs from the
+ * stored one (the list has no merge key), so only all five fields would make kubectl print
+ * "unchanged" (checked on kube-apiserver 1.27.16). A null timestamp fails every schema validator
+ * (kubeconform, kubernetes-models: Time is a string) and status does not belong in a desired
+ * state, so those two are left out: kubectl then prints "configured" for a StatefulSet whose
+ * stored object does not change (same resourceVersion, `kubectl diff` empty), as it always does for
+ * PodDisruptionBudgets. The generated props type has no place for apiVersion and kind, and the
+ * generated mapper drops JSON patches that add them, so they are added after it.
+ */
+import { k8s } from 'cdk8s-plus-27';
+
+/** Fields the server adds to every claim template, in the form it returns them (see above for the two left out). */
+const STORED_CLAIM_FIELDS = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
+
+export class StoreStatefulSet extends k8s.KubeStatefulSet {
+  /** The rendered object, claim templates in stored form (the base class declares `any`). */
+  public override toJson(): Record<string, unknown> {
+    type Part = Record<string, unknown> | undefined;
+    const json = super.toJson() as { spec?: { volumeClaimTemplates?: Array<Record<string, unknown> & { metadata?: Part; spec?: Part; status?: Part }> } };
+    const templates = json.spec?.volumeClaimTemplates;
+    if (!json.spec || !templates) return json;
+    json.spec.volumeClaimTemplates = templates.map((t) => ({
+      ...STORED_CLAIM_FIELDS,
+      ...t,
+      spec: { ...t.spec, volumeMode: t.spec?.volumeMode ?? 'Filesystem' },
+    }));
+    return json;
+  }
+}
