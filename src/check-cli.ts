@@ -13,7 +13,7 @@ import { synthPlatform } from './synth';
 /** Exit codes of the check, the same as synth's: 2 is a usage error or a failure that is not the spec's. */
 export const CHECK_EXIT = { valid: 0, problems: 1, other: 2 } as const;
 
-const USAGE = 'usage: check [--config FILE] [--env NAME]...';
+const USAGE = 'usage: check [--config FILE] [--env NAME]... [--files-root DIR]';
 const DEFAULT_CONFIG = 'config/platform.yaml';
 
 /** Output streams, replaceable in tests. */
@@ -33,11 +33,14 @@ export interface CheckArgs {
   readonly config: string;
   /** Environments to check; empty for all. */
   readonly envs: readonly string[];
+  /** Where files the spec names may lie, as synth's --files-root; the spec's directory when absent. */
+  readonly filesRoot?: string;
 }
 
 /** Parses the arguments; throws with the usage on anything unknown. */
 export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   let config = DEFAULT_CONFIG;
+  let filesRoot: string | undefined;
   const envs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -48,9 +51,10 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
     };
     if (flag === '--config') config = value();
     else if (flag === '--env') envs.push(...value().split(','));
+    else if (flag === '--files-root') filesRoot = value();
     else throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
   }
-  return { config, envs };
+  return { config, envs, filesRoot };
 }
 
 /**
@@ -70,7 +74,7 @@ export function runCheckCli(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   try {
     // The same writers as synth, so a report that cannot be built fails here too.
     registerPlatformReport();
-    const envs = synthPlatform(loadPlatformFile(args.config), args.envs);
+    const envs = synthPlatform(loadPlatformFile(args.config, { filesRoot: args.filesRoot }), args.envs);
     const objects = envs.reduce((n, e) => n + e.files.reduce((m, f) => m + f.objects.length, 0), 0);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     out.write(`${args.config}: valid: ${envs.length} environment(s) (${envs.map((e) => e.name).join(', ')}), ${objects} objects, checked in ${ms.toFixed(0)} ms; nothing written\n`);

@@ -90,6 +90,21 @@ describe('npm run check', () => {
   test('an unknown argument prints the usage and exits 2', () => {
     const r = check('--out', 'dist');
     expect(r.code).toBe(CHECK_EXIT.other);
-    expect(r.stderr).toBe('unknown argument "--out"\nusage: check [--config FILE] [--env NAME]...\n');
+    expect(r.stderr).toBe('unknown argument "--out"\nusage: check [--config FILE] [--env NAME]... [--files-root DIR]\n');
+  });
+
+  test('--files-root lets the spec name files above its own directory, as synth does', () => {
+    // GIVEN a spec in a subdirectory whose schema file lies in the directory above it
+    const root = tempDir('check-root-');
+    fs.cpSync(path.join(CONFIG_DIR, 'sql'), path.join(root, 'sql'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'spec'));
+    const spec = path.join(root, 'spec', 'platform.yaml');
+    fs.writeFileSync(spec, referenceText().replace(/schema: sql\//g, 'schema: ../sql/'));
+    // WHEN checked without and with --files-root
+    const confined = check('--config', spec);
+    const rooted = check('--config', spec, '--files-root', root);
+    // THEN the file is refused outside the spec's tree, and accepted under the named root
+    expect(confined.code).toBe(CHECK_EXIT.problems);
+    expect(rooted).toMatchObject({ code: CHECK_EXIT.valid, stderr: '' });
   });
 });

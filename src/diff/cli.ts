@@ -12,7 +12,7 @@ import { locatedManifests } from './identity';
 import { planChanges, renderPlan } from './plan';
 import { readOutputDir } from './read-output';
 
-const USAGE = 'usage: diff --env NAME [--config FILE] [--out DIR]';
+const USAGE = 'usage: diff --env NAME [--config FILE] [--out DIR] [--files-root DIR]';
 
 /** Exit codes of the plan. */
 export const DIFF_EXIT = { noChanges: 0, errors: 1, changes: 2 } as const;
@@ -33,18 +33,20 @@ export function runDiffCli(argv: readonly string[], out: DiffOutput = processOut
   let envName: string;
   let config: string;
   let dir: string;
+  let filesRoot: string | undefined;
   try {
     const args = parseArgs(argv, {});
     if (args.envs.length !== 1) throw new Error(`name exactly one environment with --env`);
     [envName] = args.envs;
     config = args.config;
+    filesRoot = args.filesRoot;
     dir = path.join(args.out, envName);
   } catch (e) {
     out.error(`${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
     return DIFF_EXIT.errors;
   }
   try {
-    const [env] = synthPlatform(loadPlatformFile(config), [envName]);
+    const [env] = synthPlatform(loadPlatformFile(config, { filesRoot }), [envName]);
     const existing = readOutputDir(dir);
     if (existing.problems.length) {
       existing.problems.forEach((p) => out.error(`${path.join(dir, p.file)}:${p.line}: ${p.message}\n`));

@@ -125,6 +125,6 @@ describe('npm run diff', () => {
   test('exits 1 with the usage when no environment is named', () => {
     const r = diff('--config', REFERENCE_FILE);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('name exactly one environment with --env\nusage: diff --env NAME [--config FILE] [--out DIR]\n');
+    expect(r.stderr).toBe('name exactly one environment with --env\nusage: diff --env NAME [--config FILE] [--out DIR] [--files-root DIR]\n');
   });
 });

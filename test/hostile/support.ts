@@ -6,10 +6,11 @@ import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { runSynthCli } from '../../src/cli';
 import { CONFIG_DIR, referenceText } from '../helpers';
+import { tempDir } from '../support/temp-dirs';
 
-/** A scratch directory anyone may enter (the tests run the CLI as another user too). */
+/** A scratch directory anyone may enter (the tests run the CLI as another user too), removed after the test file. */
 export function scratchDir(prefix = 'hostile-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   fs.chmodSync(dir, 0o755);
   return dir;
 }
