@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '\\.conformance\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Jest's default is one worker fewer than the cores: on two cores, one. Use them all.

@@ -9,11 +9,13 @@
 # Independent steps run concurrently (downloads of one overlap the compiles of another), each with
 # its own log in logs/<tool>.log; VALIDATE_INSTALL_JOBS=1 runs them one after the other.
 #
-# usage: install-tools.sh [static] [semantic] [apiserver] [schemas]   (default: all of them)
+# usage: install-tools.sh [static] [semantic] [apiserver] [schemas] [sim]   (default: all of them)
+#   sim: what `npm run test:cluster` needs beyond apiserver (kube-controller-manager, kube-scheduler,
+#   KWOK, the Argo Rollouts controller, the Envoy rate limit service, an OpenTelemetry Collector).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-GROUPS_WANTED=${*:-static semantic apiserver schemas}
+GROUPS_WANTED=${*:-static semantic apiserver schemas sim}
 want() { [[ " $GROUPS_WANTED " == *" $1 "* ]]; }
 
 export GOFLAGS="${GOFLAGS:-} -trimpath"
@@ -121,10 +123,18 @@ argo_is() { go_bin_is "$1" github.com/argoproj/argo-rollouts "$ARGO_ROLLOUTS_VER
 argo_check() {
   argo_is "$ARGO_ROLLOUTS_BIN" && echo cache || reuse_from_path kubectl-argo-rollouts "$ARGO_ROLLOUTS_BIN" argo_is
 }
+# The controller (for the cluster simulation) is built with the plugin: nearly the same packages.
+argo_sim_check() {
+  local p; p=$(argo_check) || return 1
+  argo_is "$ROLLOUTS_CONTROLLER_BIN" || return 1
+  echo "$p; rollouts-controller: cache"
+}
 argo_install() {
+  local pkgs=(github.com/argoproj/argo-rollouts/cmd/kubectl-argo-rollouts)
+  if want sim; then pkgs+=(github.com/argoproj/argo-rollouts/cmd/rollouts-controller); fi
   wrapper_build argo-rollouts "$(dirname "$ARGO_ROLLOUTS_BIN")" "" \
     "-X github.com/argoproj/argo-rollouts/utils/version.version=${ARGO_ROLLOUTS_VERSION#v}" \
-    github.com/argoproj/argo-rollouts/cmd/kubectl-argo-rollouts
+    "${pkgs[@]}"
 }
 
 istioctl_is() { go_bin_is "$1" istio.io/istio "$ISTIOCTL_MODULE_VERSION"; }
@@ -143,19 +153,28 @@ k8s_is() { # bin
     *) [ "$("$1" --version 2>/dev/null)" = "Kubernetes $K8S_VERSION" ] ;;
   esac
 }
+# The minor version must be "27": clients such as the Argo Rollouts controller parse it as a number.
+k8s_minor_ok() { "$KUBECTL_BIN" version --client -o json 2>/dev/null | grep -q "\"minor\": \"$(k8s_minor)\""; }
+k8s_minor() { local m=${K8S_VERSION#v1.}; echo "${m%%.*}"; }
 k8s_check() {
   local a k
   a=$(k8s_is "$KUBE_APISERVER_BIN" && echo cache || reuse_from_path kube-apiserver "$KUBE_APISERVER_BIN" k8s_is) || return 1
   k=$(k8s_is "$KUBECTL_BIN" && echo cache || reuse_from_path kubectl "$KUBECTL_BIN" k8s_is) || return 1
-  echo "kube-apiserver: $a; kubectl: $k"
+  k8s_minor_ok || return 1
+  if want sim; then
+    k8s_is "$KUBE_CONTROLLER_MANAGER_BIN" && k8s_is "$KUBE_SCHEDULER_BIN" || return 1
+    echo "kube-apiserver: $a; kubectl: $k; kube-controller-manager, kube-scheduler: cache"
+  else
+    echo "kube-apiserver: $a; kubectl: $k"
+  fi
 }
 k8s_install() {
-  local ldx="" minor=${K8S_VERSION#v1.}; minor=${minor%%.*} x
+  local ldx="" x pkgs=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
   for x in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldx+=" -X $x.gitVersion=$K8S_VERSION -X $x.gitMajor=1 -X $x.gitMinor=$minor -X $x.gitTreeState=clean"
+    ldx+=" -X $x.gitVersion=$K8S_VERSION -X $x.gitMajor=1 -X $x.gitMinor=$(k8s_minor) -X $x.gitTreeState=clean"
   done
-  wrapper_build kubernetes "$(dirname "$KUBE_APISERVER_BIN")" providerless "$ldx" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
+  if want sim; then pkgs+=(k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler); fi
+  wrapper_build kubernetes "$(dirname "$KUBE_APISERVER_BIN")" providerless "$ldx" "${pkgs[@]}"
 }
 
 # ---- etcd (Debian) -------------------------------------------------------------------------------
@@ -168,6 +187,33 @@ etcd_install() {
   if ! apt-cache show "$ETCD_DEB_PACKAGE" >/dev/null 2>&1; then apt-get update; fi
   apt-get install -y --no-install-recommends "$ETCD_DEB_PACKAGE"
   # The package enables a system etcd on 2379; ours uses its own ports and data dir.
+}
+
+# ---- cluster simulation (npm run test:cluster) -----------------------------------------------------
+kwok_check() { go_bin_is "$KWOK_BIN" sigs.k8s.io/kwok "$KWOK_VERSION" && echo cache; }
+kwok_install() { go_install sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "$KWOK_BIN"; }
+
+# The proxy serves no tagged version of envoyproxy/ratelimit, only pseudo-versions (no replace directives).
+ratelimit_check() {
+  go_bin_is "$RATELIMIT_BIN" github.com/envoyproxy/ratelimit "$RATELIMIT_MODULE_VERSION" &&
+    go_bin_is "$RATELIMIT_CHECK_BIN" github.com/envoyproxy/ratelimit "$RATELIMIT_MODULE_VERSION" && echo cache
+}
+ratelimit_install() {
+  local dir; dir=$(dirname "$RATELIMIT_BIN")
+  mkdir -p "$dir"
+  GOBIN="$dir" go install -ldflags="$GO_LDFLAGS" \
+    "github.com/envoyproxy/ratelimit/src/service_cmd@$RATELIMIT_MODULE_VERSION" \
+    "github.com/envoyproxy/ratelimit/src/config_check_cmd@$RATELIMIT_MODULE_VERSION"
+}
+
+# OpenTelemetry Collector: a wrapper module (gomod/otelcol: go.mod, go.sum, main.go) with exactly the
+# components of the generated collector configuration, at the pinned collector image's version.
+otelcol_check() { go_bin_is "$OTELCOL_BIN" go.opentelemetry.io/collector/otelcol "v$OTELCOL_VERSION" && echo cache; }
+otelcol_install() {
+  local src="$PV_CACHE/src/otelcol"
+  rm -rf "$src" && mkdir -p "$src" "$(dirname "$OTELCOL_BIN")"
+  cp "$VALIDATE_DIR/gomod/otelcol/go.mod" "$VALIDATE_DIR/gomod/otelcol/go.sum" "$VALIDATE_DIR/gomod/otelcol/main.go" "$src/"
+  (cd "$src" && go build -mod=readonly -p 2 -ldflags="$GO_LDFLAGS" -o "$OTELCOL_BIN" .)
 }
 
 # ---- schemas converted from ../shared/crds -------------------------------------------------------
@@ -200,13 +246,24 @@ if want static; then
   bg kube-score "$KUBE_SCORE_VERSION" ks_check ks_install
   bg checkov "$CHECKOV_VERSION" checkov_check checkov_install
 fi
+if want semantic || want sim; then
+  if want sim; then
+    bg kubectl-argo-rollouts "$ARGO_ROLLOUTS_VERSION" argo_sim_check argo_install
+  else
+    bg kubectl-argo-rollouts "$ARGO_ROLLOUTS_VERSION" argo_check argo_install
+  fi
+fi
 if want semantic; then
-  bg kubectl-argo-rollouts "$ARGO_ROLLOUTS_VERSION" argo_check argo_install
   bg istioctl "$ISTIOCTL_MODULE_VERSION" istioctl_check istioctl_install
 fi
-if want apiserver; then
+if want apiserver || want sim; then
   bg kubernetes "$K8S_VERSION" k8s_check k8s_install
   bg etcd "$ETCD_DEB_PACKAGE" etcd_check etcd_install
+fi
+if want sim; then
+  bg kwok "$KWOK_VERSION" kwok_check kwok_install
+  bg ratelimit "$RATELIMIT_MODULE_VERSION" ratelimit_check ratelimit_install
+  bg otelcol "$OTELCOL_VERSION" otelcol_check otelcol_install
 fi
 wait
 

@@ -23,6 +23,13 @@ ARGO_ROLLOUTS_BIN=$PV_CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/bin/kubectl-arg
 ISTIOCTL_BIN=$PV_CACHE/istioctl-$ISTIOCTL_MODULE_VERSION/bin/istioctl
 KUBE_APISERVER_BIN=${KUBE_APISERVER_BIN:-$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-apiserver}
 KUBECTL_BIN=${KUBECTL_BIN:-$PV_CACHE/kubernetes-$K8S_VERSION/bin/kubectl}
+KUBE_CONTROLLER_MANAGER_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-controller-manager
+KUBE_SCHEDULER_BIN=$PV_CACHE/kubernetes-$K8S_VERSION/bin/kube-scheduler
+ROLLOUTS_CONTROLLER_BIN=$PV_CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/bin/rollouts-controller
+KWOK_BIN=$PV_CACHE/kwok-$KWOK_VERSION/bin/kwok
+RATELIMIT_BIN=$PV_CACHE/ratelimit-$RATELIMIT_MODULE_VERSION/bin/service_cmd
+RATELIMIT_CHECK_BIN=$PV_CACHE/ratelimit-$RATELIMIT_MODULE_VERSION/bin/config_check_cmd
+OTELCOL_BIN=$PV_CACHE/otelcol-$OTELCOL_VERSION/bin/otelcol-sim
 
 # Schemas converted from ../shared/crds, keyed by converter version and the inputs' content.
 schema_dir() {
