@@ -20,7 +20,7 @@
 
 // The spec: loading, validation problems, the schema and its types.
 export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform, type LoadOptions } from './spec/load';
-export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES } from './spec/files';
+export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES, type FileRead } from './spec/files';
 export { OutputError } from './staged-output';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
 export type { Report, Checker, CheckContext } from './spec/checks';
@@ -60,6 +60,7 @@ export { platformReport, registerPlatformReport, REPORT_FILE } from './report/pl
 export { topologyDiagram } from './report/topology';
 export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
+export type { RefusedUpdate } from './diff/immutable';
 export { fieldChanges, type FieldChange } from './diff/field-changes';
 export { readOutputDir, type OutputContents, type OutputProblem } from './diff/read-output';
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
