@@ -48,7 +48,7 @@ export class NightlyReport extends Construct {
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 
     const env = props.platform.spec;
-    const service = stack.workload.spec;
+    const service = stack.spec;
     const name = `${props.service}-nightly-report`;
     const uid = service.runAsUser;
     const labels = componentLabels({ name, partOf: env.platform.name, environment: env.name, component: 'report', version: imageVersion(props.image) });

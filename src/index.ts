@@ -20,10 +20,10 @@
 
 // The spec: loading, validation problems, the schema and its types.
 export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform, type LoadOptions } from './spec/load';
-export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES } from './spec/files';
+export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES, type FileRead } from './spec/files';
 export { OutputError } from './staged-output';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
-export type { Report, Checker } from './spec/checks';
+export type { Report, Checker, CheckContext } from './spec/checks';
 export {
   PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
   type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
@@ -34,14 +34,18 @@ export { imagePinProblem } from './spec/image';
 export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
-export { PlatformEnvironment, ManifestChart, otlpEndpoint, type ServiceStack } from './platform';
+export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
-  kindRank, registerExtraWriter, type ExtraWriter, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+  kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
-export { MicroService, HTTP_PORT_NAME, type MicroServiceProps } from './workload/microservice';
+export {
+  MicroService, HTTP_PORT_NAME, DEFAULT_SERVICE_RESOURCES, DEFAULT_AUTOSCALING, DEFAULT_RUN_AS_USER,
+  type MicroServiceProps, type MicroServiceAutoscaling, type SecretKeyReference,
+} from './workload/microservice';
+export { microServiceProps, serviceTrafficProps, trafficRouting } from './service-props';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
@@ -49,22 +53,42 @@ export { componentLabels, selectorLabels, imageVersion, environmentLabels, ENVIR
 export { trustDomainOf, principalOf, TRUST_DOMAIN } from './mesh/names';
 export { ExternalService, externalEgress, type ExternalServiceProps } from './mesh/external-service';
 export { healthProbes } from './workload/probes';
-export { containerResources, EPHEMERAL_STORAGE } from './workload/resources';
+export { containerResources, EPHEMERAL_STORAGE, type ContainerResourceAmounts, type ComputeAmounts } from './workload/resources';
 
 // Insight: the platform report and the plan.
 export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
 export { topologyDiagram } from './report/topology';
-export { buildInventory, ownerOf, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
+export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
+export type { RefusedUpdate } from './diff/immutable';
 export { fieldChanges, type FieldChange } from './diff/field-changes';
-export { readOutputDir, type OutputContents } from './diff/read-output';
+export { readOutputDir, type OutputContents, type OutputProblem } from './diff/read-output';
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.
 export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTraffic, NamespaceMtls, NamespaceNetworkPolicy, WorkloadAccess, SupportWorkload, trafficShape, parseWindow, serviceLimit } from './mesh';
+export type {
+  ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
+  NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
+  GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
+  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings,
+} from './mesh';
+export { DEFAULT_RETRIES } from './mesh';
+export type { SupportPort } from './mesh/support-workload';
 export { addObservability, OtelCollector, TracingTelemetry } from './observability';
+export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
 export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
+export type { PostgresDatabaseProps } from './data/postgres';
+export type { RedisCacheProps } from './data/redis';
+export type { RabbitMqClusterProps } from './data/rabbitmq';
+export type { StoreContext } from './data/store-parts';
+export type { EventQueue, RabbitDefinitions } from './data/events';
+export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
 export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
+export type { BlueGreenDeliveryProps } from './delivery/blue-green';
+export type { CanaryDeliveryProps } from './delivery/canary';
+export type { WorkloadRolloutProps } from './delivery/rollout';
+export type { SuccessRateAnalysisTemplateProps } from './delivery/analysis';
 
 // GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
 export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';

@@ -9,17 +9,34 @@ import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
 import { TRUST_DOMAIN_CONTEXT } from './mesh/names';
 import { addObservability } from './observability';
-import { EnvironmentSpec } from './spec/schema';
+import { microServiceProps, otlpEndpoint } from './service-props';
+import { EnvironmentSpec, ServiceSpec } from './spec/schema';
 import { environmentLabels } from './workload/labels';
 import { MicroService } from './workload/microservice';
 import { PlatformNamespace } from './workload/namespace';
+
+/** Props of a ManifestChart. */
+export interface ManifestChartProps {
+  /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
+  readonly fileName: string;
+  /**
+   * Namespace of the chart's namespaced objects.
+   * @default - none (cluster-scoped objects, or objects that set their own)
+   */
+  readonly namespace?: string;
+  /**
+   * Labels on every object of the chart.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+}
 
 /** A chart that knows the file it is written to. */
 export class ManifestChart extends Chart {
   /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
   public readonly fileName: string;
 
-  constructor(scope: Construct, id: string, props: { readonly fileName: string; readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> }) {
+  constructor(scope: Construct, id: string, props: ManifestChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: props.labels ? { ...props.labels } : undefined });
     this.fileName = props.fileName;
   }
@@ -27,14 +44,31 @@ export class ManifestChart extends Chart {
 
 /** One service's chart and constructs. */
 export interface ServiceStack {
+  /** The chart of the service's file, 30-<name>.yaml. */
   readonly chart: ManifestChart;
+  /** The service's workload construct. */
   readonly workload: MicroService;
+  /** The merged spec the workload was built from. */
+  readonly spec: ServiceSpec;
 }
 
-/** One environment, composed. */
+/** Props of a PlatformEnvironment. */
+export interface PlatformEnvironmentProps {
+  /** The merged spec of the environment (an entry of `loadPlatform(...).environments`). */
+  readonly spec: EnvironmentSpec;
+}
+
+/**
+ * One environment, composed: its charts (one per file of dist/<env>/) are its own children, so
+ * it can live anywhere under a cdk8s App, beside other environments or your own charts.
+ */
 export class PlatformEnvironment extends Construct {
   /** The merged spec of this environment. */
   public readonly spec: EnvironmentSpec;
+  /** The App the environment belongs to (charts render with its resolvers). */
+  public get app(): App {
+    return this.node.root as App;
+  }
   /** Charts in apply order. */
   public readonly charts: ManifestChart[] = [];
   /** The namespace chart (cluster-scoped objects). */
@@ -46,8 +80,10 @@ export class PlatformEnvironment extends Construct {
   /** Per-service stacks, in spec order. */
   public readonly services = new Map<string, ServiceStack>();
 
-  constructor(scope: App, env: EnvironmentSpec) {
-    super(scope, env.name);
+  constructor(scope: Construct, id: string, props: PlatformEnvironmentProps) {
+    super(scope, id);
+    if (!(this.node.root instanceof App)) throw new Error(`PlatformEnvironment ${this.node.path}: its root must be a cdk8s App (charts render with the App's resolvers)`);
+    const env = props.spec;
     this.spec = env;
     const ns = env.namespace;
     this.namespaceChart = this.addChart('namespace', '00-namespace.yaml');
@@ -58,15 +94,8 @@ export class PlatformEnvironment extends Construct {
 
     for (const [name, spec] of Object.entries(env.services)) {
       const chart = this.addChart(`service-${name}`, `30-${name}.yaml`, ns);
-      const workload = new MicroService(chart, name, {
-        name,
-        spec,
-        environment: env.name,
-        partOf: env.platform.name,
-        otlpEndpoint: otlpEndpoint(ns),
-        workloadKind: spec.delivery.strategy === 'rolling' ? 'Deployment' : 'Rollout',
-      });
-      this.services.set(name, { chart, workload });
+      const workload = new MicroService(chart, name, microServiceProps(name, spec, env));
+      this.services.set(name, { chart, workload, spec });
     }
     // Each concern composes its constructs from here, one call each, in this order:
     // data tier, mesh and gateway, progressive delivery, observability.
@@ -77,9 +106,8 @@ export class PlatformEnvironment extends Construct {
   }
 
   private addChart(id: string, fileName: string, namespace?: string): ManifestChart {
-    // Charts are children of the App (cdk8s requires it); the id keeps environments apart.
     // Every object of the chart, custom ones included, carries the environment's labels.
-    const chart = new ManifestChart(this.node.scope as App, `${this.node.id}-${id}`, {
+    const chart = new ManifestChart(this, id, {
       fileName, namespace, labels: environmentLabels(this.spec.platform.name, this.spec.name),
     });
     // Constructs that name workload identities read the trust domain from here (trustDomainOf).
@@ -89,7 +117,4 @@ export class PlatformEnvironment extends Construct {
   }
 }
 
-/** The OTLP gRPC endpoint of the environment's OpenTelemetry Collector. */
-export function otlpEndpoint(namespace: string): string {
-  return `http://otel-collector.${namespace}.svc.cluster.local:4317`;
-}
+export { otlpEndpoint };

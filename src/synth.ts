@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { ManifestChart, PlatformEnvironment } from './platform';
 import { SpecError, SpecProblem } from './spec/errors';
 import { StagedOutput } from './staged-output';
@@ -79,7 +80,7 @@ export function registerExtraWriter(writer: ExtraWriter): void {
 /** Composes one environment's constructs (nothing rendered yet). */
 export function composeEnvironment(spec: EnvironmentSpec): PlatformEnvironment {
   // The App is only a root for the charts; synth() is never called, nothing touches the disk.
-  return new PlatformEnvironment(new App({ outdir: path.join(spec.baseDir, '.unused') }), spec);
+  return new PlatformEnvironment(new App({ outdir: path.join(spec.baseDir, '.unused') }), spec.name, { spec });
 }
 
 /** Called with each file's YAML as soon as it is rendered, before the environment is complete. */
@@ -101,11 +102,11 @@ export function renderEnvironment(platform: PlatformEnvironment, loaded?: Loaded
 
 /** Runs every construct's validations; throws SpecError with all their messages. */
 function validateConstructs(platform: PlatformEnvironment, loaded?: LoadedPlatform): void {
-  const app = platform.node.scope as App;
   const problems: SpecProblem[] = [];
-  for (const c of app.node.findAll()) {
+  // The environment's own subtree: its charts and whatever was added to them.
+  for (const c of platform.node.findAll()) {
     for (const message of c.node.validate()) {
-      problems.push(problemAt(c.node.path, `${message} (construct ${c.node.path})`, loaded));
+      problems.push(problemAt(specPathOf(platform, c), `${message} (construct ${c.node.path})`, loaded));
     }
   }
   if (problems.length) throw new SpecError(problems);
@@ -123,7 +124,7 @@ export interface RenderedChart {
  * that tie keep construct order). `onRendered` gets each chart as soon as it is done.
  */
 export function renderCharts(platform: PlatformEnvironment, charts: readonly ManifestChart[], onRendered?: (chart: RenderedChart) => void): RenderedChart[] {
-  return withFastApiObjectJson(platform.node.scope as App, (renderObject) => charts.map((chart) => {
+  return withFastApiObjectJson(platform.app, (renderObject) => charts.map((chart) => {
     const apiObjects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     const json = apiObjects.map((o) => renderObject(o) as Manifest);
     const order = json.map((_, i) => i).sort((a, b) => compareManifests(json[a], json[b]) || a - b);
@@ -145,7 +146,7 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
       const key = `${json.apiVersion.split('/').slice(0, -1).join('/')}/${json.kind}/${json.metadata.namespace ?? ''}/${json.metadata.name}`;
       const other = owners.get(key);
       if (other) {
-        problems.push(problemAt(chart.paths[i],
+        problems.push(problemAt(chartSpecPath(platform, chart.name),
           `two objects share kind ${json.kind}, namespace "${json.metadata.namespace ?? ''}" and name "${json.metadata.name}" (${other} and ${chart.paths[i]}); rename one of them`, loaded));
       } else {
         owners.set(key, chart.paths[i]);
@@ -157,7 +158,7 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
   for (const chart of charts) {
     chart.objects.forEach((json, i) => {
       for (const p of objectPodProblems(json as unknown as Record<string, unknown>)) {
-        problems.push(problemAt(chart.paths[i], `${json.kind} ${json.metadata.name}: ${p.field}: ${p.message} (construct ${chart.paths[i]})`, loaded));
+        problems.push(problemAt(chartSpecPath(platform, chart.name), `${json.kind} ${json.metadata.name}: ${p.field}: ${p.message} (construct ${chart.paths[i]})`, loaded));
       }
     });
   }
@@ -169,15 +170,20 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
   return { name: platform.spec.name, files, extras, platform };
 }
 
-function problemAt(constructPath: string, message: string, loaded?: LoadedPlatform): SpecProblem {
-  const sp = specPathOf(constructPath);
+function problemAt(sp: string[], message: string, loaded?: LoadedPlatform): SpecProblem {
   return { file: loaded?.file ?? 'platform.yaml', line: loaded?.lineOf(sp) ?? 0, path: sp.join('.'), message };
 }
 
-/** Maps a construct path such as "prod-service-user-service/user-service/Service" to a spec path. */
-function specPathOf(constructPath: string): string[] {
-  const m = /^[^/]+-service-([^/]+)\//.exec(constructPath);
-  return m ? ['services', m[1]] : ['platform'];
+/** The spec path of a construct: its service's when it is in a service's chart, else the platform's. */
+function specPathOf(platform: PlatformEnvironment, construct: IConstruct): string[] {
+  const name = [...platform.services].find(([, stack]) => construct.node.scopes.includes(stack.chart))?.[0];
+  return name === undefined ? ['platform'] : ['services', name];
+}
+
+/** The spec path of a rendered chart (by its file name): its service's, else the platform's. */
+function chartSpecPath(platform: PlatformEnvironment, fileName: string): string[] {
+  const name = [...platform.services].find(([, stack]) => stack.chart.fileName === fileName)?.[0];
+  return name === undefined ? ['platform'] : ['services', name];
 }
 
 /** Renders a file as multi-document YAML. */

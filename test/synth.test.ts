@@ -73,7 +73,7 @@ describe('duplicate objects', () => {
       renderEnvironment(platform);
     } catch (e) {
       expect((e as SpecError).problems[0].message).toMatch(
-        /^two objects share kind ServiceAccount, namespace "shop-dev" and name "order-service" \(dev-service-order-service\/order-service\/ServiceAccount and dev-service-order-service\/Extra\); rename one of them$/);
+        /^two objects share kind ServiceAccount, namespace "shop-dev" and name "order-service" \(dev\/service-order-service\/order-service\/ServiceAccount and dev\/service-order-service\/Extra\); rename one of them$/);
       expect((e as SpecError).problems[0].path).toBe('services.order-service');
     }
   });

@@ -6,6 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { nonEmpty } from '../render/server-form';
 
+/** Props of a DataStoreNetworkPolicy: the store's pods, its client ports and its peer ports. */
 export interface DataStoreNetworkPolicyProps {
   /** Policy name, the store's name. */
   readonly name: string;

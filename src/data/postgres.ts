@@ -22,6 +22,7 @@ export const POSTGRES_SECRET_KEYS = { username: 'username', password: 'password'
 /** A service's `database` block, after defaults. */
 export type DatabaseSpec = NonNullable<ServiceSpec['database']>;
 
+/** Props of a PostgresDatabase: the owning service, its database block and the initial SQL. */
 export interface PostgresDatabaseProps extends StoreContext {
   /** The service that owns the database: the only one that may connect. */
   readonly owner: string;

@@ -65,6 +65,7 @@ export const RABBITMQ_START_SCRIPT = [
   '',
 ].join('\n');
 
+/** Props of a RabbitMqCluster: the broker settings and the event topology. */
 export interface RabbitMqClusterProps extends StoreContext {
   /** Image, replicas, exchange, Secret, storage and resources. */
   readonly settings: PlatformSettings['rabbitmq'];

@@ -22,6 +22,7 @@ export const REDIS_NAME = 'redis';
 /** Working directory: the append-only file lives here. */
 export const REDIS_DATA_DIR = '/data';
 
+/** Props of a RedisCache: the cache settings and where it runs. */
 export interface RedisCacheProps extends StoreContext {
   /** Image, memory, persistence, password Secret and resources. */
   readonly settings: PlatformSettings['redis'];

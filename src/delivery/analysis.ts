@@ -18,6 +18,7 @@ export const SUCCESS_RATE_TEMPLATE = 'success-rate';
 /** Shortest rate() window: Prometheus needs at least two scrapes (scrape intervals are 15-30s). */
 const MIN_WINDOW_SECONDS = 60;
 
+/** Props of a SuccessRateAnalysisTemplate: the Prometheus address and the success criteria. */
 export interface SuccessRateAnalysisTemplateProps {
   /** Namespace of the measured Services; the query only counts requests to it. */
   readonly namespace: string;

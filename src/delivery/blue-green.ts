@@ -11,6 +11,7 @@ import { previewServiceName } from './names';
 import { WorkloadRollout } from './rollout';
 import { AnalysisTemplateName } from './templates';
 
+/** Props of a BlueGreenDelivery: the workload, promotion and pre-promotion analysis. */
 export interface BlueGreenDeliveryProps {
   /** The service; built with workloadKind "Rollout". */
   readonly workload: MicroService;

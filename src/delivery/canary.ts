@@ -21,6 +21,7 @@ import { canaryServiceName, PRIMARY_ROUTE, stableServiceName } from './names';
 import { WorkloadRollout } from './rollout';
 import { AnalysisTemplateName } from './templates';
 
+/** Props of a CanaryDelivery: the workload, the steps, the analysis and the gateway routes that shift with it. */
 export interface CanaryDeliveryProps {
   /** The service; built with workloadKind "Rollout". */
   readonly workload: MicroService;

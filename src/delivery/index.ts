@@ -45,8 +45,8 @@ const TEMPLATE_FACTORIES: Readonly<Record<AnalysisTemplateName, TemplateFactory>
 /** Composes progressive delivery into an environment. */
 export function addDelivery(platform: PlatformEnvironment): void {
   const used = new Set<AnalysisTemplateName>();
-  for (const [name, { chart, workload }] of platform.services) {
-    const delivery = workload.spec.delivery;
+  for (const [name, { chart, workload, spec }] of platform.services) {
+    const delivery = spec.delivery;
     if (delivery.strategy === 'blueGreen') {
       const bg = delivery.blueGreen;
       const templates = templateNames(name, bg?.prePromotionAnalysis ?? ['success-rate']);
@@ -66,7 +66,7 @@ export function addDelivery(platform: PlatformEnvironment): void {
         steps: delivery.canary.steps,
         analysis: templates,
         // External traffic reaches the service through the gateway's routes: they shift with the canary too.
-        gatewayRoutes: { virtualService: API_GATEWAY_NAME, routes: workload.spec.routes.map((r) => routeName(r.prefix)) },
+        gatewayRoutes: { virtualService: API_GATEWAY_NAME, routes: spec.routes.map((r) => routeName(r.prefix)) },
       });
     }
   }

@@ -8,6 +8,7 @@ import { Rollout, RolloutProps, RolloutSpecStrategy } from '../../imports/argo-a
 import { renderPodTemplate } from '../render/api-object-json';
 import { MicroService } from '../workload/microservice';
 
+/** Props of a WorkloadRollout: the MicroService whose pod template it runs, and the strategy. */
 export interface WorkloadRolloutProps {
   /** The service whose pods the Rollout runs; it must have been built with workloadKind "Rollout". */
   readonly workload: MicroService;
@@ -35,7 +36,7 @@ export class WorkloadRollout extends Construct {
       metadata: { name: workload.serviceName, labels: { ...workload.labels } },
       spec: {
         // Under an autoscaler the replica count is its business, as for the Deployment.
-        replicas: workload.autoscaler ? undefined : workload.spec.replicas,
+        replicas: workload.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...workload.selector } },
         progressDeadlineSeconds: props.progressDeadlineSeconds ?? 600,

@@ -10,6 +10,7 @@ import { GitOpsSettings } from '../spec/schema';
 import type { Manifest } from '../synth';
 import { IgnoreRule, rolloutOwnedFields } from './rollout-owned-fields';
 
+/** Props of an ArgoCdEnvironment: the environment, its GitOps settings and the objects it deploys. */
 export interface ArgoCdEnvironmentProps {
   /** Environment name, e.g. "prod"; the output is read from `<gitops.path>/<environment>`. */
   readonly environment: string;

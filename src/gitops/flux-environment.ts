@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GitOpsSettings } from '../spec/schema';
 
+/** Props of a FluxEnvironment: the environment and its GitOps settings. */
 export interface FluxEnvironmentProps {
   /** Environment name, e.g. "prod"; the output is read from `<gitops.path>/<environment>`. */
   readonly environment: string;

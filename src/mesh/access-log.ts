@@ -9,6 +9,7 @@ import { Telemetry } from '../../imports/istio-telemetry.istio.io';
 /** Istio's built-in access log provider. */
 export const ENVOY_ACCESS_LOG_PROVIDER = 'envoy';
 
+/** Props of a GatewayAccessLog: the gateway's namespace and pods. */
 export interface GatewayAccessLogProps {
   /** Namespace of the ingress gateway pods. */
   readonly gatewayNamespace: string;
@@ -18,6 +19,7 @@ export interface GatewayAccessLogProps {
   readonly environmentNamespace: string;
 }
 
+/** Access logs of the ingress gateway pods through the Istio Telemetry API (Envoy stdout). */
 export class GatewayAccessLog extends Construct {
   public readonly telemetry: Telemetry;
 

@@ -19,6 +19,7 @@ import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthenticati
 import { compareText } from '../compare-text';
 import { prefixPaths } from './names';
 
+/** Props of a GatewayAuth: the token issuer and JWKS, and which route prefixes stay open. */
 export interface GatewayAuthProps {
   /** Namespace of the ingress gateway pods; both objects go there. */
   readonly gatewayNamespace: string;
@@ -44,6 +45,7 @@ export interface GatewayAuthProps {
   readonly openPrefixes?: readonly string[];
 }
 
+/** JWT authentication at the ingress gateway: a RequestAuthentication and the AuthorizationPolicy that requires a valid token. */
 export class GatewayAuth extends Construct {
   public readonly requestAuthentication: RequestAuthentication;
   /** The DENY policy; absent when no route demands a token. */

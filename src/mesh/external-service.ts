@@ -14,6 +14,7 @@ import { WorkloadEgress } from './workload-access';
 /** Every IPv4 address: with the cluster's ranges excepted, "anywhere outside the cluster". */
 export const ANY_IPV4 = '0.0.0.0/0';
 
+/** Props of an ExternalService: the host and/or CIDRs, port and protocol of one destination. */
 export interface ExternalServiceProps {
   /** ServiceEntry name. */
   readonly name: string;
@@ -29,6 +30,7 @@ export interface ExternalServiceProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** A destination outside the cluster: its Istio ServiceEntry (and, with CIDRs, the egress a NetworkPolicy needs). */
 export class ExternalService extends Construct {
   public readonly serviceEntry: ServiceEntry;
 

@@ -35,6 +35,7 @@ export interface GatewayRoute {
   readonly retries?: RetrySettings;
 }
 
+/** Props of an ApiGateway: its namespace, host, TLS credential, gateway pods and the routes to the owning services. */
 export interface ApiGatewayProps {
   /** Namespace of the environment; the Gateway and VirtualService live here. */
   readonly namespace: string;

@@ -13,10 +13,14 @@ import { NamespaceMtls } from './mtls';
 import { ISTIOD_NAMESPACE, prefixPaths, principalOf, routeName } from './names';
 import { NamespaceNetworkPolicy } from './network-policy';
 import { describeLimit, GatewayRateLimit } from './rate-limit';
+import { serviceTrafficProps, trafficRouting } from '../service-props';
 import { ServiceTraffic, trafficShape } from './traffic';
 import { WorkloadAccess, WorkloadCaller, WorkloadEgress } from './workload-access';
 
-export { PRIMARY_ROUTE, VERSION_PIN_ROUTE, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination, type TrafficShape } from './traffic';
+export {
+  PRIMARY_ROUTE, VERSION_PIN_ROUTE, DEFAULT_RETRIES, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination,
+  type TrafficShape, type TrafficRouting, type ConnectionPoolSettings, type CircuitBreakerSettings,
+} from './traffic';
 export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
 export { GatewayRateLimit, describeLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type GeneratedLimit, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
@@ -57,7 +61,7 @@ export function addMesh(platform: PlatformEnvironment): void {
       tlsCredential: env.platform.tlsCredential,
       gatewaySelector: gw.selector,
       // Gateway requests take the owner's primary route, as in-mesh requests do.
-      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, r.svc).primary, port: r.svc.port, timeout: r.svc.traffic.timeout, retries: r.svc.traffic.retries })),
+      routes: routes.map((r) => ({ prefix: r.prefix, service: r.service, destinations: trafficShape(r.service, trafficRouting(r.svc)).primary, port: r.svc.port, timeout: r.svc.traffic.timeout, retries: r.svc.traffic.retries })),
     });
     new GatewayAccessLog(shared, 'GatewayAccessLog', { gatewayNamespace: gw.namespace, gatewaySelector: gw.selector, environmentNamespace: ns });
   }
@@ -92,7 +96,7 @@ export function addMesh(platform: PlatformEnvironment): void {
   const callers = callerMap(env);
   for (const [name, stack] of platform.services) {
     const svc = env.services[name];
-    new ServiceTraffic(stack.chart, `${name}-traffic`, { name, namespace: ns, spec: svc, labels: stack.workload.labels });
+    new ServiceTraffic(stack.chart, `${name}-traffic`, serviceTrafficProps(name, ns, svc, stack.workload.labels));
 
     const admitted: WorkloadCaller[] = (callers.get(name) ?? []).map((caller) => ({
       principals: [principalOf(ns, caller, trustDomain)],
@@ -103,7 +107,7 @@ export function addMesh(platform: PlatformEnvironment): void {
     }
     const egress: WorkloadEgress[] = svc.calls.flatMap((callee) => {
       const target = platform.services.get(callee);
-      return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.spec.port }] }] : [];
+      return target ? [{ to: [{ podLabels: target.workload.selector }], ports: [{ port: target.workload.port }] }] : [];
     });
     egress.push(...dataStoreEgress(name, svc));
     svc.egress.forEach((dest, i) => {

@@ -2,11 +2,13 @@
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/istio-security.istio.io';
 
+/** Props of a NamespaceMtls. */
 export interface NamespaceMtlsProps {
   /** Labels on the object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Strict mutual TLS for every workload of a namespace (a PeerAuthentication in STRICT mode). */
 export class NamespaceMtls extends Construct {
   public readonly peerAuthentication: PeerAuthentication;
 

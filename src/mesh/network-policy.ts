@@ -17,6 +17,7 @@ export const ISTIOD_XDS_PORT = 15012;
 /** Ports Prometheus scrapes on every sidecar: merged app and agent metrics, and Envoy stats. */
 export const SIDECAR_METRICS_PORTS = [15020, 15090] as const;
 
+/** Props of a NamespaceNetworkPolicy: where istiod and Prometheus run. */
 export interface NamespaceNetworkPolicyProps {
   /** Namespace where istiod runs. */
   readonly istiodNamespace: string;
@@ -28,6 +29,7 @@ export interface NamespaceNetworkPolicyProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** The namespace network baseline: default deny, plus DNS, the Istio control plane and sidecar scraping. */
 export class NamespaceNetworkPolicy extends Construct {
   public readonly defaultDeny: k8s.KubeNetworkPolicy;
   public readonly meshEgress: k8s.KubeNetworkPolicy;

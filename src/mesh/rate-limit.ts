@@ -137,6 +137,7 @@ export interface RateLimitedRoute {
   readonly window: string;
 }
 
+/** Props of a GatewayRateLimit: the limited routes and how the limiter fails. */
 export interface GatewayRateLimitProps {
   /** Environment namespace: the rate limit service runs here. */
   readonly namespace: string;
@@ -168,6 +169,7 @@ export interface GatewayRateLimitProps {
   readonly failClosed?: boolean;
 }
 
+/** Per-client, per-route request limits at the ingress gateway: the rate limit service, its configuration and the Envoy filters. */
 export class GatewayRateLimit extends Construct {
   /** The rate limit service configuration (YAML in ConfigMap "ratelimit-config"). */
   public readonly config: ApiObject;

@@ -5,9 +5,8 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ResourcesSpec } from '../spec/schema';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
-import { containerResources } from '../workload/resources';
+import { containerResources, ContainerResourceAmounts } from '../workload/resources';
 
 /** A named container port. */
 export interface SupportPort {
@@ -21,6 +20,7 @@ export interface SupportPort {
   readonly serve?: boolean;
 }
 
+/** Props of a SupportWorkload: image, ports, replicas and resources of the component. */
 export interface SupportWorkloadProps {
   /** Name of every object and of the container. */
   readonly name: string;
@@ -37,7 +37,7 @@ export interface SupportWorkloadProps {
   /** Ports. */
   readonly ports: readonly SupportPort[];
   /** Requests and limits. */
-  readonly resources: ResourcesSpec;
+  readonly resources: ContainerResourceAmounts;
   /** Readiness and liveness probe (and startup probe, when given). */
   readonly probes: { readonly readiness: k8s.Probe; readonly liveness: k8s.Probe; readonly startup?: k8s.Probe };
   /** Command. @default the image's entrypoint */
@@ -56,6 +56,7 @@ export interface SupportWorkloadProps {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/** A small platform component: ServiceAccount, Service, restricted Deployment and, with more than one replica, a PodDisruptionBudget. */
 export class SupportWorkload extends Construct {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly service: k8s.KubeService;

@@ -16,7 +16,7 @@ import {
   DestinationRule, DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService, VirtualServiceSpecHttp,
   VirtualServiceSpecHttpRetries, VirtualServiceSpecHttpRoute,
 } from '../../imports/istio-networking.istio.io';
-import { SAFE_RETRY_ON, ServiceSpec } from '../spec/schema';
+import { SAFE_RETRY_ON } from '../spec/schema';
 import { canaryServiceName, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
 
 /** The route Argo Rollouts shifts canary weights on. */
@@ -27,37 +27,134 @@ export const PINNED_VERSION = 'v2';
 /** The version every pod template carries. */
 export const CURRENT_VERSION = 'v1';
 
+/** Connection pool limits of the DestinationRules. */
+export interface ConnectionPoolSettings {
+  /**
+   * Most TCP connections to the service.
+   * @default 100
+   */
+  readonly maxConnections?: number;
+  /**
+   * Most queued HTTP requests.
+   * @default 100
+   */
+  readonly http1MaxPendingRequests?: number;
+  /**
+   * Most requests per connection; 0 means unlimited keep-alive reuse.
+   * @default 0
+   */
+  readonly maxRequestsPerConnection?: number;
+}
+
+/** Outlier detection of the DestinationRules: hosts that keep failing are ejected for a while. */
+export interface CircuitBreakerSettings {
+  /**
+   * Consecutive 5xx errors before a host is ejected.
+   * @default 5
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Analysis sweep interval.
+   * @default "30s"
+   */
+  readonly interval?: string;
+  /**
+   * Minimum ejection time.
+   * @default "30s"
+   */
+  readonly baseEjectionTime?: string;
+  /**
+   * Most hosts ejected at once, in percent.
+   * @default 50
+   */
+  readonly maxEjectionPercent?: number;
+}
+
+/** How the service's new version is reached, which decides its routes (see the file comment). */
+export interface TrafficRouting {
+  /**
+   * The delivery strategy of the service.
+   * @default "rolling"
+   */
+  readonly strategy?: 'rolling' | 'canary' | 'blueGreen';
+  /**
+   * Whether the mesh routes the new version separately: for canary, Istio traffic routing
+   * (stable and canary Services, weights on the primary route); for blue-green, the preview
+   * Service. Either way the version header pins to it. Ignored for rolling.
+   * @default true
+   */
+  readonly routeNewVersion?: boolean;
+}
+
+/** Props of a ServiceTraffic: the service, its namespace, port and traffic policy. */
 export interface ServiceTrafficProps {
   /** Service name. */
   readonly name: string;
-  /** Environment namespace. */
+  /** Namespace of the service. */
   readonly namespace: string;
-  /** The service's merged spec (port, traffic, delivery). */
-  readonly spec: ServiceSpec;
+  /** Port of the service. */
+  readonly port: number;
+  /**
+   * How the new version is reached.
+   * @default - rolling: one version, subset v1, no version-pin route
+   */
+  readonly routing?: TrafficRouting;
+  /**
+   * Whole-request timeout.
+   * @default "10s"
+   */
+  readonly timeout?: string;
+  /**
+   * Retry policy (always explicit on the routes).
+   * @default - 3 attempts, 2s per try, retryOn SAFE_RETRY_ON
+   */
+  readonly retries?: RetrySettings;
+  /**
+   * Connection pool limits.
+   * @default - see ConnectionPoolSettings
+   */
+  readonly connectionPool?: ConnectionPoolSettings;
+  /**
+   * Outlier detection.
+   * @default - see CircuitBreakerSettings
+   */
+  readonly circuitBreaker?: CircuitBreakerSettings;
+  /**
+   * Header whose value "v2" pins a request to the new version.
+   * @default "version"
+   */
+  readonly versionHeader?: string;
   /** Labels on the objects. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** The retry policy a service gets unless told otherwise. */
+export const DEFAULT_RETRIES: RetrySettings = { attempts: 3, perTryTimeout: '2s', retryOn: SAFE_RETRY_ON };
+
+/** Mesh traffic of one service: its VirtualService (timeout, retries, routes) and DestinationRules (mTLS, pool, outlier detection). */
 export class ServiceTraffic extends Construct {
+  /** The service's VirtualService. */
   public readonly virtualService: VirtualService;
   /** DestinationRules by host name (the Service names they apply to). */
   public readonly destinationRules = new Map<string, DestinationRule>();
 
   constructor(scope: Construct, id: string, props: ServiceTrafficProps) {
     super(scope, id);
-    const { name, namespace, spec } = props;
+    const { name, namespace, port } = props;
     const labels = { ...(props.labels ?? {}) };
     const host = (service: string) => serviceHost(service, namespace);
-    const { traffic } = spec;
-    const common = { timeout: traffic.timeout, retries: retryPolicy(traffic.retries) };
+    const versionHeader = props.versionHeader ?? 'version';
+    const pool = { maxConnections: 100, http1MaxPendingRequests: 100, maxRequestsPerConnection: 0, ...props.connectionPool };
+    const breaker = { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50, ...props.circuitBreaker };
+    const common = { timeout: props.timeout ?? '10s', retries: retryPolicy(props.retries ?? DEFAULT_RETRIES) };
     const pin = (destination: VirtualServiceSpecHttpRoute): VirtualServiceSpecHttp => ({
-      name: VERSION_PIN_ROUTE, match: [{ headers: { [traffic.versionHeader]: { exact: PINNED_VERSION } } }], route: [destination], ...common,
+      name: VERSION_PIN_ROUTE, match: [{ headers: { [versionHeader]: { exact: PINNED_VERSION } } }], route: [destination], ...common,
     });
     const primary = (route: VirtualServiceSpecHttpRoute[]): VirtualServiceSpecHttp => ({ name: PRIMARY_ROUTE, route, ...common });
 
-    const shape = trafficShape(name, spec);
+    const shape = trafficShape(name, props.routing ?? {});
     const to = (d: TrafficDestination): VirtualServiceSpecHttpRoute =>
-      ({ destination: { host: host(d.service), subset: d.subset, port: { number: spec.port } }, weight: d.weight });
+      ({ destination: { host: host(d.service), subset: d.subset, port: { number: port } }, weight: d.weight });
     const http: VirtualServiceSpecHttp[] = [...(shape.pin ? [pin(to(shape.pin))] : []), primary(shape.primary.map(to))];
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
@@ -68,14 +165,14 @@ export class ServiceTraffic extends Construct {
     const trafficPolicy: DestinationRuleSpecTrafficPolicy = {
       tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
       connectionPool: {
-        tcp: { maxConnections: traffic.connectionPool.maxConnections },
-        http: { http1MaxPendingRequests: traffic.connectionPool.http1MaxPendingRequests, maxRequestsPerConnection: traffic.connectionPool.maxRequestsPerConnection },
+        tcp: { maxConnections: pool.maxConnections },
+        http: { http1MaxPendingRequests: pool.http1MaxPendingRequests, maxRequestsPerConnection: pool.maxRequestsPerConnection },
       },
       outlierDetection: {
-        consecutive5XxErrors: traffic.circuitBreaker.consecutive5xxErrors,
-        interval: traffic.circuitBreaker.interval,
-        baseEjectionTime: traffic.circuitBreaker.baseEjectionTime,
-        maxEjectionPercent: traffic.circuitBreaker.maxEjectionPercent,
+        consecutive5XxErrors: breaker.consecutive5xxErrors,
+        interval: breaker.interval,
+        baseEjectionTime: breaker.baseEjectionTime,
+        maxEjectionPercent: breaker.maxEjectionPercent,
       },
     };
     for (const ruleHost of shape.services) {
@@ -136,10 +233,11 @@ export interface TrafficShape {
 }
 
 /** The routing of one service for its delivery strategy (see the file comment). */
-export function trafficShape(name: string, spec: ServiceSpec): TrafficShape {
-  switch (spec.delivery.strategy) {
+export function trafficShape(name: string, routing: TrafficRouting): TrafficShape {
+  const routeNewVersion = routing.routeNewVersion ?? true;
+  switch (routing.strategy ?? 'rolling') {
     case 'canary': {
-      if ((spec.delivery.canary?.trafficRouting ?? 'istio') !== 'istio') {
+      if (!routeNewVersion) {
         // Without traffic routing Argo splits by pod count behind the one Service.
         return { primary: [{ service: name }], services: [name], subsets: false };
       }
@@ -148,7 +246,7 @@ export function trafficShape(name: string, spec: ServiceSpec): TrafficShape {
       return { pin: { service: canary }, primary: [{ service: stable, weight: 100 }, { service: canary, weight: 0 }], services: [name, stable, canary], subsets: false };
     }
     case 'blueGreen': {
-      if (!(spec.delivery.blueGreen?.preview ?? true)) return { primary: [{ service: name }], services: [name], subsets: false };
+      if (!routeNewVersion) return { primary: [{ service: name }], services: [name], subsets: false };
       const preview = previewServiceName(name);
       return { pin: { service: preview }, primary: [{ service: name }], services: [name, preview], subsets: false };
     }

@@ -47,6 +47,7 @@ export interface WorkloadEgress {
   readonly ports: readonly NetworkPort[];
 }
 
+/** Props of a WorkloadAccess: the workload, its ports, who may call it and what it may reach. */
 export interface WorkloadAccessProps {
   /** Name of both policies (usually the workload's name). */
   readonly name: string;
@@ -62,6 +63,7 @@ export interface WorkloadAccessProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Least-privilege access to one workload: an AuthorizationPolicy and a NetworkPolicy admitting only its callers. */
 export class WorkloadAccess extends Construct {
   public readonly authorizationPolicy: AuthorizationPolicy;
   public readonly networkPolicy: k8s.KubeNetworkPolicy;

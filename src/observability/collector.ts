@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
 import { NetworkPeer, networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
-import { ResourcesSpec } from '../spec/schema';
+import { ContainerResourceAmounts } from '../workload/resources';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
 
@@ -21,6 +21,7 @@ export const OTLP_HTTP_PORT = 4318;
 /** Port of the health_check extension. */
 export const HEALTH_PORT = 13133;
 
+/** Props of an OtelCollector: namespace, backend endpoint, image and resources. */
 export interface OtelCollectorProps {
   /** Environment name (labels). */
   readonly environment: string;
@@ -39,11 +40,12 @@ export interface OtelCollectorProps {
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /** Requests and limits. @default 100m/256Mi requested, 500m/512Mi limit */
-  readonly resources?: ResourcesSpec;
+  readonly resources?: ContainerResourceAmounts;
   /** Non-root UID (the contrib image's user). @default 10001 */
   readonly runAsUser?: number;
 }
 
+/** The environment's OpenTelemetry Collector: OTLP in, batched under a memory limit, OTLP (or the log) out. */
 export class OtelCollector extends Construct {
   public readonly config: k8s.KubeConfigMap;
   public readonly deployment: k8s.KubeDeployment;

@@ -9,6 +9,7 @@ import { Telemetry } from '../../imports/istio-telemetry.istio.io';
 /** Name of the meshConfig extensionProvider that points at the collector. */
 export const OTEL_TRACING_PROVIDER = 'otel-tracing';
 
+/** Props of a TracingTelemetry: the sampling percentage and the provider. */
 export interface TracingTelemetryProps {
   /** Percent of requests traced, 0 to 100. */
   readonly samplingPercent: number;
@@ -16,6 +17,7 @@ export interface TracingTelemetryProps {
   readonly provider?: string;
 }
 
+/** Mesh tracing of one environment: the namespace-wide Istio Telemetry sending sampled sidecar spans to the OpenTelemetry provider. */
 export class TracingTelemetry extends Construct {
   public readonly telemetry: Telemetry;
 

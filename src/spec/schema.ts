@@ -207,6 +207,7 @@ export const EgressSchema = z.strictObject({
     .describe('How the sidecar tells it apart: TLS or HTTPS (TLS from the first byte) by host name (SNI); TCP (SMTP with STARTTLS, databases) only by address, so TCP needs cidrs.'),
 });
 
+/** One service of the spec: image, port, scaling, resources, env, calls, data stores, routes, egress, traffic and delivery. */
 export const ServiceSchema = z.strictObject({
   image: image().describe('Container image pinned by tag or digest, never "latest".'),
   port: port().describe('HTTP port the container listens on.'),
@@ -258,6 +259,7 @@ export const GitOpsSchema = z.strictObject({
   }).prefault({}).describe('Flux GitRepository and Kustomization (dist/gitops/flux/).'),
 });
 
+/** The `platform` block: settings shared by every service and environment. */
 export const PlatformSettingsSchema = z.strictObject({
   name: dnsLabel(30).describe('Platform name, used in labels and the default namespace.'),
   host: rule(z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a DNS host name' }), hostName).describe('Public host name of the API gateway.'),
@@ -330,6 +332,7 @@ export const EnvironmentSchema = z.strictObject({
   services: z.record(z.string(), deepPartial(ServiceSchema)).optional().describe('Overrides per service (deep-merged; lists replace).'),
 });
 
+/** The whole platform.yaml: platform settings, services and environments. */
 export const PlatformFileSchema = z.strictObject({
   $schema: z.string().optional().describe('JSON Schema location for editors.'),
   platform: PlatformSettingsSchema.describe('Settings shared by all services.'),
@@ -337,13 +340,20 @@ export const PlatformFileSchema = z.strictObject({
   environments: z.record(z.string(), EnvironmentSchema).describe('Environments, by name; each gets dist/<name>/.'),
 });
 
+/** A service of the spec, defaults applied. */
 export type ServiceSpec = z.infer<typeof ServiceSchema>;
+/** The platform settings, defaults applied. */
 export type PlatformSettings = z.infer<typeof PlatformSettingsSchema>;
+/** A gateway route of a service. */
 export type RouteSpec = z.infer<typeof RouteSchema>;
 export type EgressSpec = z.infer<typeof EgressSchema>;
+/** The delivery block of a service: rolling, blue-green or canary. */
 export type DeliverySpec = z.infer<typeof DeliverySchema>;
+/** CPU and memory requests and limits. */
 export type ResourcesSpec = z.infer<typeof ResourcesSchema>;
+/** A Secret key an environment variable is read from. */
 export type SecretRef = z.infer<typeof SecretRefSchema>;
+/** One canary step: a traffic weight or a pause. */
 export type CanaryStep = z.infer<typeof CanaryStepSchema>;
 export type GitOpsSettings = z.infer<typeof GitOpsSchema>;
 

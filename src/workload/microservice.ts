@@ -5,40 +5,148 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { SecretRef, ServiceSpec } from '../spec/schema';
+import { imagePinProblem } from '../spec/image';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
-import { containerResources } from './resources';
+import { containerResources, ContainerResourceAmounts } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from './security';
 
 /** Name of the container port every service exposes. */
 export const HTTP_PORT_NAME = 'http';
 
+/** A Secret key an environment variable is read from. */
+export interface SecretKeyReference {
+  /** Name of an existing Secret in the namespace. */
+  readonly secret: string;
+  /** Key inside that Secret. */
+  readonly key: string;
+}
+
+/** Bounds of the HorizontalPodAutoscaler. */
+export interface MicroServiceAutoscaling {
+  /**
+   * Fewest replicas.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Target average CPU utilization, in percent of the CPU request.
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
+}
+
+/** The default resources of a service container. */
+export const DEFAULT_SERVICE_RESOURCES: ContainerResourceAmounts = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
+
+/** The default autoscaler bounds. */
+export const DEFAULT_AUTOSCALING: Required<MicroServiceAutoscaling> = { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 };
+
+/** Non-root UID a service runs as unless told otherwise. */
+export const DEFAULT_RUN_AS_USER = 10001;
+
+/**
+ * Props of a MicroService: only `image` and `port` are required; everything else has a
+ * hardened default, so `new MicroService(chart, 'web', { image: 'ghcr.io/acme/web:1.4.2', port: 8080 })`
+ * is a complete service.
+ */
 export interface MicroServiceProps {
-  /** Service name (a DNS-1035 label); names every object. */
-  readonly name: string;
-  /** The merged spec of the service. */
-  readonly spec: ServiceSpec;
-  /** Environment name, for labels and OTEL resource attributes. */
-  readonly environment: string;
-  /** Platform name (app.kubernetes.io/part-of). */
-  readonly partOf: string;
-  /** OTLP endpoint of the OpenTelemetry Collector. */
-  readonly otlpEndpoint: string;
+  /** Container image, pinned by tag or digest (never "latest"). */
+  readonly image: string;
+  /** HTTP port the container listens on (1-65535); the Service exposes the same port. */
+  readonly port: number;
+  /**
+   * Service name (a DNS-1035 label); names every object and the container.
+   * @default the construct id
+   */
+  readonly name?: string;
+  /**
+   * Environment name: part of the `app.kubernetes.io/instance` label (`<name>-<environment>`) and of
+   * the OpenTelemetry resource attributes.
+   * @default - no environment: the instance label is the name
+   */
+  readonly environment?: string;
+  /**
+   * Application the service belongs to (`app.kubernetes.io/part-of`).
+   * @default - no part-of label
+   */
+  readonly partOf?: string;
+  /**
+   * OTLP gRPC endpoint of an OpenTelemetry Collector, set as OTEL_EXPORTER_OTLP_ENDPOINT.
+   * @default - no exporter variables (OTEL_SERVICE_NAME and resource attributes are still set)
+   */
+  readonly otlpEndpoint?: string;
   /**
    * Which object runs the pods. "Rollout" leaves the pod template to an Argo Rollout
    * (see delivery/) and points the autoscaler at it.
    * @default "Deployment"
    */
   readonly workloadKind?: 'Deployment' | 'Rollout';
+  /**
+   * A fixed replica count, with no autoscaler. Cannot be combined with `autoscaling`.
+   * @default - an autoscaler decides (see `autoscaling`)
+   */
+  readonly replicas?: number;
+  /**
+   * Bounds of the HorizontalPodAutoscaler (CPU utilization). Cannot be combined with `replicas`.
+   * @default - { minReplicas: 2, maxReplicas: 10, cpuUtilization: 70 } unless `replicas` is set
+   */
+  readonly autoscaling?: MicroServiceAutoscaling;
+  /**
+   * CPU and memory requests and limits of the container.
+   * @default - requests 100m CPU / 128Mi memory, limits 500m CPU / 256Mi memory
+   */
+  readonly resources?: ContainerResourceAmounts;
+  /**
+   * Plain environment variables (never secrets), in this order.
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables read from Secrets by name and key (no value ever lands in the YAML).
+   * @default {}
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretKeyReference>>;
+  /**
+   * Mount the Kubernetes API token in the pods (rarely needed).
+   * @default false
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * Non-root UID the container runs as (must not be 0).
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+  /**
+   * Path of the health endpoint the startup, liveness and readiness probes call.
+   * @default "/health"
+   */
+  readonly healthPath?: string;
 }
 
-/** A service's workload and the objects around it. */
+/**
+ * A service's workload and the objects around it: ServiceAccount, ClusterIP Service, Deployment
+ * (or the pod template an Argo Rollout takes over), HorizontalPodAutoscaler and
+ * PodDisruptionBudget. Pods meet Pod Security "restricted", probe /health, have bounded
+ * resources and spread across zones and nodes.
+ */
 export class MicroService extends Construct {
   /** Service name. */
   public readonly serviceName: string;
-  /** The spec it was built from. */
-  public readonly spec: ServiceSpec;
+  /** The container image. */
+  public readonly image: string;
+  /** The HTTP port of the container and the Service. */
+  public readonly port: number;
+  /** Fixed replica count when there is no autoscaler; undefined under an autoscaler. */
+  public readonly replicas?: number;
   /** Labels that select its pods (immutable). */
   public readonly selector: Readonly<Record<string, string>>;
   /** Labels on every object of the service. */
@@ -53,7 +161,7 @@ export class MicroService extends Construct {
   public readonly servicePorts: k8s.ServicePort[];
   /** The Deployment, unless a Rollout runs the pods. */
   public readonly deployment?: k8s.KubeDeployment;
-  /** The HorizontalPodAutoscaler, when the spec asks for autoscaling. */
+  /** The HorizontalPodAutoscaler, unless `replicas` fixed the count. */
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** The PodDisruptionBudget. */
   public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
@@ -66,20 +174,32 @@ export class MicroService extends Construct {
 
   constructor(scope: Construct, id: string, props: MicroServiceProps) {
     super(scope, id);
-    const { name, spec } = props;
+    const name = props.name ?? id;
+    const problems = propsProblems(name, props);
+    if (problems.length) {
+      throw new Error(`MicroService ${scope.node.path ? `${scope.node.path}/` : ''}${id}: invalid props:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
     this.serviceName = name;
-    this.spec = spec;
+    this.image = props.image;
+    this.port = props.port;
     this.workloadKind = props.workloadKind ?? 'Deployment';
-    const version = imageVersion(spec.image);
-    this.selector = selectorLabels(name, props.environment);
-    this.labels = componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'api', version });
+    const autoscaling = props.replicas === undefined ? { ...DEFAULT_AUTOSCALING, ...props.autoscaling } : undefined;
+    this.replicas = autoscaling ? undefined : props.replicas;
+    const automountToken = props.automountServiceAccountToken ?? false;
+    const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
+    const version = imageVersion(props.image);
+    const environment = props.environment;
+    this.selector = environment === undefined
+      ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name }
+      : selectorLabels(name, environment);
+    this.labels = serviceLabels(name, props.partOf, environment, version);
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name, labels: { ...this.labels } },
-      automountServiceAccountToken: spec.automountServiceAccountToken,
+      automountServiceAccountToken: automountToken,
     });
 
-    this.servicePorts = [{ name: HTTP_PORT_NAME, port: spec.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP', appProtocol: 'http' }];
+    this.servicePorts = [{ name: HTTP_PORT_NAME, port: props.port, targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME), protocol: 'TCP', appProtocol: 'http' }];
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name, labels: { ...this.labels } },
       spec: {
@@ -90,14 +210,18 @@ export class MicroService extends Construct {
     });
 
     const tmp = tmpVolume();
-    this.env = [
-      { name: 'PORT', value: String(spec.port) },
-      ...Object.entries(spec.env).map(([k, value]) => ({ name: k, value })),
-      ...Object.entries(spec.secretEnv).map(([k, ref]) => secretEnv(k, ref)),
-      { name: 'OTEL_SERVICE_NAME', value: name },
+    const exporter: k8s.EnvVar[] = props.otlpEndpoint === undefined ? [] : [
       { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: props.otlpEndpoint },
       { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' },
-      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment=${props.environment},service.version=${version}` },
+    ];
+    const resourceAttributes = environment === undefined ? `service.version=${version}` : `deployment.environment=${environment},service.version=${version}`;
+    this.env = [
+      { name: 'PORT', value: String(props.port) },
+      ...Object.entries(props.env ?? {}).map(([k, value]) => ({ name: k, value })),
+      ...Object.entries(props.secretEnv ?? {}).map(([k, ref]) => secretEnv(k, ref)),
+      { name: 'OTEL_SERVICE_NAME', value: name },
+      ...exporter,
+      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: resourceAttributes },
     ];
     this.volumes = [tmp.volume];
     this.mounts = [tmp.mount];
@@ -110,8 +234,8 @@ export class MicroService extends Construct {
       },
       spec: {
         serviceAccountName: name,
-        automountServiceAccountToken: spec.automountServiceAccountToken,
-        securityContext: restrictedPodSecurityContext(spec.runAsUser),
+        automountServiceAccountToken: automountToken,
+        securityContext: restrictedPodSecurityContext(runAsUser),
         terminationGracePeriodSeconds: 30,
         topologySpreadConstraints: [
           spread('topology.kubernetes.io/zone', this.selector),
@@ -119,14 +243,14 @@ export class MicroService extends Construct {
         ],
         containers: [{
           name,
-          image: spec.image,
+          image: props.image,
           // Always: the node re-resolves the tag and re-checks the pull credentials on every start.
           imagePullPolicy: 'Always',
-          ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
+          ports: [{ name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' }],
           env: this.env,
-          resources: containerResources(spec.resources),
-          securityContext: restrictedContainerSecurityContext(spec.runAsUser),
-          ...healthProbes(HTTP_PORT_NAME),
+          resources: containerResources(props.resources ?? DEFAULT_SERVICE_RESOURCES),
+          securityContext: restrictedContainerSecurityContext(runAsUser),
+          ...healthProbes(HTTP_PORT_NAME, props.healthPath ?? '/health'),
           volumeMounts: this.mounts,
         }],
         volumes: this.volumes,
@@ -138,7 +262,7 @@ export class MicroService extends Construct {
         metadata: { name, labels: { ...this.labels } },
         spec: {
           // Under an autoscaler the replica count is its business, not kubectl apply's.
-          replicas: spec.autoscaling ? undefined : spec.replicas,
+          replicas: this.replicas,
           revisionHistoryLimit: 5,
           selector: { matchLabels: { ...this.selector } },
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
@@ -147,16 +271,16 @@ export class MicroService extends Construct {
       });
     }
 
-    if (spec.autoscaling) {
+    if (autoscaling) {
       this.autoscaler = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name, labels: { ...this.labels } },
         spec: {
           scaleTargetRef: this.workloadKind === 'Deployment'
             ? { apiVersion: 'apps/v1', kind: 'Deployment', name }
             : { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name },
-          minReplicas: spec.autoscaling.minReplicas,
-          maxReplicas: spec.autoscaling.maxReplicas,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.autoscaling.cpuUtilization } } }],
+          minReplicas: autoscaling.minReplicas,
+          maxReplicas: autoscaling.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
           behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] } },
         },
       });
@@ -175,7 +299,7 @@ export class MicroService extends Construct {
   }
 
   /** Adds an environment variable read from a Secret by name and key. */
-  public addSecretEnv(name: string, ref: SecretRef): void {
+  public addSecretEnv(name: string, ref: SecretKeyReference): void {
     this.env.push(secretEnv(name, ref));
   }
 
@@ -191,10 +315,50 @@ export class MicroService extends Construct {
   }
 }
 
-function secretEnv(name: string, ref: SecretRef): k8s.EnvVar {
+function secretEnv(name: string, ref: SecretKeyReference): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } };
 }
 
 function spread(topologyKey: string, selector: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint {
   return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } };
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Everything wrong with the props, all at once, each saying what is allowed. */
+function propsProblems(name: string, props: MicroServiceProps): string[] {
+  const problems: string[] = [];
+  const wholeIn = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+  if (!DNS_1035_LABEL.test(name)) problems.push(`name "${name}" must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, at most 63 characters`);
+  const pin = imagePinProblem(props.image);
+  if (pin) problems.push(pin);
+  if (!wholeIn(props.port, 1, 65535)) problems.push(`port ${props.port} must be a whole number from 1 to 65535`);
+  if (props.replicas !== undefined && props.autoscaling !== undefined) {
+    problems.push('replicas and autoscaling cannot both be set: replicas fixes the count, autoscaling lets an HPA choose it');
+  }
+  if (props.replicas !== undefined && !wholeIn(props.replicas, 0, Number.MAX_SAFE_INTEGER)) problems.push(`replicas ${props.replicas} must be a whole number, 0 or more`);
+  if (props.autoscaling) {
+    const a = { ...DEFAULT_AUTOSCALING, ...props.autoscaling };
+    if (!wholeIn(a.minReplicas, 1, Number.MAX_SAFE_INTEGER)) problems.push(`autoscaling.minReplicas ${a.minReplicas} must be a whole number, at least 1`);
+    if (!wholeIn(a.maxReplicas, a.minReplicas, Number.MAX_SAFE_INTEGER)) problems.push(`autoscaling.maxReplicas ${a.maxReplicas} must be a whole number, at least minReplicas (${a.minReplicas})`);
+    if (!wholeIn(a.cpuUtilization, 1, 100)) problems.push(`autoscaling.cpuUtilization ${a.cpuUtilization} must be a whole percentage from 1 to 100`);
+  }
+  if (props.runAsUser !== undefined && !wholeIn(props.runAsUser, 1, 2 ** 31 - 1)) problems.push(`runAsUser ${props.runAsUser} must be a non-zero UID (Pod Security "restricted" forbids root)`);
+  for (const key of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
+    if (!ENV_NAME.test(key)) problems.push(`environment variable "${key}" must match ${ENV_NAME.source}`);
+  }
+  for (const key of Object.keys(props.env ?? {})) {
+    if (props.secretEnv && key in props.secretEnv) problems.push(`environment variable "${key}" is in both env and secretEnv; set it in one`);
+  }
+  if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) problems.push(`healthPath "${props.healthPath}" must start with "/"`);
+  return problems;
+}
+
+/** The recommended labels; without a part-of or environment those labels are left out. */
+function serviceLabels(name: string, partOf: string | undefined, environment: string | undefined, version: string): Record<string, string> {
+  const labels = componentLabels({ name, partOf: partOf ?? '', environment: environment ?? '', component: 'api', version });
+  if (environment === undefined) labels['app.kubernetes.io/instance'] = name;
+  if (partOf === undefined) delete labels['app.kubernetes.io/part-of'];
+  return labels;
 }

@@ -2,6 +2,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+/** Props of a PlatformNamespace. */
 export interface PlatformNamespaceProps {
   /** Namespace name. */
   readonly name: string;
@@ -9,6 +10,7 @@ export interface PlatformNamespaceProps {
   readonly labels?: Record<string, string>;
 }
 
+/** The environment's namespace, labelled for Pod Security "restricted" (enforce, audit, warn) and Istio sidecar injection. */
 export class PlatformNamespace extends Construct {
   public readonly namespace: k8s.KubeNamespace;
 

@@ -1,7 +1,22 @@
-/** Container resources: CPU and memory from the spec, plus bounded ephemeral storage for every container. */
+/** Container resources: CPU and memory as given, plus bounded ephemeral storage for every container. */
 import { k8s } from 'cdk8s-plus-27';
 import { canonicalQuantity } from '../spec/quantity';
-import { ResourcesSpec } from '../spec/schema';
+
+/** CPU and memory of one kind (requests or limits), as Kubernetes quantities. */
+export interface ComputeAmounts {
+  /** CPU, e.g. "100m" or "1". */
+  readonly cpu: string;
+  /** Memory, e.g. "128Mi". */
+  readonly memory: string;
+}
+
+/** CPU and memory requests and limits of one container (ephemeral storage is always added). */
+export interface ContainerResourceAmounts {
+  /** What the scheduler reserves. */
+  readonly requests: ComputeAmounts;
+  /** The most the container may use. */
+  readonly limits: ComputeAmounts;
+}
 
 /** A quantity in the canonical form the server writes back (0.5 -> 500m), so applying twice changes nothing. */
 export function quantity(text: string): k8s.Quantity {
@@ -12,7 +27,7 @@ export function quantity(text: string): k8s.Quantity {
 export const EPHEMERAL_STORAGE = { request: '128Mi', limit: '256Mi' } as const;
 
 /** Requests and limits of one container, ephemeral storage included, so eviction is predictable. */
-export function containerResources(r: ResourcesSpec): k8s.ResourceRequirements {
+export function containerResources(r: ContainerResourceAmounts): k8s.ResourceRequirements {
   return {
     requests: {
       'cpu': quantity(r.requests.cpu),

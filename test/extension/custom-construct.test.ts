@@ -44,7 +44,7 @@ describe('a custom construct composed with the library (examples/nightly-report.
   test('rejects an image that is not pinned', () => {
     // GIVEN a composed environment
     const spec = loadPlatform(referenceText(), REFERENCE_FILE).environments[0];
-    const platform = new PlatformEnvironment(new App(), spec);
+    const platform = new PlatformEnvironment(new App(), spec.name, { spec });
     // WHEN the report is given a "latest" image
     const add = () => new NightlyReport(platform.services.get('order-service')!.chart, 'NightlyReport', { platform, service: 'order-service', image: 'ghcr.io/x/report:latest' });
     // THEN the constructor refuses it

@@ -42,7 +42,7 @@ describe('pod checks on custom constructs', () => {
       });
     });
     // WHEN rendered / THEN every broken rule is reported at its field, with the construct path
-    const construct = '(construct prod-service-order-service/Nginx)';
+    const construct = '(construct prod/service-order-service/Nginx)';
     expect(problems.map((p) => p.replace(/^platform\.yaml:43: /, ''))).toEqual([
       `services.order-service: Deployment nginx: spec.template.spec.containers[0].securityContext.privileged: container "nginx" is privileged; Pod Security "restricted" forbids it ${construct}`,
       `services.order-service: Deployment nginx: spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: container "nginx" must set it to false (Pod Security "restricted") ${construct}`,
@@ -70,8 +70,8 @@ describe('pod checks on custom constructs', () => {
     });
     // WHEN rendered / THEN both problems are reported at the pod spec's fields, under platform
     expect(problems.map((p) => p.replace(/^platform\.yaml:\d+: /, ''))).toEqual([
-      `platform: ${kind} custom: ${podPath}.volumes[0]: volume "host" has type hostPath; Pod Security "restricted" allows configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret (construct prod-platform/Custom)`,
-      `platform: ${kind} custom: ${podPath}.containers[0].securityContext.runAsUser: container "app" runs as UID 0 (root); Pod Security "restricted" requires a non-zero UID (construct prod-platform/Custom)`,
+      `platform: ${kind} custom: ${podPath}.volumes[0]: volume "host" has type hostPath; Pod Security "restricted" allows configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret (construct prod/platform/Custom)`,
+      `platform: ${kind} custom: ${podPath}.containers[0].securityContext.runAsUser: container "app" runs as UID 0 (root); Pod Security "restricted" requires a non-zero UID (construct prod/platform/Custom)`,
     ]);
   });
 

@@ -1,6 +1,7 @@
 /** Per-service VirtualService and DestinationRules, shaped by the delivery strategy. */
 import { Testing } from 'cdk8s';
 import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh/traffic';
+import { serviceTrafficProps } from '../../src/service-props';
 import { ServiceSchema } from '../../src/spec/schema';
 import { Manifest } from '../../src/synth';
 import { findObject, objectsOf } from '../helpers';
@@ -11,10 +12,10 @@ interface Http { name: string; match?: unknown[]; route: Array<{ destination: De
 type Vs = { spec: { hosts: string[]; http: Http[] } };
 type Dr = { spec: { host: string; subsets?: unknown[]; trafficPolicy: Record<string, unknown> } };
 
-/** Synthesizes ServiceTraffic alone for a spec given as plain data. */
+/** Synthesizes ServiceTraffic alone for a service spec given as plain data (through the spec-to-props mapping). */
 function trafficOf(spec: unknown): Manifest[] {
   const chart = testChart();
-  new ServiceTraffic(chart, 'traffic', { name: 'svc', namespace: 'ns', spec: ServiceSchema.parse(spec) });
+  new ServiceTraffic(chart, 'traffic', serviceTrafficProps('svc', 'ns', ServiceSchema.parse(spec)));
   return Testing.synth(chart) as Manifest[];
 }
 const base = { image: 'ghcr.io/x/svc:1.0.0', port: 8080 };

@@ -1,16 +1,20 @@
-/** The MicroService construct: what every service's workload must be. */
+/**
+ * The MicroService construct with plain props, in any cdk8s chart: what every service's workload
+ * must be. No platform spec here; the spec-to-props mapping is tested in test/service-props.test.ts.
+ */
 import { Testing } from 'cdk8s';
-import { ServiceSchema } from '../../src/spec/schema';
 import { MicroService, MicroServiceProps } from '../../src/workload/microservice';
 import { testChart } from '../support/test-chart';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; [k: string]: any };
 
-function synthService(overrides: Record<string, unknown> = {}, props: Partial<MicroServiceProps> = {}): Obj[] {
+function synthService(props: Partial<MicroServiceProps> = {}): Obj[] {
   const chart = testChart();
-  const spec = ServiceSchema.parse({ image: 'registry.example/app:1.2.3', port: 8080, ...overrides });
-  new MicroService(chart, 'svc', { name: 'app', spec, environment: 'dev', partOf: 'shop', otlpEndpoint: 'http://otel-collector.ns.svc.cluster.local:4317', ...props });
+  new MicroService(chart, 'svc', {
+    name: 'app', image: 'registry.example/app:1.2.3', port: 8080, environment: 'dev', partOf: 'shop',
+    otlpEndpoint: 'http://otel-collector.ns.svc.cluster.local:4317', replicas: 2, ...props,
+  });
   return Testing.synth(chart) as Obj[];
 }
 const byKind = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind)!;
@@ -89,7 +93,7 @@ test('OpenTelemetry env names the service and the collector', () => {
 });
 
 test('autoscaling creates an autoscaling/v2 HPA and leaves replicas to it', () => {
-  const objs = synthService({ replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 9, cpuUtilization: 60 } });
+  const objs = synthService({ replicas: undefined, autoscaling: { minReplicas: 3, maxReplicas: 9, cpuUtilization: 60 } });
   const hpa = byKind(objs, 'HorizontalPodAutoscaler');
   expect(hpa.apiVersion).toBe('autoscaling/v2');
   expect(hpa.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'app' }, minReplicas: 3, maxReplicas: 9 });
@@ -104,7 +108,7 @@ test('without autoscaling the Deployment sets replicas and no HPA exists', () =>
 });
 
 test('under a Rollout no Deployment is made and the HPA targets the Rollout', () => {
-  const objs = synthService({ autoscaling: { minReplicas: 2, maxReplicas: 4 } }, { workloadKind: 'Rollout' });
+  const objs = synthService({ replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 4 }, workloadKind: 'Rollout' });
   expect(objs.some((o) => o.kind === 'Deployment')).toBe(false);
   expect(byKind(objs, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'app' });
 });
@@ -129,9 +133,82 @@ test('objects carry the recommended labels', () => {
 
 test('env added after construction reaches the container', () => {
   const chart = testChart();
-  const spec = ServiceSchema.parse({ image: 'registry.example/app:1.2.3', port: 8080 });
-  const svc = new MicroService(chart, 'svc', { name: 'app', spec, environment: 'dev', partOf: 'shop', otlpEndpoint: 'x' });
+  const svc = new MicroService(chart, 'svc', { name: 'app', image: 'registry.example/app:1.2.3', port: 8080 });
   svc.addEnv('FEATURE', 'on');
   const c = (Testing.synth(chart) as Obj[]).find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
   expect(c.env).toContainEqual({ name: 'FEATURE', value: 'on' });
+});
+
+describe('the one-liner in a plain cdk8s chart', () => {
+  // GIVEN any cdk8s chart (no platform spec) WHEN a service is added with only an image and a port
+  const oneLiner = (): Obj[] => {
+    const chart = testChart();
+    new MicroService(chart, 'web', { image: 'ghcr.io/acme/web:1.4.2', port: 8080 });
+    return Testing.synth(chart) as Obj[];
+  };
+
+  test('gives the hardened Deployment, Service, ServiceAccount, HPA and PDB named after the construct id', () => {
+    const objs = oneLiner();
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/web', 'HorizontalPodAutoscaler/web', 'PodDisruptionBudget/web', 'Service/web', 'ServiceAccount/web',
+    ]);
+  });
+
+  test('pods meet Pod Security "restricted", probe /health, have bounded resources and spread', () => {
+    const objs = oneLiner();
+    const pod = byKind(objs, 'Deployment').spec.template.spec;
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const c = pod.containers[0];
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    });
+    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(c.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+    });
+    expect(pod.topologySpreadConstraints.map((s: { topologyKey: string }) => s.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+  });
+
+  test('the autoscaler owns the replica count: 2 to 10 at 70% CPU', () => {
+    const objs = oneLiner();
+    expect(byKind(objs, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'web' } });
+    expect(byKind(objs, 'HorizontalPodAutoscaler').spec.metrics[0].resource.target.averageUtilization).toBe(70);
+    expect(byKind(objs, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  test('without environment, part-of or collector the labels and env say only what is known', () => {
+    const objs = oneLiner();
+    expect(byKind(objs, 'Service').metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web', 'app.kubernetes.io/component': 'api',
+      'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/version': '1.4.2',
+    });
+    const env = container(objs).env as Array<{ name: string; value?: string }>;
+    expect(env.map((e) => e.name)).toEqual(['PORT', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES']);
+    expect(env).toContainEqual({ name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'service.version=1.4.2' });
+  });
+});
+
+describe('props that conflict or break the defaults are rejected in the constructor', () => {
+  test('all problems at once, each saying what is allowed', () => {
+    // GIVEN props with five problems WHEN the construct is made THEN one error lists all five
+    const make = () => new MicroService(testChart(), 'Web', {
+      image: 'ghcr.io/acme/web:latest', port: 70000, replicas: 3, autoscaling: { maxReplicas: 1 }, runAsUser: 0,
+    });
+    expect(make).toThrow(/MicroService test\/Web: invalid props/);
+    const message = (() => { try { make(); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message).toContain('name "Web" must be a DNS-1035 label');
+    expect(message).toContain('uses the "latest" tag');
+    expect(message).toContain('port 70000 must be a whole number from 1 to 65535');
+    expect(message).toContain('replicas and autoscaling cannot both be set');
+    expect(message).toContain('autoscaling.maxReplicas 1 must be a whole number, at least minReplicas (2)');
+    expect(message).toContain('runAsUser 0 must be a non-zero UID');
+  });
+
+  test('a variable in both env and secretEnv is rejected', () => {
+    expect(() => new MicroService(testChart(), 'web', {
+      image: 'ghcr.io/acme/web:1.4.2', port: 8080, env: { TOKEN: 'x' }, secretEnv: { TOKEN: { secret: 's', key: 'k' } },
+    })).toThrow(/"TOKEN" is in both env and secretEnv/);
+  });
 });

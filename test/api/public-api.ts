@@ -1,0 +1,83 @@
+/**
+ * The public API as the TypeScript compiler sees it: every export of src/index.ts, whether its
+ * declaration has a TSDoc comment, and the construct classes of src/ with their props types.
+ */
+import * as path from 'path';
+import * as ts from 'typescript';
+
+export const INDEX = path.join(__dirname, '..', '..', 'src', 'index.ts');
+
+/** One exported name. */
+export interface PublicExport {
+  readonly name: string;
+  /** Where it is declared, relative to the repository (file:line). */
+  readonly where: string;
+  /** Whether the declaration carries a TSDoc comment. */
+  readonly documented: boolean;
+}
+
+/** A class that extends Construct (directly or not), with the type name of its props parameter. */
+export interface ConstructClass {
+  readonly name: string;
+  readonly where: string;
+  readonly propsType?: string;
+}
+
+export interface PublicApi {
+  readonly exports: PublicExport[];
+  readonly constructs: ConstructClass[];
+}
+
+/** Reads src/index.ts (and what it reaches) with the compiler; `source` replaces its text when given. */
+export function publicApi(source?: string): PublicApi {
+  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true, types: [] };
+  const host = ts.createCompilerHost(options);
+  if (source !== undefined) {
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (file, lang, ...rest) => path.resolve(file) === INDEX ? ts.createSourceFile(file, source, lang) : getSourceFile(file, lang, ...rest);
+  }
+  const program = ts.createProgram([INDEX], options, host);
+  const checker = program.getTypeChecker();
+  const root = path.join(__dirname, '..', '..');
+  const where = (d: ts.Declaration) => {
+    const sf = d.getSourceFile();
+    return `${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(d.getStart()).line + 1}`;
+  };
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(INDEX)!)!;
+  const exports = checker.getExportsOfModule(moduleSymbol).map((exported) => {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const declarations = symbol.declarations ?? [];
+    const documented = declarations.some((d) => hasDoc(d));
+    return { name: exported.name, where: declarations[0] ? where(declarations[0]) : '?', documented };
+  });
+
+  const constructs: ConstructClass[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (!path.resolve(sf.fileName).startsWith(path.join(root, 'src') + path.sep)) continue;
+    ts.forEachChild(sf, (node) => {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      const type = checker.getTypeAtLocation(node) as ts.InterfaceType;
+      if (!extendsConstruct(checker, type)) return;
+      const ctor = node.members.find(ts.isConstructorDeclaration);
+      const propsParam = ctor?.parameters[2];
+      const propsType = propsParam?.type && ts.isTypeReferenceNode(propsParam.type) ? propsParam.type.typeName.getText(sf) : undefined;
+      constructs.push({ name: node.name.text, where: where(node), propsType });
+    });
+  }
+  return { exports, constructs };
+}
+
+/** A TSDoc comment: a JSDoc block on the declaration (or its variable statement). */
+function hasDoc(d: ts.Declaration): boolean {
+  const node: ts.Node = ts.isVariableDeclaration(d) ? d.parent.parent : d;
+  return ts.getJSDocCommentsAndTags(node).some((j) => ts.isJSDoc(j) && (j.comment !== undefined || (j.tags?.length ?? 0) > 0))
+    || ts.getJSDocCommentsAndTags(d).some((j) => ts.isJSDoc(j));
+}
+
+function extendsConstruct(checker: ts.TypeChecker, type: ts.InterfaceType): boolean {
+  for (const base of checker.getBaseTypes(type)) {
+    if (base.symbol?.name === 'Construct') return true;
+    if (extendsConstruct(checker, base as ts.InterfaceType)) return true;
+  }
+  return false;
+}
