@@ -73,6 +73,22 @@ function applyDir(dir: string): string[] {
 
 // ---- prerequisites a cluster has before the platform (never by editing the output) ----------------
 
+/**
+ * Namespaces the output writes into but does not create: the ingress gateway's (istio-system, or
+ * istio-ingress for the reference's dev and staging), which an Istio or gateway install creates.
+ */
+function createForeignNamespaces(objects: KObject[]): string[] {
+  const own = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const used = [...new Set(objects.map((o) => o.metadata.namespace).filter((ns): ns is string => !!ns && !own.has(ns)))].sort();
+  const made: string[] = [];
+  for (const ns of used) {
+    if (kubectl(['get', 'namespace', ns]).code === 0) continue;
+    kubectlOk(['create', 'namespace', ns]);
+    made.push(ns);
+  }
+  return made;
+}
+
 /** Secrets the output references (secretKeyRef, and the gateway's TLS credentialName), with dummy values. */
 function createSecrets(objects: KObject[]): string[] {
   const wanted = new Map<string, Set<string>>(); // ns/name -> keys
@@ -327,6 +343,7 @@ d('simulated cluster', () => {
         const objects = objectsIn(dir);
         // The namespace first, so that the Secrets the README lists can be created in it.
         kubectlOk(['apply', '-f', path.join(dir, '00-namespace.yaml')]);
+        say(`${env}: gateway namespaces created: ${createForeignNamespaces(objects).join(', ') || 'none (they exist)'}`);
         say(`${env}: secrets created: ${createSecrets(objects).join('; ') || 'none'}`);
         say(`${env}: volumes created: ${createVolumes(objects).join('; ') || 'none'}`);
         const lines = applyDir(dir);
@@ -441,6 +458,7 @@ d('simulated cluster', () => {
     say(`npm run diff -- --env ${env} (exit ${plan.status}):`, ...(plan.stdout + plan.stderr).trim().split('\n').slice(0, 60));
     // Data stores are single-writer: the data tier's images change in place (rolling StatefulSet update).
     createVolumes(objectsIn(dir));
+    createForeignNamespaces(objectsIn(dir));
     createSecrets(objectsIn(dir));
     const lines = await timed('upgrade apply', () => applyDir(dir));
     say(`${env} upgrade: ${lines.filter((l) => !l.endsWith(' unchanged')).join('; ')}`);
