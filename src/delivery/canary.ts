@@ -80,9 +80,10 @@ export class CanaryDelivery extends Construct {
               startingStep: firstStepAfterTraffic(props.steps),
             }
             : undefined,
-          // Stable keeps its full size throughout: an abort sends all traffic back at once,
-          // without waiting for stable pods to start (dynamicStableScale would shrink it).
-          dynamicStableScale: false,
+          // Stable keeps its full size throughout (dynamicStableScale off, Argo's default): an abort
+          // sends all traffic back at once, without waiting for stable pods to start. Not written
+          // as `false`: it is a plain bool with omitempty in Argo's types, so the controller drops
+          // it when it writes the Rollout back, and every apply would then change the spec again.
           // Old pods outlive the last weight change by 30s, the time every sidecar needs to
           // receive the new VirtualService weights; an aborted canary goes away after 30s too.
           scaleDownDelaySeconds: 30,

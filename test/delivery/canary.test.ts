@@ -9,7 +9,7 @@ interface CanaryJson {
   trafficRouting: unknown;
   analysis: { templates: unknown[]; args: unknown[]; startingStep: number };
   antiAffinity: unknown;
-  dynamicStableScale: boolean;
+  dynamicStableScale?: boolean;
   scaleDownDelaySeconds: number;
   abortScaleDownDelaySeconds: number;
   maxSurge: string | number;
@@ -107,9 +107,10 @@ describe('canary delivery (order-service in the reference spec)', () => {
 
   test('keeps stable at full size, delays scale-down 30s, never drops below capacity', () => {
     // GIVEN the reference spec WHEN prod is synthesized
-    // THEN the operator settings are the ones documented
+    // THEN the operator settings are the ones documented; dynamicStableScale stays at Argo's
+    // default (off) by being absent, since a written false is dropped by the controller
+    expect(canaryOf(objects).dynamicStableScale).toBeUndefined();
     expect(canaryOf(objects)).toMatchObject({
-      dynamicStableScale: false,
       scaleDownDelaySeconds: 30,
       abortScaleDownDelaySeconds: 30,
       maxSurge: '25%',

@@ -96,6 +96,23 @@ describe('GIVEN the output of every environment', () => {
   });
 });
 
+describe('GIVEN the Rollouts of every environment', () => {
+  it('WHEN synthesized THEN they write no false the Argo Rollouts controller drops when it writes them back', () => {
+    // Argo Rollouts 1.7 types these as plain bools with omitempty (pointers keep a false, e.g.
+    // autoPromotionEnabled): a false written here is gone from the stored object after the
+    // controller's first update, so each apply changes the spec again and moves the generation
+    // (seen on the simulated cluster with dynamicStableScale: false).
+    const PLAIN_BOOLS = ['dynamicStableScale'];
+    const rollouts = allObjects().filter((o) => o.kind === 'Rollout');
+    expect(rollouts.length).toBeGreaterThan(0);
+    const written = rollouts.flatMap((o) => {
+      const strategy = (o.spec as { strategy: Record<string, Record<string, unknown>> }).strategy;
+      return Object.values(strategy).flatMap((s) => PLAIN_BOOLS.filter((k) => s[k] === false).map((k) => `${o.metadata.name}: ${k}`));
+    });
+    expect(written).toEqual([]);
+  });
+});
+
 describe('canonicalQuantity (apimachinery Quantity.String())', () => {
   it.each([
     ['0.5', '500m'], ['1000m', '1'], ['1', '1'], ['1.0', '1'], ['100m', '100m'], ['1500m', '1500m'], ['0.1', '100m'],
