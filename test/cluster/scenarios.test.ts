@@ -101,6 +101,21 @@ function createSecrets(objects: KObject[]): string[] {
   return made;
 }
 
+/**
+ * Namespaces the output puts objects in but does not create: the gateway namespace (istio-system,
+ * or istio-ingress for dev and staging), which the Istio installation owns.
+ */
+function createForeignNamespaces(objects: KObject[]): string[] {
+  const own = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const made: string[] = [];
+  for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n && !own.has(n)))) {
+    if (kubectl(['get', 'namespace', ns]).code === 0) continue;
+    kubectlOk(['create', 'namespace', ns]);
+    made.push(ns);
+  }
+  return made;
+}
+
 /** One PersistentVolume per claim the StatefulSets will make (data-<sts>-<n>), pre-bound by claimRef. */
 function createVolumes(objects: KObject[]): string[] {
   const made: string[] = [];
@@ -327,6 +342,7 @@ d('simulated cluster', () => {
         const objects = objectsIn(dir);
         // The namespace first, so that the Secrets the README lists can be created in it.
         kubectlOk(['apply', '-f', path.join(dir, '00-namespace.yaml')]);
+        say(`${env}: gateway namespaces created: ${createForeignNamespaces(objects).join(', ') || 'none'}`);
         say(`${env}: secrets created: ${createSecrets(objects).join('; ') || 'none'}`);
         say(`${env}: volumes created: ${createVolumes(objects).join('; ') || 'none'}`);
         const lines = applyDir(dir);
