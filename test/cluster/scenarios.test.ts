@@ -5,12 +5,15 @@
  * which starts and stops the processes; docs/cluster-simulation.md says what this proves and what not.
  *
  * The tests run in order and share the cluster: Converge, Idempotent, Upgrade (dev), Canary and
- * Blue-green (prod), Rate limits, Telemetry. Each prints what it observed.
+ * Blue-green (prod), Rate limits, Telemetry, GitOps (prod synced the Argo CD way during a canary).
+ * Each prints what it observed.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { applicationSync, buildKustomization, type ArgoCdSyncStep } from '../../src/gitops';
+import type { Manifest } from '../../src/synth';
 import {
   argo, REPO, conditions, events, getJson, KObject, kubectl, kubectlOk, list, objectsIn, podsPerZone, promQueries,
   registerPid, say, setRates, SIM_WORK, sleep, synthCli, tryGet, waitFor, writeSpec,
@@ -313,6 +316,68 @@ function pruneSelector(namespace: KObject): string {
   const labels = namespace.metadata.labels ?? {};
   const env = Object.keys(labels).find((k) => k.endsWith('/environment'));
   return [`app.kubernetes.io/part-of=${labels['app.kubernetes.io/part-of']}`, ...(env ? [`${env}=${labels[env]}`] : [])].join(',');
+}
+
+// ---- Argo CD ---------------------------------------------------------------------------------------
+
+/** The Application of dist/gitops/argocd/<env>.yaml. */
+function applicationOf(out: string, env: string): Manifest {
+  const file = path.join(out, 'gitops', 'argocd', `${env}.yaml`);
+  const app = parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS() as Manifest).find((o) => o?.kind === 'Application');
+  if (!app) throw new Error(`${file}: no Application`);
+  return app;
+}
+
+interface ArgoSyncResult { steps: ArgoCdSyncStep[]; applied: string[]; ms: number; live: Manifest[] }
+
+/**
+ * One sync of dist/<env>/ as the generated Application makes Argo CD run it: `kubectl kustomize`
+ * (the real kustomize; checked equal to buildKustomization), the live objects read from the API
+ * server, `applicationSync` (the Application's ignoreDifferences, ApplyOutOfSyncOnly and
+ * RespectIgnoreDifferences) deciding per object, then every object it does not skip sent in one
+ * `kubectl apply --server-side --field-manager=argocd-controller --force-conflicts`. Not modelled:
+ * Argo CD's kind/wave ordering (kustomize order instead), hooks, prune, health waits.
+ */
+function argoSync(application: Manifest, dir: string): ArgoSyncResult {
+  const t = Date.now();
+  const desired = parseAllDocuments(kubectlOk(['kustomize', dir])).map((d) => d.toJS() as Manifest).filter(Boolean);
+  expect(desired).toEqual(buildKustomization(dir));
+  const file = path.join(SIM_WORK, `argocd-desired-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: desired }));
+  const got = JSON.parse(kubectlOk(['get', '-f', file, '--ignore-not-found', '-o', 'json']) || '{"items":[]}') as { items?: Manifest[] } & Manifest;
+  const live = got.items ?? [got];
+  const steps = applicationSync(application, desired, live);
+  const send = steps.filter((s) => s.action !== 'skip').map((s) => s.object);
+  const applied = send.length
+    ? kubectlOk(['apply', '--server-side', '--field-manager=argocd-controller', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: send })).split('\n').filter(Boolean)
+    : [];
+  return { steps, applied, ms: Date.now() - t, live };
+}
+
+/** Where an applied object differs from the live one, on the fields it sets (the reason it is OutOfSync). */
+function whyApplied(result: ArgoSyncResult, kind: string, name: string): string {
+  const step = stepOf(result, kind, name);
+  const live = result.live.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!step || !live) return 'not live';
+  const diffs: string[] = [];
+  const walk = (want: unknown, have: unknown, at: string) => {
+    if (want && typeof want === 'object' && have && typeof have === 'object') {
+      for (const [k, v] of Object.entries(want as Record<string, unknown>)) walk(v, (have as Record<string, unknown>)[k], `${at}.${k}`);
+    } else if (JSON.stringify(want) !== JSON.stringify(have)) diffs.push(`${at}: Git ${JSON.stringify(want)}, live ${JSON.stringify(have)}`);
+  };
+  walk(step.object, live, '');
+  return diffs.slice(0, 5).join('; ') || 'no field differs';
+}
+
+function stepOf(result: ArgoSyncResult, kind: string, name: string): ArgoCdSyncStep | undefined {
+  return result.steps.find((s) => s.object.kind === kind && s.object.metadata.name === name);
+}
+
+function syncLine(result: ArgoSyncResult): string {
+  const n = (a: string) => result.steps.filter((s) => s.action === a).length;
+  const kinds = (a: string) => [...new Set(result.steps.filter((s) => s.action === a).map((s) => `${s.object.kind}/${s.object.metadata.name}`))].join(', ');
+  return `${result.steps.length} objects: ${n('create')} create, ${n('apply')} apply (${kinds('apply')}), ${n('skip')} skip; ` +
+    `kubectl apply --server-side: ${result.applied.length} lines, ${(result.ms / 1000).toFixed(1)}s`;
 }
 
 const retag = (image: string, tag: string) => image.replace(/:[^:/]+$/, `:${tag}`);
@@ -726,6 +791,107 @@ d('simulated cluster', () => {
         expect(r.status).toBe(0);
       }
     }
+  });
+
+  test('8 GitOps: prod synced the Argo CD way; a canary in progress survives a re-sync and a sync that rewrites its VirtualService', async () => {
+    const ns = NS('prod');
+    const name = 'order-service';
+    const image = (objectsIn(path.join(base, 'prod')).find((o) => o.kind === 'Rollout' && o.metadata.name === name)!).spec.template.spec.containers[0].image as string;
+    // A longer first pause, so that both re-syncs happen while the canary holds its first weight;
+    // the analysis covers the longer canary (the spec checks count × interval against the pauses).
+    const firstPause = 30;
+    const steps = [{ setWeight: 10 }, { pause: { duration: `${firstPause}s` } }, { setWeight: 20 }, { pause: { duration: PAUSE } }, { setWeight: 50 }, { pause: { duration: PAUSE } }, { setWeight: 100 }];
+    // Commit 1 of the manifests repository: the gitops section, a new order-service image.
+    const v4 = synthVariant('gitops-v4', (doc) => {
+      doc.setIn(['platform', 'gitops'], doc.createNode({ repoURL: 'https://github.com/shop-example/platform-manifests.git' }));
+      doc.setIn(['services', name, 'image'], retag(image, 'sim-4'));
+      doc.setIn(['environments', 'prod', 'services', name, 'delivery', 'canary', 'steps'], doc.createNode(steps));
+      doc.setIn(['environments', 'prod', 'platform', 'analysis', 'count'], 10);
+    });
+    // Commit 2: a new gateway route (inventory-service /api/stock) changes VirtualService api-gateway in Git.
+    const v4b = synthVariant('gitops-v4b', (doc) => doc.setIn(['services', 'inventory-service', 'routes'], doc.createNode([{ prefix: '/api/inventory', auth: 'jwt' }, { prefix: '/api/stock', auth: 'jwt' }])));
+    const application = applicationOf(v4, 'prod');
+    const spec = application.spec as { ignoreDifferences: unknown[]; syncPolicy: { syncOptions: string[] } };
+    say(`Application ${application.metadata.name}: syncOptions ${spec.syncPolicy.syncOptions.join(', ')}; ${spec.ignoreDifferences.length} ignoreDifferences rules`);
+    expect(applicationOf(v4b, 'prod')).toEqual(application);
+    await setRates({ default: 0.99, 'order-service-canary': 0.99 });
+
+    const weights = () => ({ primary: vsWeights(ns, name, 'primary'), gateway: vsWeights(ns, 'api-gateway', 'api-orders') });
+    const describeAll = () => `${rolloutLine(rollout(ns, name))}\nweights ${JSON.stringify(weights())}\n${analysisRuns(ns, name).map(runLine).join('\n')}\n${events(ns, name)}`;
+    const startHash = rollout(ns, name).status?.stableRS as string;
+
+    // Sync 1 (automated: a new commit): starts the canary.
+    const sync1 = await timed('argocd sync 1', () => argoSync(application, path.join(v4, 'prod')));
+    say(`sync 1 (commit 1): ${syncLine(sync1)}`, `  Rollout/${name} OutOfSync: ${whyApplied(sync1, 'Rollout', name)}`, `  VirtualService/${name} OutOfSync: ${whyApplied(sync1, 'VirtualService', name)}`);
+    expect(stepOf(sync1, 'Rollout', name)?.action).toBe('apply');
+    let newHash = '';
+    const atFirstWeight = await timed('canary to its first weight', () => waitFor('order-service canary paused at setWeight 10 in both VirtualServices', () => {
+      const st = rollout(ns, name).status;
+      newHash = st?.currentPodHash;
+      const w = weights();
+      return newHash !== startHash && st?.currentStepIndex === 1 && (st?.pauseConditions ?? []).some((p: { reason: string }) => p.reason === 'CanaryPauseStep') &&
+        (w.primary?.canary ?? 0) > 0 && (w.gateway?.canary ?? 0) > 0;
+    }, describeAll, 90_000, 250));
+    const before = { weights: weights(), line: rolloutLine(rollout(ns, name)) };
+    say(`canary paused ${(atFirstWeight / 1000).toFixed(1)}s after sync 1: ${before.line}`, `weights before the re-sync: ${JSON.stringify(before.weights)}`);
+    const watches = [watchCanaryWeight(ns, name, 'primary'), watchCanaryWeight(ns, 'api-gateway', 'api-orders')];
+    await sleep(1000);
+
+    // Sync 2 (self-heal or a manual sync, same commit): the VirtualServices differ only in ignored weights.
+    const sync2 = await timed('argocd re-sync 2', () => argoSync(application, path.join(v4, 'prod')));
+    say(`re-sync 2 (same commit): ${syncLine(sync2)}`,
+      ...sync2.steps.filter((x) => x.action === 'apply').map((x) => `  ${x.object.kind}/${x.object.metadata.name} OutOfSync: ${whyApplied(sync2, x.object.kind, x.object.metadata.name)}`));
+    for (const vs of [name, 'api-gateway']) expect({ vs, ...stepOf(sync2, 'VirtualService', vs), object: undefined }).toMatchObject({ vs, action: 'skip', outOfSync: false });
+    await sleep(2000);
+    const after2 = { weights: weights(), ro: rollout(ns, name) };
+    say(`after re-sync 2: weights ${JSON.stringify(after2.weights)}; ${rolloutLine(after2.ro)}`);
+    expect(after2.weights).toEqual(before.weights);
+    expect(after2.ro.status?.abort ?? false).toBe(false);
+    expect(after2.ro.status?.currentPodHash).toBe(newHash);
+    expect(after2.ro.status?.currentStepIndex).toBeGreaterThanOrEqual(1);
+
+    // Sync 3 (commit 2): api-gateway is OutOfSync outside its weights, so Argo CD applies it with
+    // the weights from Git (stable 100); the controller sets the step's weight again.
+    const generation = () => tryGet('virtualservices.networking.istio.io', 'api-gateway', ns)?.metadata.generation;
+    const gen0 = generation();
+    const sync3 = await timed('argocd sync 3', () => argoSync(application, path.join(v4b, 'prod')));
+    const applied = Date.now();
+    say(`sync 3 (commit 2, new gateway route): ${syncLine(sync3)}`, ...sync3.applied.map((l) => `  ${l}`),
+      `  VirtualService api-gateway generation ${gen0} -> ${generation()} right after the apply`);
+    expect(stepOf(sync3, 'VirtualService', 'api-gateway')).toMatchObject({ action: 'apply', outOfSync: true });
+    expect(stepOf(sync3, 'VirtualService', name)?.action).toBe('skip');
+    await waitFor('canary weight set again in api-gateway', () => {
+      const w = weights();
+      const current = rollout(ns, name).status?.canary?.weights?.canary?.weight;
+      return (w.gateway?.canary ?? 0) > 0 && w.gateway?.canary === current && w.primary?.canary === current;
+    }, describeAll, 15_000, 100);
+    const backAfter = Date.now() - applied;
+    const after3 = { weights: weights(), ro: rollout(ns, name) };
+    // The watches' last lines arrive after the poll saw the restored weight.
+    await sleep(1500);
+    const [watchedPrimary, watchedGateway] = watches.map((w) => w.stop());
+    say(`after sync 3: weights ${JSON.stringify(after3.weights)} (step weight seen again by the poll ${(backAfter / 1000).toFixed(1)}s after the apply returned); ${rolloutLine(after3.ro)}`,
+      `canary weight watched during the re-syncs: VS ${name}/primary ${watchedPrimary.join(' -> ')}; VS api-gateway/api-orders ${watchedGateway.join(' -> ')}`);
+    expect(watchedPrimary.every((w) => w > 0)).toBe(true);
+    expect(watchedGateway[watchedGateway.length - 1]).toBe(after3.ro.status?.canary?.weights?.canary?.weight);
+    expect(after3.ro.status?.abort ?? false).toBe(false);
+    expect(after3.ro.status?.currentPodHash).toBe(newHash);
+    // The Git change reached the cluster (with RespectIgnoreDifferences it would not: docs/gitops.md).
+    const gatewayRoutes = ((tryGet('virtualservices.networking.istio.io', 'api-gateway', ns)?.spec?.http ?? []) as Array<{ name?: string }>).map((r) => r.name);
+    say(`api-gateway routes now: ${gatewayRoutes.join(', ')}`);
+    expect(gatewayRoutes).toContain('api-stock');
+
+    // The steps continue and the canary completes.
+    const stepsSeen: number[] = [];
+    await timed('canary after the re-syncs', () => waitFor('order-service canary promoted after the re-syncs', () => {
+      const st = rollout(ns, name).status;
+      if (stepsSeen[stepsSeen.length - 1] !== st?.currentStepIndex) stepsSeen.push(st?.currentStepIndex);
+      expect(st?.abort ?? false).toBe(false);
+      return st?.stableRS === newHash && st?.currentPodHash === newHash && st?.phase === 'Healthy';
+    }, describeAll, 90_000, 250));
+    say(`canary completed: steps ${stepsSeen.join(' -> ')}; ${rolloutLine(rollout(ns, name))}; weights ${JSON.stringify(weights())}`);
+    expect(Math.max(...stepsSeen)).toBe(steps.length);
+    expect(weights()).toEqual({ primary: { canary: 0, stable: 100 }, gateway: { canary: 0, stable: 100 } });
   });
 });
 
