@@ -453,12 +453,10 @@ d('simulated cluster', () => {
     await waitConverged(['prod'], 120_000);
   });
 
-  // Known generator defects the simulation found (see docs/cluster-simulation.md); SIM_STRICT=1 asserts them.
-  const strict = process.env.SIM_STRICT === '1';
-  const known = (what: string, problems: string[]) => {
-    if (!problems.length) return;
-    if (strict) expect(problems).toEqual([]);
-    say(`KNOWN FAILING (${what}; not asserted without SIM_STRICT=1): ${problems.join(' | ')}`);
+  /** Fails the scenario on any problem found, after printing it. */
+  const none = (what: string, problems: string[]) => {
+    if (problems.length) say(`${what}: ${problems.join(' | ')}`);
+    expect(problems).toEqual([]);
   };
 
   test('2 Idempotent: a second apply changes nothing and kubectl diff exits 0', async () => {
@@ -492,7 +490,7 @@ d('simulated cluster', () => {
     }
     // kubectl diff must be clean whatever else is open.
     expect(problems.filter((p) => p.includes('kubectl diff'))).toEqual([]);
-    known('re-apply', problems);
+    none('re-apply', problems);
   });
 
   test('3 Upgrade: new images everywhere and every kind of change apply without rejection; prune removes only a removed service', async () => {
@@ -538,7 +536,7 @@ d('simulated cluster', () => {
     await timed('upgrade converge', () => waitConverged([env], 180_000));
     const diff = kubectl(['diff', '-f', `${dir}/`]);
     say(`${env}: kubectl diff after the upgrade: exit ${diff.code}${diff.code ? `\n${(diff.stdout + diff.stderr).split('\n').filter((l) => /^[-+]|^diff |rror/.test(l)).slice(0, 60).join('\n')}` : ''}`);
-    known('kubectl diff after the upgrade', diff.code === 0 ? [] : [`kubectl diff exited ${diff.code}`]);
+    none('kubectl diff after the upgrade', diff.code === 0 ? [] : [`kubectl diff exited ${diff.code}`]);
     await waitFor('review-service ready', () => health(ns).lines.some((l) => /^Deployment review-service: 2\/2/.test(l)), () => health(ns).lines.join('\n'), 120_000, 2000);
 
     // The removed service's objects are still there until pruned, with the documented command
