@@ -106,12 +106,7 @@ T_API=$(date +%s)
 for f in "$CRD_DIR"/*.yaml; do
   K apply --server-side --field-manager sim -f "$f" >/dev/null || die "CRDs $f rejected"
 done
-K wait --for condition=Established crd --all --timeout 60s >/dev/null
-for _ in $(seq 1 30); do
-  K api-resources --api-group networking.istio.io 2>/dev/null | grep -q VirtualService &&
-    K api-resources --api-group argoproj.io 2>/dev/null | grep -q Rollout && break
-  sleep 1
-done
+wait_crds_served
 K create namespace istio-system >/dev/null
 # Six nodes, two per zone; allocatable includes ephemeral-storage (every generated pod requests it).
 # No kwok NoSchedule taint: the platform's pods do not tolerate it.

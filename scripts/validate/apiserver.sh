@@ -108,13 +108,8 @@ for f in "$CRD_DIR"/*.yaml; do
   # server-side apply: the Argo Rollouts CRDs are too large for client-side apply's annotation.
   apply_checked "$(basename "$f")" apply --server-side --field-manager validate -f "$f"
 done
-K wait --for condition=Established crd --all --timeout 60s >/dev/null
 # Discovery must know the new kinds before custom resources are applied.
-for _ in $(seq 1 30); do
-  K api-resources --api-group networking.istio.io 2>/dev/null | grep -q VirtualService &&
-    K api-resources --api-group argoproj.io 2>/dev/null | grep -q Rollout && break
-  sleep 1
-done
+wait_crds_served
 
 # Namespaces the platform expects to exist already, like the CRDs: istio-system comes with the Istio
 # installation, istio-ingress with the reference's dev and staging gateways (each environment's

@@ -95,3 +95,14 @@ apiserver_args() {
     --cert-dir "$work/certs" --v 1
   )
 }
+
+# wait_crds_served: after applying CRDs with K (the caller's kubectl function), waits until they are
+# Established and discovery serves the Istio and Argo Rollouts kinds, so custom resources can follow.
+wait_crds_served() {
+  K wait --for condition=Established crd --all --timeout 60s >/dev/null
+  for _ in $(seq 1 30); do
+    K api-resources --api-group networking.istio.io 2>/dev/null | grep -q VirtualService &&
+      K api-resources --api-group argoproj.io 2>/dev/null | grep -q Rollout && return 0
+    sleep 1
+  done
+}
