@@ -9,6 +9,7 @@ import { registerPlatformReport } from './report/platform-report';
 import { formatProblem, SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { synthPlatform } from './synth';
+import { CliOutput, processOutput } from './cli-output';
 
 /** Exit codes of the check, the same as synth's: 2 is a usage error or a failure that is not the spec's. */
 export const CHECK_EXIT = { valid: 0, problems: 1, other: 2 } as const;
@@ -17,15 +18,7 @@ const USAGE = 'usage: check [--config FILE] [--env NAME]... [--files-root DIR]';
 const DEFAULT_CONFIG = 'config/platform.yaml';
 
 /** Output streams, replaceable in tests. */
-export interface CheckOutput {
-  write(text: string): void;
-  error(text: string): void;
-}
-
-const processOutput: CheckOutput = {
-  write: (t) => process.stdout.write(t),
-  error: (t) => process.stderr.write(t),
-};
+export type CheckOutput = CliOutput;
 
 /** What to check. */
 export interface CheckArgs {

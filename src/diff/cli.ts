@@ -11,6 +11,7 @@ import { synthPlatform } from '../synth';
 import { locatedManifests } from './identity';
 import { planChanges, renderPlan } from './plan';
 import { readOutputDir } from './read-output';
+import { CliOutput, processOutput } from '../cli-output';
 
 const USAGE = 'usage: diff --env NAME [--config FILE] [--out DIR] [--files-root DIR]';
 
@@ -18,15 +19,7 @@ const USAGE = 'usage: diff --env NAME [--config FILE] [--out DIR] [--files-root 
 export const DIFF_EXIT = { noChanges: 0, errors: 1, changes: 2 } as const;
 
 /** Output streams, replaceable in tests. */
-export interface DiffOutput {
-  write(text: string): void;
-  error(text: string): void;
-}
-
-const processOutput: DiffOutput = {
-  write: (t) => process.stdout.write(t),
-  error: (t) => process.stderr.write(t),
-};
+export type DiffOutput = CliOutput;
 
 /** Runs the plan; returns the exit code. */
 export function runDiffCli(argv: readonly string[], out: DiffOutput = processOutput): number {
