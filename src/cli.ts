@@ -1,7 +1,7 @@
 /** Argument handling and reporting for the synth command. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { rateLimitNotes } from './mesh';
+import { rateLimitNotes } from './platform/mesh';
 import { registerPlatformReport } from './report/platform-report';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';

@@ -34,7 +34,7 @@ export { imagePinProblem } from './spec/image';
 export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
-export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform';
+export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform/environment';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
   kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
@@ -45,7 +45,7 @@ export {
   MicroService, HTTP_PORT_NAME, DEFAULT_SERVICE_RESOURCES, DEFAULT_AUTOSCALING, DEFAULT_RUN_AS_USER,
   type MicroServiceProps, type MicroServiceAutoscaling, type SecretKeyReference,
 } from './workload/microservice';
-export { microServiceProps, serviceTrafficProps, trafficRouting } from './service-props';
+export { microServiceProps, serviceTrafficProps, trafficRouting } from './platform/service-props';
 export { PlatformNamespace, type PlatformNamespaceProps } from './workload/namespace';
 export { restrictedPodSecurityContext, restrictedContainerSecurityContext, tmpVolume } from './workload/security';
 export { objectPodProblems, podSpecProblems, podSpecsIn, type PodProblem } from './workload/pod-checks';
@@ -66,7 +66,7 @@ export { readOutputDir, type OutputContents, type OutputProblem } from './diff/r
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.
-export { addMesh, ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTraffic, NamespaceMtls, NamespaceNetworkPolicy, WorkloadAccess, SupportWorkload, trafficShape, parseWindow, serviceLimit } from './mesh';
+export { ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTraffic, NamespaceMtls, NamespaceNetworkPolicy, WorkloadAccess, SupportWorkload, trafficShape, parseWindow, serviceLimit } from './mesh';
 export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
@@ -75,20 +75,26 @@ export type {
 } from './mesh';
 export { DEFAULT_RETRIES } from './mesh';
 export type { SupportPort } from './mesh/support-workload';
-export { addObservability, OtelCollector, TracingTelemetry } from './observability';
+export { OtelCollector, TracingTelemetry } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
-export { addDataTier, PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName, type DataTier } from './data';
+export { PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName } from './data';
 export type { PostgresDatabaseProps } from './data/postgres';
 export type { RedisCacheProps } from './data/redis';
 export type { RabbitMqClusterProps } from './data/rabbitmq';
 export type { StoreContext } from './data/store-parts';
 export type { EventQueue, RabbitDefinitions } from './data/events';
 export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
-export { addDelivery, BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
+export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
 export type { BlueGreenDeliveryProps } from './delivery/blue-green';
 export type { CanaryDeliveryProps } from './delivery/canary';
 export type { WorkloadRolloutProps } from './delivery/rollout';
 export type { SuccessRateAnalysisTemplateProps } from './delivery/analysis';
+
+// The spec -> constructs mapping of one environment, one function per concern (what PlatformEnvironment runs).
+export { addDataTier, type DataTier } from './platform/data-tier';
+export { addMesh } from './platform/mesh';
+export { addDelivery } from './platform/delivery';
+export { addObservability } from './platform/observability';
 
 // GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
 export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { App, ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ManifestChart, PlatformEnvironment } from './platform';
+import { ManifestChart, PlatformEnvironment } from './platform/environment';
 import { SpecError, SpecProblem } from './spec/errors';
 import { StagedOutput } from './staged-output';
 import { LoadedPlatform } from './spec/load';

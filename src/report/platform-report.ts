@@ -3,7 +3,7 @@
  * reads only .yaml, .yml and .json, so it is never applied): topology, routes, events and
  * the inventory. Deterministic: the same spec gives the same bytes.
  */
-import { rateLimitNotes } from '../mesh';
+import { rateLimitNotes } from '../platform/mesh';
 import { EnvironmentSpec } from '../spec/schema';
 import { ManifestFile, registerExtraWriter } from '../synth';
 import { Amounts, buildInventory, formatCpu, formatMemory, Inventory } from './inventory';

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { runSynthCli } from '../../src/cli';
-import { rateLimitNotes } from '../../src/mesh';
+import { rateLimitNotes } from '../../src/platform/mesh';
 import { describeLimit, parseWindow, serviceLimit } from '../../src/mesh/rate-limit';
 import { platformReport } from '../../src/report/platform-report';
 import { editReference, findObject, objectsOf, REFERENCE_FILE, synth } from '../helpers';

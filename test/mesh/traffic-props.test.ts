@@ -1,7 +1,7 @@
 /** ServiceTraffic with plain props, in any cdk8s chart: defaults, routing, and agreement with the spec's defaults. */
 import { Testing } from 'cdk8s';
 import { ServiceTraffic, ServiceTrafficProps } from '../../src/mesh/traffic';
-import { serviceTrafficProps } from '../../src/service-props';
+import { serviceTrafficProps } from '../../src/platform/service-props';
 import { ServiceSchema } from '../../src/spec/schema';
 import { testChart } from '../support/test-chart';
 

@@ -1,7 +1,7 @@
 /** Per-service VirtualService and DestinationRules, shaped by the delivery strategy. */
 import { Testing } from 'cdk8s';
 import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh/traffic';
-import { serviceTrafficProps } from '../../src/service-props';
+import { serviceTrafficProps } from '../../src/platform/service-props';
 import { ServiceSchema } from '../../src/spec/schema';
 import { Manifest } from '../../src/synth';
 import { findObject, objectsOf } from '../helpers';

@@ -1,6 +1,6 @@
 /** The OpenTelemetry Collector every workload sends spans to. */
 import { parse } from 'yaml';
-import { otlpEndpoint } from '../../src/platform';
+import { otlpEndpoint } from '../../src/platform/environment';
 import { editReference, findObject, objectsOf } from '../helpers';
 
 interface Container { image: string; ports: Array<{ name: string; containerPort: number }>; resources: { requests: unknown; limits: unknown }; securityContext: Record<string, unknown>; readinessProbe: { httpGet: { port: string } }; livenessProbe: unknown; startupProbe: unknown }

@@ -6,11 +6,11 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import { PlatformEnvironment } from '../src/platform';
-import { loadPlatform } from '../src/spec/load';
-import { renderEnvironment } from '../src/synth';
-import { REFERENCE_FILE, referenceText } from './helpers';
-import { testApp } from './support/test-chart';
+import { PlatformEnvironment } from '../../src/platform/environment';
+import { loadPlatform } from '../../src/spec/load';
+import { renderEnvironment } from '../../src/synth';
+import { REFERENCE_FILE, referenceText } from '../helpers';
+import { testApp } from '../support/test-chart';
 
 const key = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 

@@ -4,16 +4,16 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addDataTier } from './data';
+import { addDataTier } from './data-tier';
 import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
-import { TRUST_DOMAIN_CONTEXT } from './mesh/names';
+import { TRUST_DOMAIN_CONTEXT } from '../mesh/names';
 import { addObservability } from './observability';
 import { microServiceProps, otlpEndpoint } from './service-props';
-import { EnvironmentSpec, ServiceSpec } from './spec/schema';
-import { environmentLabels } from './workload/labels';
-import { MicroService } from './workload/microservice';
-import { PlatformNamespace } from './workload/namespace';
+import { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import { environmentLabels } from '../workload/labels';
+import { MicroService } from '../workload/microservice';
+import { PlatformNamespace } from '../workload/namespace';
 
 /** Props of a ManifestChart. */
 export interface ManifestChartProps {

@@ -3,9 +3,9 @@
  * of the spec to the props of its construct. The YAML path is one client of the constructs;
  * TypeScript users pass props directly.
  */
-import type { EnvironmentSpec, ServiceSpec } from './spec/schema';
-import type { ServiceTrafficProps, TrafficRouting } from './mesh/traffic';
-import type { MicroServiceProps } from './workload/microservice';
+import type { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import type { ServiceTrafficProps, TrafficRouting } from '../mesh/traffic';
+import type { MicroServiceProps } from '../workload/microservice';
 
 /** The OTLP gRPC endpoint of the environment's OpenTelemetry Collector. */
 export function otlpEndpoint(namespace: string): string {

@@ -1,7 +1,7 @@
 /** The spec-to-props mapping: the one place that knows both the spec and the MicroService props. */
-import { microServiceProps } from '../src/service-props';
-import { loadPlatform } from '../src/spec/load';
-import { REFERENCE_FILE, referenceText } from './helpers';
+import { microServiceProps } from '../../src/platform/service-props';
+import { loadPlatform } from '../../src/spec/load';
+import { REFERENCE_FILE, referenceText } from '../helpers';
 
 const envs = () => loadPlatform(referenceText(), REFERENCE_FILE).environments;
 
