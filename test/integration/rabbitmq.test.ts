@@ -1,5 +1,6 @@
 /**
- * The generated RabbitMQ configuration against a real broker (Debian's): the pod's own start
+ * The generated RabbitMQ configuration against a real broker (Debian bookworm's 3.10, not the
+ * deployed 3.13: test/integration/versions.ts, docs/data-tier-versions.md): the pod's own start
  * script runs with the ConfigMap's rabbitmq.conf, enabled_plugins and definitions.json and the
  * Secret's values, on one local node. Only what a single local node cannot have differs from
  * the pod: Kubernetes peer discovery is removed, ports and paths are local.
@@ -10,6 +11,7 @@ import * as path from 'path';
 import type { k8s } from 'cdk8s-plus-27';
 import { findObject, objectsOf } from '../helpers';
 import { asUser, expandContainerEnv, freePort, run, Secrets, StartedServer, startServer, stopServer, tempDirFor, tryRun, waitFor, writeFileFor } from './servers';
+import { checkTestedVersion, statefulSetImages } from './versions';
 
 interface Container { command: string[]; env: k8s.EnvVar[] }
 interface PodSpecOwner { spec: { template: { spec: { containers: Container[] } } } }
@@ -85,6 +87,18 @@ afterAll(async () => {
 
 /** Rows of a rabbitmqctl list command, tab-separated columns, without headers. */
 const rows = (...args: string[]) => ctl('-q', '--no-table-headers', ...args).trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
+
+test('runs the deployed RabbitMQ version, or exactly the documented older one', () => {
+  // GIVEN the image the RabbitMQ StatefulSet deploys
+  const [image] = statefulSetImages(objectsOf('dev'), /^rabbitmq$/);
+  // WHEN the running node reports its version
+  const version = ctl('-q', 'version').trim();
+  // THEN it is the deployed version, or the gap docs/data-tier-versions.md states
+  const result = checkTestedVersion('rabbitmq', image, version);
+  const otp = ctl('-q', 'eval', 'erlang:system_info(otp_release).').trim().replace(/"/g, '');
+  console.log(`${result.line}; on Erlang/OTP ${otp}`);
+  expect(result).toEqual({ ok: true, line: result.line });
+});
 
 test('the start script writes the Erlang cookie readable by its owner only', () => {
   // GIVEN the node started by the pod's start script

@@ -1,5 +1,6 @@
 /**
- * The generated Redis configuration against a real redis-server (Debian's): started with the
+ * The generated Redis configuration against a real redis-server (Debian bookworm's 7.0, not the
+ * deployed 7.4: test/integration/versions.ts, docs/data-tier-versions.md): started with the
  * ConfigMap's redis.conf and the StatefulSet's command line, the password expanded from the
  * Secret exactly as the kubelet does.
  */
@@ -10,6 +11,7 @@ import type { k8s } from 'cdk8s-plus-27';
 import { servicePods } from '../data/support';
 import { findObject, objectsOf } from '../helpers';
 import { expand, expandContainerEnv, freePort, run, Secrets, startServer, stopServer, tempDirFor, tryRun, waitFor } from './servers';
+import { checkTestedVersion, statefulSetImages } from './versions';
 
 interface Container { command: string[]; args: string[]; env: k8s.EnvVar[]; readinessProbe: { exec: { command: string[] } } }
 interface PodSpecOwner { spec: { template: { spec: { containers: Array<Container & { name: string }> } } } }
@@ -60,6 +62,17 @@ describe('the dev Redis', () => {
   const redis = new LocalRedis('dev');
   beforeAll(() => redis.start(), 30_000);
   afterAll(() => redis.stop());
+
+  test('runs the deployed Redis version, or exactly the documented older one', () => {
+    // GIVEN the image the Redis StatefulSet deploys
+    const [image] = statefulSetImages(objectsOf('dev'), /^redis$/);
+    // WHEN the running server reports its version
+    const version = /^redis_version:(\S+)/m.exec(redis.cli('info', 'server'))?.[1] ?? '';
+    // THEN it is the deployed version, or the gap docs/data-tier-versions.md states
+    const result = checkTestedVersion('redis', image, version);
+    console.log(result.line);
+    expect(result).toEqual({ ok: true, line: result.line });
+  });
 
   test('refuses commands without the password from the Secret', () => {
     // GIVEN the server started with the generated configuration and --requirepass $(REDIS_PASSWORD)
