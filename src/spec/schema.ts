@@ -367,7 +367,7 @@ export interface EnvironmentSpec {
   readonly platform: PlatformSettings;
   /** Services after the environment's overrides, by name, in spec order. */
   readonly services: Readonly<Record<string, ServiceSpec>>;
-  /** Directory of the spec file: schema files are relative to it. */
+  /** Directory of the spec file (definePlatform: its baseDir option): schema files are relative to it. */
   readonly baseDir: string;
   /**
    * Reads the files the spec names, confined to a root directory (see LoadOptions.filesRoot).
