@@ -1,7 +1,8 @@
 /**
- * The public API of platform-constructs: load a platform spec, compose environments from it,
- * synthesize and write them, and extend them with constructs of your own that meet the same
- * security defaults. Everything a program needs is exported here; deeper paths are internal.
+ * The public API of platform-constructs: load a platform spec (a YAML file, or a TypeScript
+ * object with definePlatform), compose environments from it, synthesize and write them, and
+ * extend them with constructs of your own that meet the same security defaults. Everything a
+ * program needs is exported here; deeper paths are internal.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@
 
 // The spec: loading, validation problems, the schema and its types.
 export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform, type LoadOptions } from './spec/load';
+export { definePlatform, type DefinePlatformOptions } from './spec/define';
 export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES, type FileRead } from './spec/files';
 export { OutputError } from './staged-output';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
@@ -28,7 +30,9 @@ export {
   PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
   type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
   type ResourcesSpec, type SecretRef, type CanaryStep,
+  type PlatformInput, type ServiceInput, type PlatformSettingsInput, type EnvironmentInput,
 } from './spec/schema';
+export type { Overlay } from './spec/schema-walk';
 export { parseQuantity } from './spec/quantity';
 export { imagePinProblem } from './spec/image';
 export { platformJsonSchema } from './spec/json-schema';

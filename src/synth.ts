@@ -171,7 +171,8 @@ function assembleEnvironment(platform: PlatformEnvironment, charts: readonly Ren
 }
 
 function problemAt(sp: string[], message: string, loaded?: LoadedPlatform): SpecProblem {
-  return { file: loaded?.file ?? 'platform.yaml', line: loaded?.lineOf(sp) ?? 0, path: sp.join('.'), message };
+  const problem = { file: loaded?.file ?? 'platform.yaml', line: loaded?.lineOf(sp) ?? 0, path: sp.join('.'), message };
+  return loaded?.inCode ? { ...problem, inCode: true } : problem;
 }
 
 /** The spec path of a construct: its service's when it is in a service's chart, else the platform's. */
@@ -201,7 +202,7 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], 
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
-    throw new SpecError(unknown.map((e) => ({ file: loaded.file, line: loaded.lineOf(['environments']), path: 'environments', message: `no environment "${e}"; environments: ${known.join(', ')}` })));
+    throw new SpecError(unknown.map((e) => problemAt(['environments'], `no environment "${e}"; environments: ${known.join(', ')}`, loaded)));
   }
   const chosen = loaded.environments.filter((e) => !only?.length || only.includes(e.name));
   const results: SynthesizedEnvironment[] = [];

@@ -2,7 +2,9 @@
 # CI: the package as another project gets it. Packs the tarball (prepack compiles lib/), installs
 # it with its peers cdk8s, cdk8s-plus-27 and constructs from the registry into a scratch project
 # in a temp dir, type-checks examples/consumer/ with its own tsconfig (strict, CommonJS, no
-# @types/node), runs it and checks the synthesized objects.
+# @types/node), runs it and checks the synthesized objects; then compiles the reference platform
+# declared in TypeScript (examples/reference-platform/platform.ts) against the package the same way
+# and requires its output to be byte-identical to `npm run synth`'s for config/platform.yaml.
 # npm's cache (~/.npm) makes reruns offline-fast; the temp dir is removed on exit, also on failure.
 #   bash scripts/ci/consumer.sh     (npm run test:consumer)
 set -euo pipefail
@@ -51,4 +53,14 @@ if (pod.securityContext.runAsNonRoot !== true || pod.containers[0].securityConte
 }
 console.log(`${files.join(', ')}: ${objects.length} objects, as expected`);
 JS
+step "the reference platform declared in TypeScript, compiled against the package, writes what npm run synth writes"
+# examples/reference-platform/platform.ts as a user has it: importing the package, not ../../src.
+sed "s#from '../../src'#from 'platform-constructs'#" "$repo/examples/reference-platform/platform.ts" > reference-platform.ts
+grep -q "from 'platform-constructs'" reference-platform.ts || { echo "reference-platform.ts does not import platform-constructs"; exit 1; }
+printf '{ "extends": "./tsconfig.json", "include": ["reference-platform.ts"] }\n' > tsconfig.reference.json
+node "$repo/node_modules/typescript/bin/tsc" -p tsconfig.reference.json
+node -e "require('platform-constructs').writeEnvironments('reference-ts', require('./out/reference-platform.js').synthReferencePlatform(process.argv[1]))" "$repo/config"
+(cd "$repo" && node tools/launch.cjs bin/synth.ts --config config/platform.yaml --out "$scratch/reference-yaml" >/dev/null)
+diff -r reference-ts reference-yaml
+echo "reference-ts/ and npm run synth's output: $(find reference-ts -type f | wc -l) files, byte-identical"
 step "ok"

@@ -13,15 +13,21 @@ import { imagePinProblem } from './image';
 import { listOf } from './lists';
 import { EnvironmentSpec, PlatformFileSchema, PlatformSettingsSchema, ServiceSchema } from './schema';
 import { allowedKeys, closest } from './schema-walk';
-import { SpecSource } from './source';
+import { SpecOrigin, SpecSource } from './source';
 
 /** The loaded spec: every environment, merged and validated. */
 export interface LoadedPlatform {
-  /** The spec file path as given. */
+  /** The spec file path as given; for a spec declared in TypeScript (definePlatform), the name its errors give it. */
   readonly file: string;
+  /**
+   * True for a spec declared in TypeScript (definePlatform): there is no file, so problems found
+   * later (construct validations) name the spec path without a line.
+   * @default false
+   */
+  readonly inCode?: boolean;
   /** Environments in spec order. */
   readonly environments: readonly EnvironmentSpec[];
-  /** The line of a spec path in the file (the deepest part of it that exists). */
+  /** The line of a spec path in the file (the deepest part of it that exists); 0 without a file. */
   lineOf(path: readonly PropertyKey[]): number;
 }
 
@@ -58,7 +64,16 @@ const PARSE = { jitless: true } as const;
 export function loadPlatform(text: string, file = 'platform.yaml', options: LoadOptions = {}): LoadedPlatform {
   const { source, problems } = SpecSource.parse(file, text);
   if (problems.length) throw new SpecError(problems);
+  return loadSpec(source, path.dirname(path.resolve(file)), options);
+}
 
+/**
+ * Validates a spec's data, wherever it comes from (a YAML file, or a TypeScript object through
+ * definePlatform): the schema, the environment overlays and every check, all problems at once.
+ * `baseDir` is the directory the files the spec names are relative to.
+ */
+export function loadSpec(source: SpecOrigin, baseDir: string, options: LoadOptions = {}): LoadedPlatform {
+  const file = source.file;
   const out: SpecProblem[] = [];
   reportBrokenStrings(source, out);
   const parsed = PlatformFileSchema.safeParse(source.data, PARSE);
@@ -66,7 +81,6 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
   const raw = source.data as RawFile;
   // Go on past schema problems where the shape allows, so that every problem is reported at once.
   if (!isPlainObject(raw) || !isPlainObject(raw.services) || (raw.environments !== undefined && !isPlainObject(raw.environments))) throw new SpecError(out);
-  const baseDir = path.dirname(path.resolve(file));
   const files = new SpecFiles(baseDir, options.filesRoot);
   const environments: EnvironmentSpec[] = [];
   checkNames(raw, source, out);
@@ -77,12 +91,11 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
     for (const name of Object.keys(envRaw?.services ?? {})) {
       if (!(name in raw.services)) {
         const p = ['environments', envName, 'services', name];
-        out.push({ file, line: source.lineOf(p, true), path: joinPath(p), message: `overrides an unknown service; known services: ${listOf(Object.keys(raw.services))}` });
+        out.push(problemAt(source, p, `overrides an unknown service; known services: ${listOf(Object.keys(raw.services))}`, true));
       }
     }
     const report = (p: readonly PropertyKey[], message: string) => {
-      const where = blame(p);
-      out.push({ file, line: source.lineOf(where), path: joinPath(where), message });
+      out.push(problemAt(source, blame(p), message));
     };
     const platformRaw = deepMerge(raw.platform, envRaw?.platform);
     const platform = PlatformSettingsSchema.safeParse(platformRaw, PARSE);
@@ -120,11 +133,18 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
   };
   checkGatewaySharing(
     environments,
-    (env, p, message) => out.push({ file, line: source.lineOf(at(env, p), true), path: joinPath(at(env, p)), message }),
-    (env, p) => (source.has(blameFor(source, env)(p)) ? `${path.basename(file)}:${source.lineOf(at(env, p))}` : 'the default'),
+    (env, p, message) => out.push(problemAt(source, at(env, p), message, true)),
+    (env, p) => (!source.has(blameFor(source, env)(p)) ? 'the default'
+      : source.inCode ? joinPath(at(env, p)) : `${path.basename(file)}:${source.lineOf(at(env, p))}`),
   );
   if (out.length) throw new SpecError(out);
-  return { file, environments, lineOf: (p) => source.lineOf(p) };
+  return { file, inCode: source.inCode, environments, lineOf: (p) => source.lineOf(p) };
+}
+
+/** A problem at a spec path: its line in the file (of the key with `atKey`), or none for a spec declared in TypeScript. */
+function problemAt(source: SpecOrigin, p: readonly PropertyKey[], message: string, atKey = false): SpecProblem {
+  const problem = { file: source.file, line: source.lineOf(p, atKey), path: joinPath(p), message };
+  return source.inCode ? { ...problem, inCode: true } : problem;
 }
 
 /**
@@ -133,18 +153,18 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
  */
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
-function reportBrokenStrings(source: SpecSource, out: SpecProblem[]): void {
+function reportBrokenStrings(source: SpecOrigin, out: SpecProblem[]): void {
   const walk = (value: unknown, at: PropertyKey[], seen: Set<unknown>): void => {
     if (typeof value === 'string') {
       if (LONE_SURROGATE.test(value)) {
-        out.push({ file: source.file, line: source.lineOf(at), path: joinPath(at), message: 'is not valid Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which cannot be written as UTF-8' });
+        out.push(problemAt(source, at, 'is not valid Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which cannot be written as UTF-8'));
       }
       return;
     }
     if (typeof value !== 'object' || value === null || seen.has(value)) return;
     seen.add(value);
     for (const [k, v] of Object.entries(value)) {
-      if (LONE_SURROGATE.test(k)) out.push({ file: source.file, line: source.lineOf(at, true), path: joinPath(at), message: 'holds a key that is not valid Unicode (a lone surrogate)' });
+      if (LONE_SURROGATE.test(k)) out.push(problemAt(source, at, 'holds a key that is not valid Unicode (a lone surrogate)', true));
       walk(v, [...at, Array.isArray(value) ? Number(k) : k], seen);
     }
   };
@@ -175,36 +195,26 @@ interface RawFile {
 }
 
 /** Maps a merged-spec path to the overlay path when the environment sets it, else the base path. */
-function blameFor(source: SpecSource, env: string): (p: readonly PropertyKey[]) => PropertyKey[] {
+function blameFor(source: SpecOrigin, env: string): (p: readonly PropertyKey[]) => PropertyKey[] {
   return (p) => {
     const overlay = ['environments', env, ...p];
     return source.has(overlay) ? overlay : [...p];
   };
 }
 
-function checkNames(raw: RawFile, source: SpecSource, out: SpecProblem[]): void {
+function checkNames(raw: RawFile, source: SpecOrigin, out: SpecProblem[]): void {
   const label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
   const check = (section: 'services' | 'environments', name: string, max: number) => {
     if (!label.test(name) || name.length > max) {
-      const p = [section, name];
-      out.push({
-        file: source.file,
-        line: source.lineOf(p, true),
-        path: joinPath(p),
-        message: `name ${quote(name)} is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`,
-      });
+      out.push(problemAt(source, [section, name],
+        `name ${quote(name)} is not allowed: it must be a DNS-1035 label of at most ${max} characters (lowercase letters, digits and "-", starting with a letter, ending with a letter or digit)`, true));
     }
   };
   Object.keys(raw.services).forEach((n) => check('services', n, 40));
   Object.keys(raw.environments ?? {}).forEach((n) => check('environments', n, 30));
   if (Object.prototype.hasOwnProperty.call(raw.environments ?? {}, 'gitops')) {
-    const p = ['environments', 'gitops'];
-    out.push({
-      file: source.file,
-      line: source.lineOf(p, true),
-      path: joinPath(p),
-      message: 'name "gitops" is reserved: dist/gitops/ holds the Argo CD and Flux objects; choose another environment name',
-    });
+    out.push(problemAt(source, ['environments', 'gitops'],
+      'name "gitops" is reserved: dist/gitops/ holds the Argo CD and Flux objects; choose another environment name', true));
   }
 }
 
@@ -235,7 +245,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function zodProblems(
   error: z.ZodError,
-  source: SpecSource,
+  source: SpecOrigin,
   schema: z.ZodType,
   prefix: PropertyKey[],
   blame: (p: readonly PropertyKey[]) => PropertyKey[] = (p) => [...p],
@@ -248,24 +258,19 @@ function zodProblems(
       for (const key of issue.keys) {
         const where = blame([...prefix, ...local, key]);
         const hint = closest(key, allowed);
-        problems.push({
-          file: source.file,
-          line: source.lineOf(where, true),
-          path: joinPath(where),
-          message: `unknown key ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`,
-        });
+        problems.push(problemAt(source, where, `unknown key ${quote(key)}${hint ? ` (did you mean "${hint}"?)` : ''}; allowed keys: ${allowed.join(', ')}`, true));
       }
       continue;
     }
     const where = blame([...prefix, ...local]);
     if (issue.code === 'invalid_key') {
       // A record key that breaks a rule: zod wraps the rule's own messages.
-      for (const inner of issue.issues) problems.push({ file: source.file, line: source.lineOf(where, true), path: joinPath(where), message: `key: ${inner.message}` });
+      for (const inner of issue.issues) problems.push(problemAt(source, where, `key: ${inner.message}`, true));
       continue;
     }
     const present = source.has(where);
     const message = !present && issue.code === 'invalid_type' ? `is required (${issue.message.replace(/^Invalid input: /, '')})` : issue.message;
-    problems.push({ file: source.file, line: source.lineOf(where), path: joinPath(where), message });
+    problems.push(problemAt(source, where, message));
   }
   return problems;
 }

@@ -89,18 +89,30 @@ function distance(a: string, b: string): number {
 }
 
 /**
+ * The type of an overlay of `T`: every object field optional, at every depth; lists replace
+ * whole, so they keep their type. What deepPartial's schema accepts, for TypeScript users.
+ */
+export type Overlay<T> = T extends readonly unknown[] ? T
+  : T extends Record<string, unknown> ? { [K in keyof T]?: Overlay<T[K]> }
+  : T;
+
+/**
  * The overlay form of a schema: every object field optional, defaults removed (an overlay
  * must not reset what the base set), unknown keys still rejected. Lists replace whole.
  */
-export function deepPartial(schema: z.ZodType): z.ZodType {
+export function deepPartial<T extends z.ZodType>(schema: T): z.ZodType<Overlay<z.output<T>>, Overlay<z.input<T>>> {
+  return deepPartialOf(schema) as z.ZodType<Overlay<z.output<T>>, Overlay<z.input<T>>>;
+}
+
+function deepPartialOf(schema: z.ZodType): z.ZodType {
   const description = z.globalRegistry.get(schema)?.description;
   const inner = unwrap(schema);
   const d = def(inner);
   let out: z.ZodType;
   if (d.type === 'object' && d.shape) {
-    out = z.strictObject(Object.fromEntries(Object.entries(d.shape).map(([k, v]) => [k, deepPartial(v).optional()])));
+    out = z.strictObject(Object.fromEntries(Object.entries(d.shape).map(([k, v]) => [k, deepPartialOf(v).optional()])));
   } else if (d.type === 'record' && d.valueType) {
-    out = z.record(z.string(), deepPartial(d.valueType));
+    out = z.record(z.string(), deepPartialOf(d.valueType));
   } else {
     out = inner;
   }

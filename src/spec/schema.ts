@@ -367,7 +367,7 @@ export interface EnvironmentSpec {
   readonly platform: PlatformSettings;
   /** Services after the environment's overrides, by name, in spec order. */
   readonly services: Readonly<Record<string, ServiceSpec>>;
-  /** Directory of the spec file: schema files are relative to it. */
+  /** Directory of the spec file (definePlatform: its baseDir option): schema files are relative to it. */
   readonly baseDir: string;
   /**
    * Reads the files the spec names, confined to a root directory (see LoadOptions.filesRoot).
@@ -375,3 +375,16 @@ export interface EnvironmentSpec {
    */
   readonly files?: SpecFiles;
 }
+
+/**
+ * The whole spec as written, before defaults: what `config/platform.yaml` holds, and what
+ * `definePlatform` takes in TypeScript. Fields with a default are optional; unknown keys are
+ * type errors in an object literal, as the loader rejects them.
+ */
+export type PlatformInput = z.input<typeof PlatformFileSchema>;
+/** One service as written (an entry of `PlatformInput['services']`), before defaults. */
+export type ServiceInput = z.input<typeof ServiceSchema>;
+/** The `platform` block as written, before defaults. */
+export type PlatformSettingsInput = z.input<typeof PlatformSettingsSchema>;
+/** One environment as written: its namespace and its overlays of the platform settings and services (every field optional, lists replace). */
+export type EnvironmentInput = z.input<typeof EnvironmentSchema>;

@@ -3,7 +3,27 @@ import { Alias, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, No
 import { printable } from './escape';
 import { SpecProblem } from './errors';
 
-export class SpecSource {
+/**
+ * Where the loader reads a spec from: its plain data, and where each spec path stands in it.
+ * A YAML file (SpecSource) knows lines; a spec declared in TypeScript (definePlatform) has none.
+ */
+export interface SpecOrigin {
+  /** The spec file; for a spec declared in TypeScript, the name errors give the declaration. */
+  readonly file: string;
+  /** The spec as plain data (undefined when the YAML is broken). */
+  readonly data: unknown;
+  /** True for a spec declared in TypeScript: there is no file, so no line (lineOf gives 0). */
+  readonly inCode: boolean;
+  /** The 1-based line of the deepest node on `path` that exists (of its key with `atKey`); 0 without a file. */
+  lineOf(path: readonly PropertyKey[], atKey?: boolean): number;
+  /** Whether a key exists at `path` (used to blame the overlay or the base). */
+  has(path: readonly PropertyKey[]): boolean;
+}
+
+export class SpecSource implements SpecOrigin {
+  /** A file has lines. */
+  public readonly inCode = false;
+
   /**
    * Parses YAML text; syntax errors and alias errors (an alias without an anchor before it, an
    * alias inside the node it names, aliases that expand past MAX_EXPANDED_NODES) become
