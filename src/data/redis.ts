@@ -35,6 +35,10 @@ export const DEFAULT_REDIS_RESOURCES: ContainerResourceAmounts = {
   requests: { cpu: '100m', memory: '320Mi' },
   limits: { cpu: '500m', memory: '384Mi' },
 };
+/** The default maxmemory, in Redis' binary units. */
+export const DEFAULT_REDIS_MAXMEMORY = '256mb';
+/** The default eviction policy. */
+export const DEFAULT_REDIS_EVICTION_POLICY: RedisEvictionPolicy = 'allkeys-lru';
 /** The default cache entry TTL a client gets (CACHE_TTL_SECONDS). */
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 
@@ -113,7 +117,9 @@ export class RedisCache extends Construct {
     const persistence = props.persistence ?? false;
     const storage = persistence ? props.storage ?? DEFAULT_REDIS_STORAGE : undefined;
     const resources = props.resources ?? DEFAULT_REDIS_RESOURCES;
-    const settings: RedisConfigSettings = { maxmemory: props.maxmemory ?? '256mb', maxmemoryPolicy: props.maxmemoryPolicy ?? 'allkeys-lru', persistence };
+    const settings: RedisConfigSettings = {
+      maxmemory: props.maxmemory ?? DEFAULT_REDIS_MAXMEMORY, maxmemoryPolicy: props.maxmemoryPolicy ?? DEFAULT_REDIS_EVICTION_POLICY, persistence,
+    };
     this.passwordSecret = props.passwordSecret ?? DEFAULT_REDIS_PASSWORD_SECRET;
     rejectProblems('RedisCache', scope, id, [
       ...redisProblems(props, settings, resources, this.passwordSecret),
