@@ -11,8 +11,8 @@
  * stored object does not change (same resourceVersion, `kubectl diff` empty), as it always does for
  * PodDisruptionBudgets. The three fields still matter beyond kubectl: Argo CD's diff compares the
  * written claim templates with the live ones and shows a StatefulSet whose templates lack them
- * OutOfSync (argoproj/argo-cd#11143, #16707). The generated props type has no place for apiVersion and kind, and the generated
- * mapper drops JSON patches that add them, so they are added after it.
+ * OutOfSync (argoproj/argo-cd#11143, #16707). The generated props type has no place for apiVersion
+ * and kind, and the generated mapper drops JSON patches that add them, so they are added after it.
  */
 import { k8s } from 'cdk8s-plus-27';
 
