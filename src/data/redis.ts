@@ -230,9 +230,10 @@ function redisProblems(props: RedisCacheProps, settings: RedisConfigSettings, re
   const problems: string[] = [];
   if (props.storage !== undefined && !settings.persistence) problems.push('storage is set but persistence is not: the volume would be unused; set persistence: true or drop storage');
   const maxmemory = parseRedisSize(settings.maxmemory);
+  const limit = parseQuantity(resources.limits.memory);
   if (Number.isNaN(maxmemory)) {
     problems.push(`maxmemory "${settings.maxmemory}" must be a size such as 256mb or 1gb`);
-  } else if (!(maxmemory < parseQuantity(resources.limits.memory))) {
+  } else if (!Number.isNaN(limit) && maxmemory >= limit) {
     // Redis needs room beyond maxmemory for buffers, fragmentation and the append-only rewrite.
     problems.push(`maxmemory ${settings.maxmemory} must be below the container memory limit ${resources.limits.memory} (resources.limits.memory), or Redis is killed before it evicts`);
   }

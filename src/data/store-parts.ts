@@ -119,14 +119,12 @@ export function storeProblems(name: string, props: {
     }
   }
   for (const r of ['cpu', 'memory'] as const) {
-    const request = props.resources.requests[r];
-    const limit = props.resources.limits[r];
-    const bad = [['requests', request], ['limits', limit]].filter(([kind, value]) => {
-      const errs = quantityRule(value);
-      errs.forEach((m) => problems.push(`resources.${kind}.${r} "${value}": ${m}`));
-      return errs.length > 0;
-    });
-    if (bad.length === 0 && parseQuantity(request) > parseQuantity(limit)) problems.push(`resources.requests.${r} ${request} exceeds resources.limits.${r} ${limit}`);
+    const amounts = { requests: props.resources.requests[r], limits: props.resources.limits[r] };
+    const malformed = Object.entries(amounts).flatMap(([kind, value]) => quantityRule(value).map((m) => `resources.${kind}.${r} "${value}": ${m}`));
+    problems.push(...malformed);
+    if (malformed.length === 0 && parseQuantity(amounts.requests) > parseQuantity(amounts.limits)) {
+      problems.push(`resources.requests.${r} ${amounts.requests} exceeds resources.limits.${r} ${amounts.limits}`);
+    }
   }
   return problems;
 }

@@ -106,6 +106,7 @@ describe('rejected props', () => {
   test.each([
     ['an API address that is no CIDR', { kubernetesApi: { cidrs: ['10.0.0.1'] } }, 'kubernetesApi.cidrs[0] "10.0.0.1" must be an IPv4 range in CIDR notation'],
     ['no API ports', { kubernetesApi: { ports: [] } }, 'kubernetesApi.ports must name at least one port'],
+    ['a memory limit that is no quantity', { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: 'lots' } } }, 'resources.limits.memory "lots": quantities must match'],
     ['a memory request above the limit', { resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '1Gi' } } }, 'resources.requests.memory 2Gi exceeds resources.limits.memory 1Gi'],
   ])('%s is rejected', (_what, props, expected) => {
     expect(() => new RabbitMqCluster(testChart(), 'mq', props as RabbitMqClusterProps)).toThrow(expected);

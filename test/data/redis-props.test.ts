@@ -95,6 +95,7 @@ describe('rejected props', () => {
 
   test.each([
     ['a maxmemory in other units', { maxmemory: '256MB' }, 'maxmemory "256MB" must be a size such as 256mb or 1gb'],
+    ['a memory limit that is no quantity, named once', { resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: 'lots' } } }, /invalid props:\n {2}- resources\.limits\.memory "lots": [^\n]*$/],
     ['an unpinned image', { image: 'redis' }, 'image "redis" has no tag'],
     ['a password Secret that is no Secret name', { passwordSecret: { secret: 'Redis_Secret', key: 'password' } }, 'passwordSecret.secret "Redis_Secret"'],
   ])('%s is rejected', (_what, props, expected) => {
