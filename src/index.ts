@@ -81,13 +81,22 @@ export { DEFAULT_RETRIES } from './mesh';
 export type { SupportPort } from './mesh/support-workload';
 export { OtelCollector, TracingTelemetry } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
-export { PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName } from './data';
-export type { PostgresDatabaseProps } from './data/postgres';
-export type { RedisCacheProps } from './data/redis';
-export type { RabbitMqClusterProps } from './data/rabbitmq';
-export type { StoreContext } from './data/store-parts';
-export type { EventQueue, RabbitDefinitions } from './data/events';
-export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
+export { PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, DataStoreNetworkPolicy, queueName } from './data';
+export {
+  DEFAULT_POSTGRES_IMAGE, DEFAULT_POSTGRES_STORAGE, DEFAULT_POSTGRES_RESOURCES, DEFAULT_POSTGRES_POOL, POSTGRES_PORT,
+  type PostgresDatabaseProps, type PostgresPoolSettings,
+} from './data/postgres';
+export {
+  DEFAULT_REDIS_IMAGE, DEFAULT_REDIS_MAXMEMORY, DEFAULT_REDIS_EVICTION_POLICY, DEFAULT_REDIS_STORAGE, DEFAULT_REDIS_RESOURCES, DEFAULT_REDIS_PASSWORD_SECRET, DEFAULT_CACHE_TTL_SECONDS, REDIS_PORT,
+  type RedisCacheProps, type RedisEvictionPolicy,
+} from './data/redis';
+export {
+  DEFAULT_RABBITMQ_IMAGE, DEFAULT_RABBITMQ_STORAGE, DEFAULT_RABBITMQ_RESOURCES, DEFAULT_RABBITMQ_CREDENTIALS_SECRET, DEFAULT_KUBERNETES_API, RABBITMQ_PORTS,
+  type RabbitMqClusterProps, type KubernetesApiEndpoints,
+} from './data/rabbitmq';
+export type { StoreContext, StoreStorage } from './data/store-parts';
+export { DEFAULT_EVENTS_EXCHANGE, EVENTS_VHOST, type EventClient, type EventQueue, type RabbitDefinitions } from './data/events';
+export type { DataStoreNetworkPolicyProps } from './data/network-policy';
 export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
 export type { BlueGreenDeliveryProps } from './delivery/blue-green';
 export type { CanaryDeliveryProps } from './delivery/canary';

@@ -1,9 +1,22 @@
 /**
- * The event topology the spec implies: one durable topic exchange, one durable quorum queue
- * per consumer and event (`<service>.<event>`), each bound by the event name as routing key.
- * Rendered as RabbitMQ definitions (loaded at boot) with no users and no credentials.
+ * The event topology of a set of services: one durable topic exchange, one durable quorum
+ * queue per consumer and event (`<service>.<event>`), each bound by the event name as routing
+ * key. Rendered as RabbitMQ definitions (loaded at boot) with no users and no credentials.
  */
-import { ServiceSpec } from '../spec/schema';
+
+/** What one service publishes and consumes. */
+export interface EventClient {
+  /**
+   * Events the service publishes to the exchange, such as order.created.
+   * @default []
+   */
+  readonly publishes?: readonly string[];
+  /**
+   * Events the service consumes, each through its own durable quorum queue `<service>.<event>`.
+   * @default []
+   */
+  readonly consumes?: readonly string[];
+}
 
 /** One consumer's queue for one event. */
 export interface EventQueue {
@@ -17,6 +30,15 @@ export interface EventQueue {
 
 /** The virtual host everything lives in. */
 export const EVENTS_VHOST = '/';
+/** The default topic exchange. */
+export const DEFAULT_EVENTS_EXCHANGE = 'events';
+
+/** An event name: dot-separated lowercase words, at least two (order.created). */
+const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+/** An exchange name the platform writes: lowercase letters, digits, "." and "-". */
+const EXCHANGE_NAME = /^[a-z][a-z0-9.-]*$/;
+/** RabbitMQ's limit on exchange and queue names, in bytes. */
+const MAX_AMQP_NAME = 255;
 
 /** Exchanges, queues and bindings for a set of services. */
 export class EventTopology {
@@ -27,18 +49,27 @@ export class EventTopology {
   /** Services that publish or consume, in spec order. */
   public readonly clients: readonly string[];
 
+  /**
+   * @param exchange the topic exchange events are published to (lowercase letters, digits, "." and "-")
+   * @param services what each service publishes and consumes, by service name; their order is the order of the queues
+   * @throws when a name is not allowed, listing every problem
+   */
   constructor(
     /** The topic exchange events are published to. */
     public readonly exchange: string,
-    services: Readonly<Record<string, Pick<ServiceSpec, 'publishes' | 'consumes'>>>,
+    services: Readonly<Record<string, EventClient>>,
   ) {
+    const problems = eventTopologyProblems(exchange, services);
+    if (problems.length > 0) throw new Error(`EventTopology: invalid topology:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const queues: EventQueue[] = [];
     const publishers = new Map<string, readonly string[]>();
     const clients: string[] = [];
     for (const [name, svc] of Object.entries(services)) {
-      if (svc.publishes.length > 0 || svc.consumes.length > 0) clients.push(name);
-      for (const event of svc.consumes) queues.push({ name: queueName(name, event), consumer: name, event });
-      if (svc.publishes.length > 0) publishers.set(name, [...svc.publishes]);
+      const publishes = svc.publishes ?? [];
+      const consumes = svc.consumes ?? [];
+      if (publishes.length > 0 || consumes.length > 0) clients.push(name);
+      for (const event of consumes) queues.push({ name: queueName(name, event), consumer: name, event });
+      if (publishes.length > 0) publishers.set(name, [...publishes]);
     }
     this.queues = queues;
     this.publishers = publishers;
@@ -70,6 +101,27 @@ export class EventTopology {
       })),
     };
   }
+}
+
+/** What is wrong with a topology: names RabbitMQ or the platform would reject, events listed twice (none: []). */
+export function eventTopologyProblems(exchange: string, services: Readonly<Record<string, EventClient>>): string[] {
+  const problems: string[] = [];
+  if (!EXCHANGE_NAME.test(exchange) || exchange.length > MAX_AMQP_NAME) {
+    problems.push(`exchange "${exchange}" must be lowercase letters, digits, "." and "-", starting with a letter, at most ${MAX_AMQP_NAME} characters`);
+  }
+  for (const [name, svc] of Object.entries(services)) {
+    for (const list of ['publishes', 'consumes'] as const) {
+      const events = svc[list] ?? [];
+      events.forEach((event, i) => {
+        if (!EVENT_NAME.test(event)) problems.push(`${name}.${list}[${i}] "${event}" must be an event name such as order.created`);
+        else if (events.indexOf(event) !== i) problems.push(`${name}.${list}[${i}] "${event}" is listed more than once`);
+        else if (list === 'consumes' && Buffer.byteLength(queueName(name, event)) > MAX_AMQP_NAME) {
+          problems.push(`${name}.consumes[${i}]: queue name "${queueName(name, event)}" would be longer than RabbitMQ's ${MAX_AMQP_NAME} bytes`);
+        }
+      });
+    }
+  }
+  return problems;
 }
 
 /** The queue a service consumes an event from. */

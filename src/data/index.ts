@@ -3,3 +3,4 @@ export { EventTopology, queueName } from './events';
 export { PostgresDatabase } from './postgres';
 export { RabbitMqCluster } from './rabbitmq';
 export { RedisCache } from './redis';
+export { DataStoreNetworkPolicy } from './network-policy';

@@ -12,15 +12,16 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { dns1123Subdomain, INT32_MAX } from '../spec/k8s-rules';
 import { parseQuantity } from '../spec/quantity';
-import { PlatformSettings } from '../spec/schema';
 import { MicroService } from '../workload/microservice';
-import { EventTopology, EVENTS_VHOST } from './events';
+import { ContainerResourceAmounts } from '../workload/resources';
+import { DEFAULT_EVENTS_EXCHANGE, EventClient, EventTopology, eventTopologyProblems, EVENTS_VHOST } from './events';
 import { networkPeer, networkPort } from '../mesh/workload-access';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
-  checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext,
-  storeDisruptionBudget, storeLabels, storeSecurity, storeServices, storeStatefulSet,
+  checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, rejectProblems, scratchVolume, serviceHost, shell, StoreContext,
+  storeDisruptionBudget, storeLabels, storeNamespace, storeProblems, storeSecurity, storeServices, storeStatefulSet, StoreStorage,
 } from './store-parts';
 
 /** Object names. */
@@ -65,17 +66,82 @@ export const RABBITMQ_START_SCRIPT = [
   '',
 ].join('\n');
 
-/** Props of a RabbitMqCluster: the broker settings and the event topology. */
-export interface RabbitMqClusterProps extends StoreContext {
-  /** Image, replicas, exchange, Secret, storage and resources. */
-  readonly settings: PlatformSettings['rabbitmq'];
+/** The default RabbitMQ image, pinned. */
+export const DEFAULT_RABBITMQ_IMAGE = 'rabbitmq:3.13.7-management';
+/** The default Secret with keys "username", "password" and "erlang-cookie". */
+export const DEFAULT_RABBITMQ_CREDENTIALS_SECRET = 'rabbitmq-credentials';
+/** The default volume of each node. */
+export const DEFAULT_RABBITMQ_STORAGE: StoreStorage = { size: '5Gi' };
+/** The default requests and limits of a node's container. */
+export const DEFAULT_RABBITMQ_RESOURCES: ContainerResourceAmounts = {
+  requests: { cpu: '250m', memory: '512Mi' },
+  limits: { cpu: '1', memory: '1Gi' },
+};
+/** The default API server endpoints peer discovery may reach: any address on the Service and endpoint ports. */
+export const DEFAULT_KUBERNETES_API: Required<KubernetesApiEndpoints> = { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
+
+/** Where the Kubernetes API server is, for the egress RabbitMQ's peer discovery needs. */
+export interface KubernetesApiEndpoints {
   /**
-   * Where the Kubernetes API server's endpoints are, for peer discovery.
-   * @default any address on ports 443 and 6443
+   * Addresses of the API server endpoints (`kubectl get endpoints kubernetes -n default`), IPv4 CIDRs.
+   * @default ["0.0.0.0/0"]
    */
-  readonly kubernetesApi?: PlatformSettings['kubernetesApi'];
-  /** Exchange, queues and bindings to load. */
-  readonly topology: EventTopology;
+  readonly cidrs?: readonly string[];
+  /**
+   * API server ports: the kubernetes Service port and the endpoints' port (most CNIs check egress after the Service address is translated).
+   * @default [443, 6443]
+   */
+  readonly ports?: readonly number[];
+}
+
+/**
+ * Props of a RabbitMqCluster: the services that publish and consume, and the broker settings,
+ * all with defaults, so
+ * `new RabbitMqCluster(chart, 'mq', { clients: { orders: { publishes: ['order.created'] }, mail: { consumes: ['order.created'] } } })`
+ * is a single-node broker with that topology.
+ */
+export interface RabbitMqClusterProps extends StoreContext {
+  /**
+   * What each service publishes and consumes, by service name: the exchange, queues and bindings
+   * loaded at every boot. Only these services may connect.
+   * @default {} (an exchange and no queues)
+   */
+  readonly clients?: Readonly<Record<string, EventClient>>;
+  /**
+   * The durable topic exchange events are published to.
+   * @default "events"
+   */
+  readonly exchange?: string;
+  /**
+   * Cluster nodes: 1, or an odd number of at least 3 (quorum queues need a majority).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * RabbitMQ image (with the management plugin), pinned by tag or digest.
+   * @default "rabbitmq:3.13.7-management"
+   */
+  readonly image?: string;
+  /**
+   * Secret with keys "username", "password" and "erlang-cookie" (created outside the platform, never generated).
+   * @default "rabbitmq-credentials"
+   */
+  readonly credentialsSecret?: string;
+  /**
+   * The volume of each node.
+   * @default - 5Gi of the cluster's default StorageClass
+   */
+  readonly storage?: StoreStorage;
+  /**
+   * Requests and limits of each node; the memory limit also sizes RabbitMQ's memory alarm (80%).
+   * @default - requests 250m CPU / 512Mi memory, limits 1 CPU / 1Gi memory
+   */
+  readonly resources?: ContainerResourceAmounts;
+  /**
+   * Where the Kubernetes API server's endpoints are, for peer discovery under default-deny egress.
+   * @default - any address on ports 443 and 6443
+   */
+  readonly kubernetesApi?: KubernetesApiEndpoints;
 }
 
 /** The event broker. */
@@ -92,18 +158,34 @@ export class RabbitMqCluster extends Construct {
   public readonly networkPolicy: DataStoreNetworkPolicy;
   /** What the nodes may reach beyond the namespace baseline: each other and the API server. */
   public readonly egressPolicy: k8s.KubeNetworkPolicy;
-  private readonly props: RabbitMqClusterProps;
+  /** Exchange, queues and bindings, from `clients`. */
+  public readonly topology: EventTopology;
+  /** Secret with keys "username", "password" and "erlang-cookie". */
+  public readonly credentialsSecret: string;
+  /** Cluster nodes. */
+  public readonly replicas: number;
 
-  constructor(scope: Construct, id: string, props: RabbitMqClusterProps) {
+  constructor(scope: Construct, id: string, props: RabbitMqClusterProps = {}) {
     super(scope, id);
-    const { settings, namespace } = props;
-    if (settings.replicas !== 1 && (settings.replicas < 3 || settings.replicas % 2 === 0)) {
-      throw new Error(`RabbitMQ replicas must be 1 or an odd number of at least 3 (quorum queues need a majority), got ${settings.replicas}`);
-    }
-    this.props = props;
+    const image = props.image ?? DEFAULT_RABBITMQ_IMAGE;
+    const storage = props.storage ?? DEFAULT_RABBITMQ_STORAGE;
+    const resources = props.resources ?? DEFAULT_RABBITMQ_RESOURCES;
+    const api = { cidrs: props.kubernetesApi?.cidrs ?? DEFAULT_KUBERNETES_API.cidrs, ports: props.kubernetesApi?.ports ?? DEFAULT_KUBERNETES_API.ports };
+    this.replicas = props.replicas ?? 1;
+    this.credentialsSecret = props.credentialsSecret ?? DEFAULT_RABBITMQ_CREDENTIALS_SECRET;
+    const exchange = props.exchange ?? DEFAULT_EVENTS_EXCHANGE;
+    const clients = props.clients ?? {};
+    rejectProblems('RabbitMqCluster', scope, id, [
+      ...eventTopologyProblems(exchange, clients).map((p) => (p.startsWith('exchange') ? p : `clients.${p}`)),
+      ...rabbitmqProblems(this.replicas, this.credentialsSecret, api),
+      ...storeProblems(RABBITMQ_NAME, { ctx: props, image, storage, resources }),
+    ]);
+    this.topology = new EventTopology(exchange, clients);
+    const namespace = storeNamespace(this, props);
     this.host = serviceHost(RABBITMQ_NAME, namespace);
+    const settings = { replicas: this.replicas, resources };
     const headlessName = `${RABBITMQ_NAME}-headless`;
-    const { labels, selector, claimLabels } = storeLabels(RABBITMQ_NAME, 'message-broker', settings.image, props);
+    const { labels, selector, claimLabels } = storeLabels(RABBITMQ_NAME, 'message-broker', image, props);
     const amqp = { name: 'amqp', port: RABBITMQ_PORTS.amqp };
     const clientPorts = [
       amqp,
@@ -130,14 +212,14 @@ export class RabbitMqCluster extends Construct {
     });
 
     this.configText = rabbitmqConfig({ settings, namespace, headlessName });
-    this.definitionsText = `${JSON.stringify(props.topology.definitions(), null, 2)}\n`;
+    this.definitionsText = `${JSON.stringify(this.topology.definitions(), null, 2)}\n`;
     const enabledPlugins = `[${RABBITMQ_PLUGINS.join(',')}].\n`;
     const config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${RABBITMQ_NAME}-config`, labels: { ...labels } },
       data: { 'rabbitmq.conf': this.configText, enabled_plugins: enabledPlugins, 'definitions.json': this.definitionsText },
     });
 
-    const secretRef = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: settings.credentialsSecret, key } });
+    const secretRef = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: this.credentialsSecret, key } });
     const security = storeSecurity();
     const run = scratchVolume('run', '/run/rabbitmq', '1Mi', 'Memory');
     const tmp = scratchVolume('tmp', '/tmp', '64Mi');
@@ -151,7 +233,7 @@ export class RabbitMqCluster extends Construct {
       // which OrderedReady would never start.
       podManagementPolicy: 'Parallel',
       annotations: { 'checksum/config': checksum(this.configText + enabledPlugins + this.definitionsText) },
-      volumeClaimTemplates: [dataVolumeClaim(settings.storage, claimLabels)],
+      volumeClaimTemplates: [dataVolumeClaim(storage, claimLabels)],
       pod: {
         serviceAccountName: account.name,
         automountServiceAccountToken: true,
@@ -163,7 +245,7 @@ export class RabbitMqCluster extends Construct {
         }],
         containers: [{
           name: 'rabbitmq',
-          image: settings.image,
+          image,
           imagePullPolicy: 'Always',
           command: shell(RABBITMQ_START_SCRIPT),
           ports: containerPorts([...clientPorts, ...peerPorts]),
@@ -180,7 +262,7 @@ export class RabbitMqCluster extends Construct {
             { name: 'RABBITMQ_DEFAULT_USER', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.username) },
             { name: 'RABBITMQ_DEFAULT_PASS', valueFrom: secretRef(RABBITMQ_SECRET_KEYS.password) },
           ],
-          resources: containerResources(settings.resources),
+          resources: containerResources(resources),
           securityContext: security.container,
           // Up to 5 minutes: a restarted cluster member waits for its peers' tables.
           startupProbe: execProbe(diagnostics('ping'), { period: 10, timeout: 10, failures: 30 }),
@@ -207,7 +289,6 @@ export class RabbitMqCluster extends Construct {
     // Under default-deny egress the nodes need each other (epmd, distribution; AMQP for the CLI
     // tools' node checks) and the API server (peer discovery lists the headless Service's
     // endpoints); without these a cluster never forms on a CNI that enforces egress.
-    const api = props.kubernetesApi ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
     this.egressPolicy = new k8s.KubeNetworkPolicy(this, 'EgressPolicy', {
       metadata: { name: `${RABBITMQ_NAME}-egress`, labels: { ...labels } },
       spec: {
@@ -226,13 +307,13 @@ export class RabbitMqCluster extends Construct {
    * Secret-backed variables), the exchange, what it publishes and its queues; admits its pods.
    */
   public connect(client: MicroService): void {
-    const { settings, topology } = this.props;
+    const topology = this.topology;
     const name = client.serviceName;
     const publishes = topology.publishers.get(name) ?? [];
     const queues = topology.queuesOf(name).map((q) => q.name);
     if (publishes.length === 0 && queues.length === 0) throw new Error(`${name} neither publishes nor consumes events; it gets no broker access`);
-    client.addSecretEnv('RABBITMQ_USER', { secret: settings.credentialsSecret, key: RABBITMQ_SECRET_KEYS.username });
-    client.addSecretEnv('RABBITMQ_PASSWORD', { secret: settings.credentialsSecret, key: RABBITMQ_SECRET_KEYS.password });
+    client.addSecretEnv('RABBITMQ_USER', { secret: this.credentialsSecret, key: RABBITMQ_SECRET_KEYS.username });
+    client.addSecretEnv('RABBITMQ_PASSWORD', { secret: this.credentialsSecret, key: RABBITMQ_SECRET_KEYS.password });
     client.addEnv('AMQP_URL', `amqp://$(RABBITMQ_USER):$(RABBITMQ_PASSWORD)@${this.host}:${RABBITMQ_PORTS.amqp}/${encodeURIComponent(EVENTS_VHOST)}`);
     client.addEnv('EVENTS_EXCHANGE', topology.exchange);
     if (publishes.length > 0) client.addEnv('EVENTS_PUBLISHES', publishes.join(','));
@@ -241,8 +322,37 @@ export class RabbitMqCluster extends Construct {
   }
 }
 
+/** The settings rabbitmq.conf is generated from. */
+export interface RabbitMqConfigSettings {
+  /** Cluster nodes: the cluster size hint. */
+  readonly replicas: number;
+  /** Requests and limits: the memory limit sizes the memory alarm. */
+  readonly resources: ContainerResourceAmounts;
+}
+
+/** What is wrong with the props only the broker has. */
+function rabbitmqProblems(replicas: number, credentialsSecret: string, api: Required<KubernetesApiEndpoints>): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > INT32_MAX || (replicas !== 1 && (replicas < 3 || replicas % 2 === 0))) {
+    problems.push(`replicas ${replicas} must be 1 (no cluster) or an odd number of at least 3: quorum queues need a majority through the loss of one node`);
+  }
+  for (const m of dns1123Subdomain(credentialsSecret)) problems.push(`credentialsSecret "${credentialsSecret}": ${m}`);
+  if (api.cidrs.length === 0) problems.push('kubernetesApi.cidrs must name at least one address range, or peer discovery cannot reach the API server');
+  if (api.ports.length === 0) problems.push('kubernetesApi.ports must name at least one port, or peer discovery cannot reach the API server');
+  api.cidrs.forEach((cidr, i) => {
+    if (!IPV4_CIDR.test(cidr)) problems.push(`kubernetesApi.cidrs[${i}] "${cidr}" must be an IPv4 range in CIDR notation, such as 10.0.0.0/8`);
+  });
+  api.ports.forEach((port, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`kubernetesApi.ports[${i}] ${port} must be a whole number from 1 to 65535`);
+  });
+  return problems;
+}
+
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_CIDR = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`);
+
 /** rabbitmq.conf: listeners, console logging, memory from the container limit, definitions, peer discovery. */
-export function rabbitmqConfig(opts: { settings: PlatformSettings['rabbitmq']; namespace: string; headlessName: string }): string {
+export function rabbitmqConfig(opts: { settings: RabbitMqConfigSettings; namespace: string; headlessName: string }): string {
   const { settings, namespace, headlessName } = opts;
   // The node would otherwise size its memory alarm from the host's RAM; 80% leaves room for the runtime.
   const memory = Math.floor(parseQuantity(settings.resources.limits.memory) * 0.8);

@@ -5,12 +5,14 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PlatformSettings } from '../spec/schema';
-import { MicroService } from '../workload/microservice';
+import { configMapKey, dns1123Subdomain } from '../spec/k8s-rules';
+import { parseQuantity } from '../spec/quantity';
+import { MicroService, SecretKeyReference } from '../workload/microservice';
+import { ContainerResourceAmounts } from '../workload/resources';
 import { DataStoreNetworkPolicy } from './network-policy';
 import {
-  checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, scratchVolume, serviceHost, shell, StoreContext, storeLabels, storeSecurity, storeServices,
-  storeStatefulSet,
+  checksum, containerPorts, containerResources, dataVolumeClaim, execProbe, rejectProblems, scratchVolume, serviceHost, shell, StoreContext, storeLabels,
+  storeNamespace, storeProblems, storeSecurity, storeServices, storeStatefulSet, StoreStorage,
 } from './store-parts';
 
 /** The Redis port. */
@@ -22,10 +24,78 @@ export const REDIS_NAME = 'redis';
 /** Working directory: the append-only file lives here. */
 export const REDIS_DATA_DIR = '/data';
 
-/** Props of a RedisCache: the cache settings and where it runs. */
+/** The default Redis image, pinned. */
+export const DEFAULT_REDIS_IMAGE = 'redis:7.4.1-bookworm';
+/** The default volume when persistence is on. */
+export const DEFAULT_REDIS_STORAGE: StoreStorage = { size: '1Gi' };
+/** The default password Secret and key. */
+export const DEFAULT_REDIS_PASSWORD_SECRET: SecretKeyReference = { secret: 'redis-credentials', key: 'password' };
+/** The default requests and limits of the Redis container: room above maxmemory for buffers and fragmentation. */
+export const DEFAULT_REDIS_RESOURCES: ContainerResourceAmounts = {
+  requests: { cpu: '100m', memory: '320Mi' },
+  limits: { cpu: '500m', memory: '384Mi' },
+};
+/** The default maxmemory, in Redis' binary units. */
+export const DEFAULT_REDIS_MAXMEMORY = '256mb';
+/** The default eviction policy. */
+export const DEFAULT_REDIS_EVICTION_POLICY: RedisEvictionPolicy = 'allkeys-lru';
+/** The default cache entry TTL a client gets (CACHE_TTL_SECONDS). */
+export const DEFAULT_CACHE_TTL_SECONDS = 300;
+
+/** What Redis evicts when it reaches maxmemory. */
+export type RedisEvictionPolicy = 'allkeys-lru' | 'allkeys-lfu' | 'volatile-lru' | 'volatile-lfu' | 'volatile-ttl' | 'allkeys-random';
+const EVICTION_POLICIES: readonly RedisEvictionPolicy[] = ['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random'];
+
+/** The redis.conf settings the cache is generated from. */
+export interface RedisConfigSettings {
+  /** maxmemory, in Redis' binary units such as 256mb or 1gb. */
+  readonly maxmemory: string;
+  /** What Redis evicts at maxmemory. */
+  readonly maxmemoryPolicy: RedisEvictionPolicy;
+  /** Append-only persistence. */
+  readonly persistence: boolean;
+}
+
+/**
+ * Props of a RedisCache: all optional, so `new RedisCache(chart, 'cache')` is a bounded,
+ * password-protected cache without persistence.
+ */
 export interface RedisCacheProps extends StoreContext {
-  /** Image, memory, persistence, password Secret and resources. */
-  readonly settings: PlatformSettings['redis'];
+  /**
+   * Redis image, pinned by tag or digest.
+   * @default "redis:7.4.1-bookworm"
+   */
+  readonly image?: string;
+  /**
+   * maxmemory, in Redis' binary units (256mb, 1gb); must be below the container memory limit.
+   * @default "256mb"
+   */
+  readonly maxmemory?: string;
+  /**
+   * What Redis evicts when it reaches maxmemory.
+   * @default "allkeys-lru"
+   */
+  readonly maxmemoryPolicy?: RedisEvictionPolicy;
+  /**
+   * Append-only persistence on a volume; without it the data lives in an emptyDir.
+   * @default false
+   */
+  readonly persistence?: boolean;
+  /**
+   * The volume when `persistence` is on; setting it without `persistence` is rejected.
+   * @default - 1Gi of the cluster's default StorageClass (with persistence)
+   */
+  readonly storage?: StoreStorage;
+  /**
+   * Where the password is: an existing Secret and key (never generated).
+   * @default - key "password" of Secret "redis-credentials"
+   */
+  readonly passwordSecret?: SecretKeyReference;
+  /**
+   * Requests and limits of the Redis container.
+   * @default - requests 100m CPU / 320Mi memory, limits 500m CPU / 384Mi memory
+   */
+  readonly resources?: ContainerResourceAmounts;
 }
 
 /** The shared cache. */
@@ -38,14 +108,25 @@ export class RedisCache extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** Ingress isolation. */
   public readonly networkPolicy: DataStoreNetworkPolicy;
-  private readonly settings: PlatformSettings['redis'];
+  /** Where the password is. */
+  public readonly passwordSecret: SecretKeyReference;
 
-  constructor(scope: Construct, id: string, props: RedisCacheProps) {
+  constructor(scope: Construct, id: string, props: RedisCacheProps = {}) {
     super(scope, id);
-    const { settings } = props;
-    this.settings = settings;
-    this.host = serviceHost(REDIS_NAME, props.namespace);
-    const { labels, selector, claimLabels } = storeLabels(REDIS_NAME, 'cache', settings.image, props);
+    const image = props.image ?? DEFAULT_REDIS_IMAGE;
+    const persistence = props.persistence ?? false;
+    const storage = persistence ? props.storage ?? DEFAULT_REDIS_STORAGE : undefined;
+    const resources = props.resources ?? DEFAULT_REDIS_RESOURCES;
+    const settings: RedisConfigSettings = {
+      maxmemory: props.maxmemory ?? DEFAULT_REDIS_MAXMEMORY, maxmemoryPolicy: props.maxmemoryPolicy ?? DEFAULT_REDIS_EVICTION_POLICY, persistence,
+    };
+    this.passwordSecret = props.passwordSecret ?? DEFAULT_REDIS_PASSWORD_SECRET;
+    rejectProblems('RedisCache', scope, id, [
+      ...redisProblems(props, settings, resources, this.passwordSecret),
+      ...storeProblems(REDIS_NAME, { ctx: props, image, storage, resources }),
+    ]);
+    this.host = serviceHost(REDIS_NAME, storeNamespace(this, props));
+    const { labels, selector, claimLabels } = storeLabels(REDIS_NAME, 'cache', image, props);
     const port = { name: 'redis', port: REDIS_PORT };
     const { headless } = storeServices(this, { name: REDIS_NAME, labels, selector, clientPorts: [port] });
 
@@ -60,20 +141,20 @@ export class RedisCache extends Construct {
     const scratchData = scratchVolume('data', REDIS_DATA_DIR, '64Mi');
     // redis-cli reads the password from REDISCLI_AUTH, so it never shows in the probe's command line.
     const ping = 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG';
-    const passwordRef: k8s.EnvVarSource = { secretKeyRef: { name: settings.passwordSecret.secret, key: settings.passwordSecret.key } };
+    const passwordRef: k8s.EnvVarSource = { secretKeyRef: { name: this.passwordSecret.secret, key: this.passwordSecret.key } };
 
     this.statefulSet = storeStatefulSet(this, {
       name: REDIS_NAME, labels, selector, serviceName: headless.name, replicas: 1,
       // A changed configuration rolls the pod, since Redis reads it only at start.
       annotations: { 'checksum/config': checksum(this.configText) },
-      volumeClaimTemplates: settings.persistence ? [dataVolumeClaim(settings.storage, claimLabels)] : undefined,
+      volumeClaimTemplates: storage ? [dataVolumeClaim(storage, claimLabels)] : undefined,
       pod: {
         automountServiceAccountToken: false,
         securityContext: security.pod,
         terminationGracePeriodSeconds: 30,
         containers: [{
           name: 'redis',
-          image: settings.image,
+          image,
           imagePullPolicy: 'Always',
           command: ['redis-server'],
           // The kubelet expands $(REDIS_PASSWORD) when it starts the container; the manifest holds only the reference.
@@ -81,7 +162,7 @@ export class RedisCache extends Construct {
           args: [REDIS_CONFIG_PATH, '--dir', REDIS_DATA_DIR, '--requirepass', '$(REDIS_PASSWORD)'],
           ports: containerPorts([port]),
           env: [{ name: 'REDIS_PASSWORD', valueFrom: passwordRef }],
-          resources: containerResources(settings.resources),
+          resources: containerResources(resources),
           securityContext: security.container,
           startupProbe: execProbe(shell(ping), { period: 2, timeout: 2, failures: 30 }),
           readinessProbe: execProbe(shell(ping), { period: 5, timeout: 2, failures: 2 }),
@@ -93,7 +174,7 @@ export class RedisCache extends Construct {
         }],
         volumes: [
           { name: 'config', configMap: { name: config.name } },
-          ...(settings.persistence ? [] : [scratchData.volume]),
+          ...(storage ? [] : [scratchData.volume]),
         ],
       },
     });
@@ -108,9 +189,9 @@ export class RedisCache extends Construct {
    * Gives a service REDIS_URL (password through $(VAR) expansion of a Secret-backed
    * variable), its TTL and key prefix, and admits its pods.
    */
-  public connect(client: MicroService, ttlSeconds: number): void {
-    const { passwordSecret } = this.settings;
-    client.addSecretEnv('REDIS_PASSWORD', passwordSecret);
+  public connect(client: MicroService, ttlSeconds: number = DEFAULT_CACHE_TTL_SECONDS): void {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new Error(`cache TTL of ${client.serviceName}: ${ttlSeconds} must be a whole number of seconds, at least 1`);
+    client.addSecretEnv('REDIS_PASSWORD', this.passwordSecret);
     // "default" is the ACL user requirepass sets; some clients send an empty user name otherwise.
     client.addEnv('REDIS_URL', `redis://default:$(REDIS_PASSWORD)@${this.host}:${REDIS_PORT}/0`);
     client.addEnv('CACHE_TTL_SECONDS', String(ttlSeconds));
@@ -120,8 +201,8 @@ export class RedisCache extends Construct {
   }
 }
 
-/** redis.conf for the spec: a bounded cache, persistence only where asked. */
-export function redisConfig(settings: PlatformSettings['redis']): string {
+/** redis.conf: a bounded cache, persistence only where asked. */
+export function redisConfig(settings: RedisConfigSettings): string {
   return [
     '# Generated from platform.redis. The password is not here: the pod passes --requirepass from a Secret.',
     'bind * -::*',
@@ -135,4 +216,29 @@ export function redisConfig(settings: PlatformSettings['redis']): string {
     'appendfsync everysec',
     '',
   ].join('\n');
+}
+
+/** Redis sizes: "mb" and "gb" are binary units (1mb = 1048576 bytes) in redis.conf; NaN when malformed. */
+function parseRedisSize(size: string): number {
+  const m = /^(\d+)(mb|gb)$/.exec(size);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 'gb' ? 2 ** 30 : 2 ** 20);
+}
+
+/** What is wrong with the props only the cache has, and their conflicts. */
+function redisProblems(props: RedisCacheProps, settings: RedisConfigSettings, resources: ContainerResourceAmounts, password: SecretKeyReference): string[] {
+  const problems: string[] = [];
+  if (props.storage !== undefined && !settings.persistence) problems.push('storage is set but persistence is not: the volume would be unused; set persistence: true or drop storage');
+  const maxmemory = parseRedisSize(settings.maxmemory);
+  const limit = parseQuantity(resources.limits.memory);
+  if (Number.isNaN(maxmemory)) {
+    problems.push(`maxmemory "${settings.maxmemory}" must be a size such as 256mb or 1gb`);
+  } else if (!Number.isNaN(limit) && maxmemory >= limit) {
+    // Redis needs room beyond maxmemory for buffers, fragmentation and the append-only rewrite.
+    problems.push(`maxmemory ${settings.maxmemory} must be below the container memory limit ${resources.limits.memory} (resources.limits.memory), or Redis is killed before it evicts`);
+  }
+  if (!EVICTION_POLICIES.includes(settings.maxmemoryPolicy)) problems.push(`maxmemoryPolicy "${settings.maxmemoryPolicy}" must be one of ${EVICTION_POLICIES.join(', ')}`);
+  for (const m of dns1123Subdomain(password.secret)) problems.push(`passwordSecret.secret "${password.secret}": ${m}`);
+  for (const m of configMapKey(password.key)) problems.push(`passwordSecret.key "${password.key}": ${m}`);
+  return problems;
 }

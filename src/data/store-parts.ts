@@ -3,29 +3,46 @@
  * resources and the disruption budget. Each store's construct composes them.
  */
 import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { onlyTrue } from '../render/server-form';
 import { StoreStatefulSet } from './store-statefulset';
+import { imagePinProblem } from '../spec/image';
+import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, quantity as quantityRule } from '../spec/k8s-rules';
+import { parseQuantity } from '../spec/quantity';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
-import { quantity } from '../workload/resources';
+import { ContainerResourceAmounts, quantity } from '../workload/resources';
 
-/** Where a store runs; every store construct takes it. */
+/** Where a store runs and how it is labelled; every store's props extend it. */
 export interface StoreContext {
-  /** Environment name, for labels. */
-  readonly environment: string;
-  /** Platform name (app.kubernetes.io/part-of). */
-  readonly partOf: string;
-  /** Namespace the store runs in, for fully qualified host names. */
-  readonly namespace: string;
+  /**
+   * Environment name: part of the `app.kubernetes.io/instance` label (`<name>-<environment>`)
+   * and of the selector.
+   * @default - no environment: the instance label is the store's name
+   */
+  readonly environment?: string;
+  /**
+   * Application the store belongs to (`app.kubernetes.io/part-of`).
+   * @default - no part-of label
+   */
+  readonly partOf?: string;
+  /**
+   * Namespace the store runs in, for the fully qualified host names its clients get.
+   * @default - the chart's namespace, else "default"
+   */
+  readonly namespace?: string;
 }
 
-/** Volume size and class, as the spec gives them. */
+/** Size and class of a store's volume (one per pod). */
 export interface StoreStorage {
-  /** Size, e.g. 10Gi. */
+  /** Size, a Kubernetes quantity such as 10Gi. */
   readonly size: string;
-  /** StorageClass; absent uses the cluster default. */
+  /**
+   * StorageClass name.
+   * @default - the cluster's default StorageClass
+   */
   readonly storageClass?: string;
 }
 
@@ -49,16 +66,73 @@ export const STORE_UID = 999;
  * Labels of a store's objects, the subset that selects its pods, and the labels of its volume
  * claim template. A StatefulSet's volumeClaimTemplates cannot change after creation, so their
  * labels leave out everything that changes during the store's life (the image version).
+ * Without an environment the instance is the name; without a part-of there is no such label.
  */
 export function storeLabels(name: string, component: string, image: string, ctx: StoreContext): {
   labels: Record<string, string>; selector: Record<string, string>; claimLabels: Record<string, string>;
 } {
-  const stable = { name, partOf: ctx.partOf, environment: ctx.environment, component };
-  return {
-    labels: componentLabels({ ...stable, version: imageVersion(image) }),
-    selector: selectorLabels(name, ctx.environment),
-    claimLabels: componentLabels(stable),
+  const of = (version?: string) => {
+    const labels = componentLabels({ name, partOf: ctx.partOf ?? '', environment: ctx.environment ?? '', component, version });
+    if (ctx.environment === undefined) labels['app.kubernetes.io/instance'] = name;
+    if (ctx.partOf === undefined) delete labels['app.kubernetes.io/part-of'];
+    return labels;
   };
+  return {
+    labels: of(imageVersion(image)),
+    selector: ctx.environment === undefined ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } : selectorLabels(name, ctx.environment),
+    claimLabels: of(),
+  };
+}
+
+/** The namespace a store's host names use: the props', else the chart's, else "default". */
+export function storeNamespace(scope: Construct, ctx: StoreContext): string {
+  return ctx.namespace ?? Chart.of(scope).namespace ?? 'default';
+}
+
+/**
+ * What is wrong with the props every store shares, as messages that name the prop: the object
+ * names derived from `name` (its Services, the headless one the longest), the image pin, the
+ * volume and the resources (quantities, requests within limits).
+ */
+export function storeProblems(name: string, props: {
+  readonly ctx: StoreContext;
+  readonly image: string;
+  readonly storage?: StoreStorage;
+  readonly resources: ContainerResourceAmounts;
+}): string[] {
+  const problems: string[] = [];
+  const headless = `${name}-headless`;
+  for (const m of dns1035Label(headless)) problems.push(`Service name "${headless}" (from the store's name "${name}"): ${m}`);
+  const { ctx } = props;
+  if (ctx.namespace !== undefined) for (const m of dns1123Label(ctx.namespace)) problems.push(`namespace "${ctx.namespace}": ${m}`);
+  if (ctx.partOf !== undefined) for (const m of labelValue(ctx.partOf)) problems.push(`partOf "${ctx.partOf}" (a label value): ${m}`);
+  if (ctx.environment !== undefined) {
+    const instance = `${name}-${ctx.environment}`;
+    for (const m of labelValue(instance)) problems.push(`environment "${ctx.environment}" (label app.kubernetes.io/instance "${instance}"): ${m}`);
+  }
+  const pin = imagePinProblem(props.image);
+  if (pin) problems.push(pin);
+  if (props.storage) {
+    for (const m of quantityRule(props.storage.size)) problems.push(`storage.size "${props.storage.size}": ${m}`);
+    if (props.storage.storageClass !== undefined) {
+      for (const m of dns1123Subdomain(props.storage.storageClass)) problems.push(`storage.storageClass "${props.storage.storageClass}": ${m}`);
+    }
+  }
+  for (const r of ['cpu', 'memory'] as const) {
+    const amounts = { requests: props.resources.requests[r], limits: props.resources.limits[r] };
+    const malformed = Object.entries(amounts).flatMap(([kind, value]) => quantityRule(value).map((m) => `resources.${kind}.${r} "${value}": ${m}`));
+    problems.push(...malformed);
+    if (malformed.length === 0 && parseQuantity(amounts.requests) > parseQuantity(amounts.limits)) {
+      problems.push(`resources.requests.${r} ${amounts.requests} exceeds resources.limits.${r} ${amounts.limits}`);
+    }
+  }
+  return problems;
+}
+
+/** Throws one error that lists every problem of a store's props, or nothing when there are none. */
+export function rejectProblems(kind: string, scope: Construct, id: string, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw new Error(`${kind} ${scope.node.path ? `${scope.node.path}/` : ''}${id}: invalid props:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /** The in-cluster DNS name of a Service. */
@@ -108,7 +182,7 @@ export function storeServices(scope: Construct, props: {
   return { client, headless };
 }
 
-/** Requests and limits from the spec. */
+/** Requests and limits of a store's container. */
 export { containerResources } from '../workload/resources';
 
 /** A ReadWriteOnce claim template named `data`; `labels` must not change during the store's life (see storeLabels). */

@@ -9,8 +9,10 @@
  * (kubeconform, kubernetes-models: Time is a string) and status does not belong in a desired
  * state, so those two are left out: kubectl then prints "configured" for a StatefulSet whose
  * stored object does not change (same resourceVersion, `kubectl diff` empty), as it always does for
- * PodDisruptionBudgets. The generated props type has no place for apiVersion and kind, and the
- * generated mapper drops JSON patches that add them, so they are added after it.
+ * PodDisruptionBudgets. The three fields still matter beyond kubectl: Argo CD's diff compares the
+ * written claim templates with the live ones and shows a StatefulSet whose templates lack them
+ * OutOfSync (argoproj/argo-cd#11143, #16707). The generated props type has no place for apiVersion
+ * and kind, and the generated mapper drops JSON patches that add them, so they are added after it.
  */
 import { k8s } from 'cdk8s-plus-27';
 

@@ -5,7 +5,7 @@
  */
 import type { PlatformEnvironment } from './environment';
 import { SpecFiles } from '../spec/files';
-import { EventTopology } from '../data/events';
+import { EventClient } from '../data/events';
 import { PostgresDatabase } from '../data/postgres';
 import { RabbitMqCluster } from '../data/rabbitmq';
 import { RedisCache } from '../data/redis';
@@ -37,13 +37,18 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
   const files = spec.files ?? new SpecFiles(spec.baseDir);
   for (const [name, svc] of Object.entries(spec.services)) {
     if (!svc.database) continue;
+    const { postgres } = spec.platform;
     const db = new PostgresDatabase(scope, `postgres-${name}`, {
       ...ctx,
       owner: name,
-      database: svc.database,
+      databaseName: svc.database.name,
       initSql: files.text(svc.database.schema),
       initSqlSource: svc.database.schema,
-      settings: spec.platform.postgres,
+      credentialsSecret: svc.database.credentialsSecret,
+      pool: svc.database.pool,
+      image: postgres.image,
+      storage: postgres.storage,
+      resources: postgres.resources,
     });
     db.connect(workload(name));
     databases.set(name, db);
@@ -52,15 +57,40 @@ export function addDataTier(platform: PlatformEnvironment): DataTier {
   const cached = Object.entries(spec.services).flatMap(([name, svc]) => (svc.cache ? [{ name, ttlSeconds: svc.cache.ttlSeconds }] : []));
   let cache: RedisCache | undefined;
   if (cached.length > 0) {
-    cache = new RedisCache(scope, 'redis', { ...ctx, settings: spec.platform.redis });
+    const { redis } = spec.platform;
+    cache = new RedisCache(scope, 'redis', {
+      ...ctx,
+      image: redis.image,
+      maxmemory: redis.maxmemory,
+      maxmemoryPolicy: redis.maxmemoryPolicy,
+      persistence: redis.persistence,
+      // The spec always has a storage block (defaulted); the construct takes one only with persistence.
+      storage: redis.persistence ? redis.storage : undefined,
+      passwordSecret: redis.passwordSecret,
+      resources: redis.resources,
+    });
     for (const { name, ttlSeconds } of cached) cache.connect(workload(name), ttlSeconds);
   }
 
-  const topology = new EventTopology(spec.platform.rabbitmq.exchange, spec.services);
+  const clients: Record<string, EventClient> = {};
+  for (const [name, svc] of Object.entries(spec.services)) {
+    if (svc.publishes.length > 0 || svc.consumes.length > 0) clients[name] = { publishes: svc.publishes, consumes: svc.consumes };
+  }
   let broker: RabbitMqCluster | undefined;
-  if (!topology.isEmpty) {
-    broker = new RabbitMqCluster(scope, 'rabbitmq', { ...ctx, settings: spec.platform.rabbitmq, kubernetesApi: spec.platform.kubernetesApi, topology });
-    for (const name of topology.clients) broker.connect(workload(name));
+  if (Object.keys(clients).length > 0) {
+    const { rabbitmq } = spec.platform;
+    broker = new RabbitMqCluster(scope, 'rabbitmq', {
+      ...ctx,
+      clients,
+      exchange: rabbitmq.exchange,
+      replicas: rabbitmq.replicas,
+      image: rabbitmq.image,
+      credentialsSecret: rabbitmq.credentialsSecret,
+      storage: rabbitmq.storage,
+      resources: rabbitmq.resources,
+      kubernetesApi: spec.platform.kubernetesApi,
+    });
+    for (const name of broker.topology.clients) broker.connect(workload(name));
   }
   return { databases, cache, broker };
 }

@@ -1,5 +1,5 @@
 /** Bad data-tier input: each class of mistake is reported as `file:line: spec.path: message`. */
-import { editReference, problemsOf } from '../helpers';
+import { editReference, lineIn, problemsOf, referenceText } from '../helpers';
 
 test('a database name that is not a PostgreSQL identifier', () => {
   // GIVEN user-service names its database with capitals and a dash
@@ -26,6 +26,18 @@ test('a PostgreSQL template database as a database name', () => {
   const text = editReference(['database: { name: order_service,', 'database: { name: template1,']);
   expect(problemsOf(text)).toEqual([
     'platform.yaml:51: services.order-service.database.name: "template1" is a PostgreSQL template database; choose another name, e.g. order_service',
+  ]);
+});
+
+test('a service and environment name too long together for the database\'s instance label', () => {
+  // GIVEN inventory-service renamed to 40 characters (the most a service name may have) and prod to 20
+  const service = `i${'x'.repeat(39)}`;
+  const env = `p${'r'.repeat(19)}`;
+  const text = referenceText().split('inventory-service').join(service).replace('\n  prod:\n', `\n  ${env}:\n`);
+  // WHEN the spec is loaded
+  // THEN that environment's database is reported where it is declared, before any construct sees the name
+  expect(problemsOf(text, [env])).toEqual([
+    `platform.yaml:${lineIn(text, 'database: { name: inventory_service')}: services.${service}.database: the database's label app.kubernetes.io/instance "${service}-db-${env}" would be 64 characters, over Kubernetes' 63; shorten the service name or the environment name`,
   ]);
 });
 

@@ -8,6 +8,8 @@ import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
 /** RabbitMQ's limit on queue names, in bytes. */
 const MAX_QUEUE_NAME = 255;
+/** Kubernetes' limit on a label value. */
+const MAX_LABEL_VALUE = 63;
 /** Databases PostgreSQL creates itself; POSTGRES_DB cannot be one of the templates. */
 const RESERVED_DATABASES = ['template0', 'template1'];
 
@@ -51,6 +53,11 @@ function checkDatabases(env: EnvironmentSpec, report: Report): void {
     if (owner) report(at('name'), `database "${db}" is already owned by ${owner}; every service needs its own database (database per service)`);
     else owners.set(db, name);
     if (RESERVED_DATABASES.includes(db)) report(at('name'), `"${db}" is a PostgreSQL template database; choose another name, e.g. ${name.replace(/-/g, '_')}`);
+    // The database's objects are labelled app.kubernetes.io/instance <service>-db-<env>; a label value has at most 63 characters.
+    const instance = `${name}-db-${env.name}`;
+    if (instance.length > MAX_LABEL_VALUE) {
+      report(at(), `the database's label app.kubernetes.io/instance "${instance}" would be ${instance.length} characters, over Kubernetes' ${MAX_LABEL_VALUE}; shorten the service name or the environment name`);
+    }
 
     const schema = svc.database.schema;
     const read = (env.files ?? new SpecFiles(env.baseDir)).read(schema);
