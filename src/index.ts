@@ -35,6 +35,7 @@ export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
 export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform/environment';
+export type { EnvironmentCharts } from './platform/manifest-chart';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
   kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,

@@ -5,7 +5,7 @@
  * Rollouts reference.
  */
 import { Construct } from 'constructs';
-import type { PlatformEnvironment } from './environment';
+import type { EnvironmentCharts } from './manifest-chart';
 import { API_GATEWAY_NAME } from '../mesh/gateway';
 import { routeName } from '../mesh/names';
 import { PlatformSettings } from '../spec/schema';
@@ -13,7 +13,7 @@ import { componentLabels } from '../workload/labels';
 import { SUCCESS_RATE_TEMPLATE, SuccessRateAnalysisTemplate } from '../delivery/analysis';
 import { BlueGreenDelivery } from '../delivery/blue-green';
 import { CanaryDelivery } from '../delivery/canary';
-import { AnalysisTemplateName, isAnalysisTemplateName } from '../delivery/templates';
+import { AnalysisTemplateName, isAnalysisTemplateName } from '../spec/analysis-templates';
 
 /** Makes one AnalysisTemplate of the namespace. */
 type TemplateFactory = (scope: Construct, env: TemplateEnvironment) => Construct;
@@ -38,7 +38,7 @@ const TEMPLATE_FACTORIES: Readonly<Record<AnalysisTemplateName, TemplateFactory>
 };
 
 /** Composes progressive delivery into an environment. */
-export function addDelivery(platform: PlatformEnvironment): void {
+export function addDelivery(platform: EnvironmentCharts): void {
   const used = new Set<AnalysisTemplateName>();
   for (const [name, { chart, workload, spec }] of platform.services) {
     const delivery = spec.delivery;
