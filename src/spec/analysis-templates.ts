@@ -1,7 +1,8 @@
 /**
  * The AnalysisTemplates the platform defines, by the name the spec uses. Plain data, so the spec
  * checks can use it without loading constructs. Adding a template: add it here, give it a
- * construct, and map it in index.ts (the compiler insists on the mapping).
+ * construct in src/delivery/, and map it in src/platform/delivery.ts (TEMPLATE_FACTORIES: the compiler
+ * insists on the mapping).
  */
 
 /** What a Rollout must pass to a template. */
