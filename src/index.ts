@@ -5,13 +5,13 @@
  *
  * @example
  * ```ts
- * import { composeEnvironment, loadPlatformFile, renderEnvironment, writeEnvironments } from 'platform-constructs';
+ * import { composeEnvironment, loadPlatformFile, platformReportWriter, renderEnvironment, writeEnvironments } from 'platform-constructs';
  *
  * const loaded = loadPlatformFile('config/platform.yaml');
  * writeEnvironments('dist', loaded.environments.map((spec) => {
  *   const platform = composeEnvironment(spec);
  *   // add your own constructs to platform.services.get('order-service')!.chart here
- *   return renderEnvironment(platform, loaded);
+ *   return renderEnvironment(platform, loaded, { extraWriters: [platformReportWriter] });
  * }));
  * ```
  *
@@ -38,7 +38,7 @@ export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironm
 export type { EnvironmentCharts } from './platform/manifest-chart';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
-  kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+  kindRank, type ExtraWriter, type SynthOptions, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
@@ -57,7 +57,7 @@ export { healthProbes } from './workload/probes';
 export { containerResources, EPHEMERAL_STORAGE, type ContainerResourceAmounts, type ComputeAmounts } from './workload/resources';
 
 // Insight: the platform report and the plan.
-export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
+export { platformReport, platformReportWriter, REPORT_FILE } from './report/platform-report';
 export { topologyDiagram } from './report/topology';
 export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
