@@ -1,5 +1,5 @@
 /** The arguments a Rollout passes to the AnalysisTemplates it runs. */
-import { ANALYSIS_TEMPLATES, AnalysisArgName, AnalysisTemplateName } from '../spec/analysis-templates';
+import { ANALYSIS_TEMPLATES, AnalysisArgName, AnalysisTemplateName } from './templates';
 
 /** One analysis argument as Rollouts pass it. */
 export interface AnalysisArg {

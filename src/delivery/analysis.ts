@@ -10,7 +10,7 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/argo-argoproj.io';
-import { durationSeconds, formatSeconds } from '../spec/duration';
+import { durationSeconds, formatSeconds } from './duration';
 
 /** Name of the template, as Rollouts and the spec reference it. */
 export const SUCCESS_RATE_TEMPLATE = 'success-rate';

@@ -9,7 +9,7 @@ import { analysisArgs } from './analysis-args';
 import { companionService } from './companion-service';
 import { previewServiceName } from './names';
 import { WorkloadRollout } from './rollout';
-import { AnalysisTemplateName } from '../spec/analysis-templates';
+import { AnalysisTemplateName } from './templates';
 
 /** Props of a BlueGreenDelivery: the workload, promotion and pre-promotion analysis. */
 export interface BlueGreenDeliveryProps {

@@ -15,11 +15,11 @@ import {
 import { CanaryStep } from '../spec/schema';
 import { MicroService } from '../workload/microservice';
 import { analysisArgs } from './analysis-args';
-import { firstStepAfterTraffic } from '../spec/canary-steps';
+import { firstStepAfterTraffic } from './canary-steps';
 import { companionService } from './companion-service';
 import { canaryServiceName, PRIMARY_ROUTE, stableServiceName } from './names';
 import { WorkloadRollout } from './rollout';
-import { AnalysisTemplateName } from '../spec/analysis-templates';
+import { AnalysisTemplateName } from './templates';
 
 /** Props of a CanaryDelivery: the workload, the steps, the analysis and the gateway routes that shift with it. */
 export interface CanaryDeliveryProps {

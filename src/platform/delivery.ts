@@ -13,7 +13,7 @@ import { componentLabels } from '../workload/labels';
 import { SUCCESS_RATE_TEMPLATE, SuccessRateAnalysisTemplate } from '../delivery/analysis';
 import { BlueGreenDelivery } from '../delivery/blue-green';
 import { CanaryDelivery } from '../delivery/canary';
-import { AnalysisTemplateName, isAnalysisTemplateName } from '../spec/analysis-templates';
+import { AnalysisTemplateName, isAnalysisTemplateName } from '../delivery/templates';
 
 /** Makes one AnalysisTemplate of the namespace. */
 type TemplateFactory = (scope: Construct, env: TemplateEnvironment) => Construct;

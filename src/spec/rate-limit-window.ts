@@ -7,6 +7,7 @@
 
 /** Units the rate limit service counts in, with their length in seconds. */
 const UNITS = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]] as const;
+/** A unit the rate limit service counts in: second, minute, hour or day. */
 export type RateLimitUnit = (typeof UNITS)[number][0];
 const WINDOW = /^(\d+)(s|m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -34,7 +35,9 @@ export function parseWindow(window: string): number {
 
 /** A limit as the rate limit service takes it. */
 export interface ServiceLimit {
+  /** The fixed window the service counts in. */
   readonly unit: RateLimitUnit;
+  /** Requests admitted per client in one unit. */
   readonly requestsPerUnit: number;
 }
 
