@@ -3,12 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { rateLimitNotes } from './platform/mesh';
 import { platformReportWriter } from './report/platform-report';
+import type { ExtraWriter } from './synth';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { OutputError, StagedOutput } from './staged-output';
 import { quote, safeLine } from './spec/escape';
 import { GITOPS_DIR, gitopsFiles } from './gitops';
-import { ExtraWriter, renderFile, synthPlatform } from './synth';
+import { renderFile, synthPlatform } from './synth';
 
 export interface SynthArgs {
   readonly config: string;

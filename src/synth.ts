@@ -36,7 +36,7 @@ export interface ManifestFile {
 export interface SynthesizedEnvironment {
   readonly name: string;
   readonly files: readonly ManifestFile[];
-  /** Non-manifest files written beside the manifests: the Kustomization, then the extra writers' (SynthOptions). */
+  /** Extra non-manifest files (reports) written beside the manifests. */
   readonly extras: ReadonlyArray<{ readonly name: string; readonly text: string }>;
   /** The composed constructs, for reports and tests. */
   readonly platform: PlatformEnvironment;
