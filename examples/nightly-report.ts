@@ -9,7 +9,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  componentLabels, composeEnvironment, containerResources, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, renderEnvironment,
+  componentLabels, composeEnvironment, containerResources, imagePinProblem, imageVersion, loadPlatformFile, PlatformEnvironment, platformReportWriter, renderEnvironment,
   ResourcesSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext, SynthesizedEnvironment, tmpVolume,
 } from '../src';
 
@@ -133,7 +133,7 @@ export function synthWithNightlyReport(specFile: string, envs?: readonly string[
     if (orderService) {
       new NightlyReport(orderService.chart, 'NightlyReport', { platform, service: 'order-service', image: 'ghcr.io/shop-example/order-report:1.0.0' });
     }
-    // Validations, the duplicate check, ordering and extra files run over the custom objects too.
-    return renderEnvironment(platform, loaded);
+    // Validations, the duplicate check, ordering and the report (REPORT.md) cover the custom objects too.
+    return renderEnvironment(platform, loaded, { extraWriters: [platformReportWriter] });
   });
 }

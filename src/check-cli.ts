@@ -5,7 +5,7 @@
  * synth: 0 valid, 1 problems in the spec (each printed as file:line: path: message),
  * 2 a usage error or a failure that is not the spec's.
  */
-import { registerPlatformReport } from './report/platform-report';
+import { SYNTH_EXTRA_WRITERS } from './cli';
 import { formatProblem, SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { synthPlatform } from './synth';
@@ -66,8 +66,7 @@ export function runCheckCli(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   const started = process.hrtime.bigint();
   try {
     // The same writers as synth, so a report that cannot be built fails here too.
-    registerPlatformReport();
-    const envs = synthPlatform(loadPlatformFile(args.config, { filesRoot: args.filesRoot }), args.envs);
+    const envs = synthPlatform(loadPlatformFile(args.config, { filesRoot: args.filesRoot }), args.envs, { extraWriters: SYNTH_EXTRA_WRITERS });
     const objects = envs.reduce((n, e) => n + e.files.reduce((m, f) => m + f.objects.length, 0), 0);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     out.write(`${args.config}: valid: ${envs.length} environment(s) (${envs.map((e) => e.name).join(', ')}), ${objects} objects, checked in ${ms.toFixed(0)} ms; nothing written\n`);

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { rateLimitNotes } from './platform/mesh';
-import { registerPlatformReport } from './report/platform-report';
+import { platformReportWriter } from './report/platform-report';
+import type { ExtraWriter } from './synth';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { OutputError, StagedOutput } from './staged-output';
@@ -37,6 +38,9 @@ Exit codes: 0 the output is what was asked; 1 the spec has problems (each printe
 file:line: path: message; nothing was written); 2 anything else (bad arguments, the output
 could not be written; the message says whether the previous output is intact).
 `;
+
+/** The files `npm run synth` writes beside each environment's manifests (and `npm run check` builds): REPORT.md. */
+export const SYNTH_EXTRA_WRITERS: readonly ExtraWriter[] = [platformReportWriter];
 
 /** A command line that cannot be run; printed with the usage. */
 export class UsageError extends Error {}
@@ -77,7 +81,6 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
  * every environment is complete and valid.
  */
 export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  registerPlatformReport();
   const started = process.hrtime.bigint();
   let output: StagedOutput | undefined;
   try {
@@ -88,7 +91,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     }
     const loaded = loadPlatformFile(args.config, { filesRoot: args.filesRoot });
     const staged = output = new StagedOutput(args.out);
-    const envs = synthPlatform(loaded, args.envs, (name, file, text) => staged.write(name, file, text));
+    const envs = synthPlatform(loaded, args.envs, { extraWriters: SYNTH_EXTRA_WRITERS, onFile: (name, file, text) => staged.write(name, file, text) });
     for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));
     // dist/gitops/ names every environment, so a synth of some environments leaves it as it is.
     const gitops = args.envs.length ? [] : gitopsFiles(envs);

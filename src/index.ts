@@ -6,13 +6,13 @@
  *
  * @example
  * ```ts
- * import { composeEnvironment, loadPlatformFile, renderEnvironment, writeEnvironments } from 'platform-constructs';
+ * import { composeEnvironment, loadPlatformFile, platformReportWriter, renderEnvironment, writeEnvironments } from 'platform-constructs';
  *
  * const loaded = loadPlatformFile('config/platform.yaml');
  * writeEnvironments('dist', loaded.environments.map((spec) => {
  *   const platform = composeEnvironment(spec);
  *   // add your own constructs to platform.services.get('order-service')!.chart here
- *   return renderEnvironment(platform, loaded);
+ *   return renderEnvironment(platform, loaded, { extraWriters: [platformReportWriter] });
  * }));
  * ```
  *
@@ -39,9 +39,10 @@ export { platformJsonSchema } from './spec/json-schema';
 
 // Composition and synthesis.
 export { PlatformEnvironment, ManifestChart, otlpEndpoint, type PlatformEnvironmentProps, type ManifestChartProps, type ServiceStack } from './platform/environment';
+export type { EnvironmentCharts } from './platform/manifest-chart';
 export {
   composeEnvironment, renderEnvironment, synthEnvironment, synthPlatform, writeEnvironments, renderFile, sortManifests,
-  kindRank, registerExtraWriter, type ExtraWriter, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
+  kindRank, type ExtraWriter, type SynthOptions, type FileListener, type Manifest, type ManifestFile, type SynthesizedEnvironment,
 } from './synth';
 
 // Workloads and the security defaults every pod meets (Pod Security Standards "restricted").
@@ -60,7 +61,7 @@ export { healthProbes } from './workload/probes';
 export { containerResources, EPHEMERAL_STORAGE, type ContainerResourceAmounts, type ComputeAmounts } from './workload/resources';
 
 // Insight: the platform report and the plan.
-export { platformReport, registerPlatformReport, REPORT_FILE } from './report/platform-report';
+export { platformReport, platformReportWriter, REPORT_FILE } from './report/platform-report';
 export { topologyDiagram } from './report/topology';
 export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow, type Amounts } from './report/inventory';
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';

@@ -68,13 +68,28 @@ export function sortManifests(objects: readonly Manifest[]): Manifest[] {
   return [...objects].sort(compareManifests);
 }
 
-/** Hooks that add files beside the manifests (reports); registered by other modules. */
+/**
+ * Makes files that go beside one environment's manifests (reports), each a name inside
+ * dist/<env>/ and its text, from the composed environment and its rendered files. Passed to
+ * synthesis in `SynthOptions.extraWriters`; `platformReportWriter` writes REPORT.md.
+ */
 export type ExtraWriter = (env: PlatformEnvironment, files: readonly ManifestFile[]) => Array<{ name: string; text: string }>;
-const extraWriters: ExtraWriter[] = [];
 
-/** Registers a writer of extra files (used by reports). */
-export function registerExtraWriter(writer: ExtraWriter): void {
-  extraWriters.push(writer);
+/** How environments are synthesized (synthPlatform, synthEnvironment, renderEnvironment). */
+export interface SynthOptions {
+  /**
+   * Writers of files beside each environment's manifests, added to its `extras` after the
+   * Kustomization, in this order; writeEnvironments writes them. `npm run synth` and
+   * `npm run check` pass `[platformReportWriter]` (REPORT.md).
+   * @default - none: the manifests and their Kustomization only
+   */
+  readonly extraWriters?: readonly ExtraWriter[];
+  /**
+   * Called with each file's YAML as soon as it is rendered, before the environment is complete
+   * (`npm run synth` stages files as they come).
+   * @default - none
+   */
+  readonly onFile?: FileListener;
 }
 
 /** Composes one environment's constructs (nothing rendered yet). */
@@ -87,17 +102,18 @@ export function composeEnvironment(spec: EnvironmentSpec): PlatformEnvironment {
 export type FileListener = (environment: string, fileName: string, text: string) => void;
 
 /** Builds one environment in memory, runs construct validations and the duplicate check. */
-export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform, onFile?: FileListener): SynthesizedEnvironment {
-  return renderEnvironment(composeEnvironment(spec), loaded, onFile);
+export function synthEnvironment(spec: EnvironmentSpec, loaded?: LoadedPlatform, options: SynthOptions = {}): SynthesizedEnvironment {
+  return renderEnvironment(composeEnvironment(spec), loaded, options);
 }
 
-/** Renders composed constructs: validations, duplicate check, ordering; throws SpecError. */
-export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform, onFile?: FileListener): SynthesizedEnvironment {
+/** Renders composed constructs: validations, duplicate check, ordering, extra files; throws SpecError. */
+export function renderEnvironment(platform: PlatformEnvironment, loaded?: LoadedPlatform, options: SynthOptions = {}): SynthesizedEnvironment {
   validateConstructs(platform, loaded);
+  const { onFile } = options;
   const charts = renderCharts(platform, platform.charts, onFile && ((chart) => {
     if (chart.objects.length > 0) onFile(platform.spec.name, chart.name, renderObjects(chart.objects));
   }));
-  return assembleEnvironment(platform, charts, loaded);
+  return assembleEnvironment(platform, charts, options.extraWriters ?? [], loaded);
 }
 
 /** Runs every construct's validations; throws SpecError with all their messages. */
@@ -136,9 +152,9 @@ export function renderCharts(platform: PlatformEnvironment, charts: readonly Man
 
 /**
  * Finishes an environment from its rendered charts: two objects with the same kind, namespace
- * and name are an error; files and the objects in them are put in apply order; reports are added.
+ * and name are an error; files and the objects in them are put in apply order; the Kustomization and the extra writers' files are added.
  */
-function assembleEnvironment(platform: PlatformEnvironment, charts: readonly RenderedChart[], loaded?: LoadedPlatform): SynthesizedEnvironment {
+function assembleEnvironment(platform: PlatformEnvironment, charts: readonly RenderedChart[], extraWriters: readonly ExtraWriter[], loaded?: LoadedPlatform): SynthesizedEnvironment {
   const problems: SpecProblem[] = [];
   const owners = new Map<string, string>();
   for (const chart of charts) {
@@ -198,7 +214,7 @@ export function renderObjects(objects: readonly Manifest[]): string {
 }
 
 /** Synthesizes the chosen environments (all by default); throws SpecError before writing anything. */
-export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], onFile?: FileListener): SynthesizedEnvironment[] {
+export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], options: SynthOptions = {}): SynthesizedEnvironment[] {
   const known = loaded.environments.map((e) => e.name);
   const unknown = (only ?? []).filter((e) => !known.includes(e));
   if (unknown.length) {
@@ -209,7 +225,7 @@ export function synthPlatform(loaded: LoadedPlatform, only?: readonly string[], 
   const problems: SpecProblem[] = [];
   for (const env of chosen) {
     try {
-      results.push(synthEnvironment(env, loaded, onFile));
+      results.push(synthEnvironment(env, loaded, options));
     } catch (e) {
       if (e instanceof SpecError) problems.push(...e.problems);
       else throw e;

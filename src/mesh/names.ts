@@ -2,6 +2,9 @@
 
 import { IConstruct } from 'constructs';
 
+// Shared with the spec checks (two prefixes must not get one name), which must not load constructs.
+export { routeName } from '../spec/route-name';
+
 /** Trust domain of the mesh when the spec sets none (Istio's default, meshConfig.trustDomain). */
 export const TRUST_DOMAIN = 'cluster.local';
 /** Construct context key under which each environment's charts carry platform.trustDomain. */
@@ -34,11 +37,6 @@ export function namespacePrincipals(namespace: string, trustDomain: string): str
 export function prefixPaths(prefix: string): string[] {
   const base = trimSlash(prefix);
   return base === '' ? ['/*'] : [base, `${base}/*`];
-}
-
-/** A readable, stable name of a gateway route, e.g. "/api/auth" -> "api-auth". */
-export function routeName(prefix: string): string {
-  return trimSlash(prefix).replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase() || 'root';
 }
 
 function trimSlash(prefix: string): string {

@@ -3,7 +3,7 @@
  * `database`, one Redis when any service declares `cache`, RabbitMQ when any service publishes or
  * consumes, each isolated by a NetworkPolicy, and each client's connection settings as env.
  */
-import type { PlatformEnvironment } from './environment';
+import type { EnvironmentCharts } from './manifest-chart';
 import { SpecFiles } from '../spec/files';
 import { EventClient } from '../data/events';
 import { PostgresDatabase } from '../data/postgres';
@@ -22,7 +22,7 @@ export interface DataTier {
 }
 
 /** Adds the data stores to the data chart and connects the services to them. */
-export function addDataTier(platform: PlatformEnvironment): DataTier {
+export function addDataTier(platform: EnvironmentCharts): DataTier {
   const spec = platform.spec;
   const scope = platform.dataChart;
   const ctx: StoreContext = { environment: spec.name, partOf: spec.platform.name, namespace: spec.namespace };

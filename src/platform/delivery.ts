@@ -5,7 +5,7 @@
  * Rollouts reference.
  */
 import { Construct } from 'constructs';
-import type { PlatformEnvironment } from './environment';
+import type { EnvironmentCharts } from './manifest-chart';
 import { API_GATEWAY_NAME } from '../mesh/gateway';
 import { routeName } from '../mesh/names';
 import { PlatformSettings } from '../spec/schema';
@@ -38,7 +38,7 @@ const TEMPLATE_FACTORIES: Readonly<Record<AnalysisTemplateName, TemplateFactory>
 };
 
 /** Composes progressive delivery into an environment. */
-export function addDelivery(platform: PlatformEnvironment): void {
+export function addDelivery(platform: EnvironmentCharts): void {
   const used = new Set<AnalysisTemplateName>();
   for (const [name, { chart, workload, spec }] of platform.services) {
     const delivery = spec.delivery;

@@ -2,55 +2,19 @@
  * One environment's charts, composed from the spec. Each chart becomes one numbered file in
  * dist/<env>/, so `kubectl apply -f dist/<env>/` creates things in a working order.
  */
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addDataTier } from './data-tier';
 import { addDelivery } from './delivery';
 import { addMesh } from './mesh';
 import { TRUST_DOMAIN_CONTEXT } from '../mesh/names';
+import { EnvironmentCharts, ManifestChart, ServiceStack } from './manifest-chart';
 import { addObservability } from './observability';
 import { microServiceProps, otlpEndpoint } from './service-props';
-import { EnvironmentSpec, ServiceSpec } from '../spec/schema';
+import { EnvironmentSpec } from '../spec/schema';
 import { environmentLabels } from '../workload/labels';
 import { MicroService } from '../workload/microservice';
 import { PlatformNamespace } from '../workload/namespace';
-
-/** Props of a ManifestChart. */
-export interface ManifestChartProps {
-  /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
-  readonly fileName: string;
-  /**
-   * Namespace of the chart's namespaced objects.
-   * @default - none (cluster-scoped objects, or objects that set their own)
-   */
-  readonly namespace?: string;
-  /**
-   * Labels on every object of the chart.
-   * @default - none
-   */
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-/** A chart that knows the file it is written to. */
-export class ManifestChart extends Chart {
-  /** File name in dist/<env>/, e.g. "30-user-service.yaml". */
-  public readonly fileName: string;
-
-  constructor(scope: Construct, id: string, props: ManifestChartProps) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: props.labels ? { ...props.labels } : undefined });
-    this.fileName = props.fileName;
-  }
-}
-
-/** One service's chart and constructs. */
-export interface ServiceStack {
-  /** The chart of the service's file, 30-<name>.yaml. */
-  readonly chart: ManifestChart;
-  /** The service's workload construct. */
-  readonly workload: MicroService;
-  /** The merged spec the workload was built from. */
-  readonly spec: ServiceSpec;
-}
 
 /** Props of a PlatformEnvironment. */
 export interface PlatformEnvironmentProps {
@@ -62,7 +26,7 @@ export interface PlatformEnvironmentProps {
  * One environment, composed: its charts (one per file of dist/<env>/) are its own children, so
  * it can live anywhere under a cdk8s App, beside other environments or your own charts.
  */
-export class PlatformEnvironment extends Construct {
+export class PlatformEnvironment extends Construct implements EnvironmentCharts {
   /** The merged spec of this environment. */
   public readonly spec: EnvironmentSpec;
   /** The App the environment belongs to (charts render with its resolvers). */
@@ -118,3 +82,4 @@ export class PlatformEnvironment extends Construct {
 }
 
 export { otlpEndpoint };
+export { ManifestChart, type ManifestChartProps, type ServiceStack } from './manifest-chart';

@@ -3,7 +3,7 @@
  * each service's `calls`, drives both the mTLS authorization (AuthorizationPolicy) and the
  * network policy; the gateway's routes drive its path-limited access.
  */
-import type { PlatformEnvironment } from './environment';
+import type { EnvironmentCharts } from './manifest-chart';
 import { EgressSpec, EnvironmentSpec, ServiceSpec } from '../spec/schema';
 import { GatewayAccessLog } from '../mesh/access-log';
 import { GatewayAuth } from '../mesh/auth';
@@ -19,7 +19,7 @@ import { WorkloadCaller, WorkloadEgress, WorkloadAccess } from '../mesh/workload
 import { DATA_STORES, namespaceOfUrl } from '../mesh';
 
 /** Adds the gateway, mesh policy and per-service traffic objects to an environment. */
-export function addMesh(platform: PlatformEnvironment): void {
+export function addMesh(platform: EnvironmentCharts): void {
   const env = platform.spec;
   const ns = env.namespace;
   const gw = env.platform.gateway;

@@ -5,7 +5,7 @@
  */
 import { rateLimitNotes } from '../platform/mesh';
 import { EnvironmentSpec } from '../spec/schema';
-import { ManifestFile, registerExtraWriter } from '../synth';
+import type { ExtraWriter, ManifestFile } from '../synth';
 import { Amounts, buildInventory, formatCpu, formatMemory, Inventory } from './inventory';
 import { markdownTable } from './table';
 import { topologyDiagram } from './topology';
@@ -110,11 +110,8 @@ function computeNotes(inv: Inventory): string {
   return notes.join('\n\n');
 }
 
-let registered = false;
-
-/** Makes every synth write REPORT.md beside each environment's manifests; calling it again does nothing. */
-export function registerPlatformReport(): void {
-  if (registered) return;
-  registered = true;
-  registerExtraWriter((platform, files) => [{ name: REPORT_FILE, text: platformReport(platform.spec, files) }]);
-}
+/**
+ * Writes REPORT.md beside each environment's manifests: pass it in `extraWriters` of
+ * synthPlatform (or synthEnvironment, renderEnvironment), as `npm run synth` and `npm run check` do.
+ */
+export const platformReportWriter: ExtraWriter = (platform, files) => [{ name: REPORT_FILE, text: platformReport(platform.spec, files) }];

@@ -7,21 +7,10 @@ import { checkDelivery } from './checks/delivery';
 import { checkEgress } from './checks/egress';
 import { checkMesh } from './checks/mesh';
 import { checkWorkloads } from './checks/workload';
+import type { CheckContext, Checker, Report } from './checks/types';
 import { EnvironmentSpec } from './schema';
 
-/** Reports a problem at a path of the merged environment spec (e.g. ['services', 'a', 'port']). */
-export type Report = (path: readonly PropertyKey[], message: string) => void;
-
-/** What checks may need beyond the environment. */
-export interface CheckContext {
-  /** Every service the file declares, including any that failed schema validation. */
-  readonly declaredServices: readonly string[];
-  /** Every event the services publish, including services that failed schema validation. */
-  readonly declaredEvents: readonly string[];
-}
-
-/** A check over one merged environment. */
-export type Checker = (env: EnvironmentSpec, report: Report, context: CheckContext) => void;
+export type { Report, CheckContext, Checker } from './checks/types';
 
 const CHECKERS: readonly Checker[] = [checkWorkloads, checkData, checkMesh, checkDelivery, checkEgress];
 

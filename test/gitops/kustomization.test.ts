@@ -4,17 +4,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildKustomization, KUSTOMIZATION_FILE } from '../../src/gitops';
-import { registerPlatformReport } from '../../src/report/platform-report';
-import { Manifest, writeEnvironments } from '../../src/synth';
-import { synth } from '../helpers';
+import { platformReportWriter } from '../../src/report/platform-report';
+import { loadPlatform } from '../../src/spec/load';
+import { Manifest, synthPlatform, SynthesizedEnvironment, writeEnvironments } from '../../src/synth';
+import { REFERENCE_FILE, referenceText, synth } from '../helpers';
 import { findKubectl } from '../support/kubectl';
+
+/** Every environment of the fixture spec as `npm run synth` builds it: with REPORT.md. */
+function withReport(): SynthesizedEnvironment[] {
+  return synthPlatform(loadPlatform(referenceText(), REFERENCE_FILE), undefined, { extraWriters: [platformReportWriter] });
+}
 
 describe('the Kustomization of each environment', () => {
   test('lists exactly the manifest files, in apply order, and transforms nothing', () => {
-    // GIVEN the fixture spec, with the report registered (so a non-manifest file sits beside the manifests)
-    registerPlatformReport();
+    // GIVEN the fixture spec, with the report writer (so a non-manifest file sits beside the manifests)
     // WHEN every environment is synthesized
-    for (const env of synth()) {
+    for (const env of withReport()) {
       // THEN each has one Kustomization naming its manifest files in file order, and nothing else
       const found = env.extras.filter((x) => x.name === KUSTOMIZATION_FILE);
       expect(found).toHaveLength(1);
@@ -60,8 +65,7 @@ describe('the Kustomization of each environment', () => {
 
   withKubectl('kubectl kustomize dist/<env> gives exactly the synthesized objects, and kubectl -f dist/<env>/ reads exactly them too', () => {
     // GIVEN every environment written as `npm run synth` writes it (with REPORT.md)
-    registerPlatformReport();
-    const envs = synth();
+    const envs = withReport();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-'));
     try {
       writeEnvironments(out, envs);

@@ -1,5 +1,5 @@
 /** Checks of the data tier: database ownership and schema files, events, data store settings. */
-import type { CheckContext, Report } from '../checks';
+import type { CheckContext, Report } from './types';
 import { quote } from '../escape';
 import { SpecFiles } from '../files';
 import { repeats } from '../lists';

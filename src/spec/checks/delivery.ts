@@ -1,8 +1,8 @@
 /** Checks of progressive delivery: canary steps, blue-green preview, analysis templates. */
-import { durationSeconds, formatSeconds, pauseSeconds } from '../../delivery/duration';
-import { firstStepAfterTraffic } from '../../delivery/canary-steps';
-import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../../delivery/templates';
-import type { Report } from '../checks';
+import { durationSeconds, formatSeconds, pauseSeconds } from '../duration';
+import { firstStepAfterTraffic } from '../canary-steps';
+import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../analysis-templates';
+import type { Report } from './types';
 import { quote } from '../escape';
 import { repeats } from '../lists';
 import { EnvironmentSpec, ServiceSpec } from '../schema';

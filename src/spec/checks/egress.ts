@@ -4,7 +4,7 @@
  * can only tell TCP destinations apart by address; a TCP ServiceEntry without addresses would
  * capture every connection of the namespace on that port (istioctl analyze IST0134).
  */
-import type { Report } from '../checks';
+import type { Report } from './types';
 import { EnvironmentSpec } from '../schema';
 
 export function checkEgress(env: EnvironmentSpec, report: Report): void {

@@ -2,9 +2,9 @@
  * Checks of the gateway routes (who owns each prefix, rate limit windows, JWT configuration), mesh
  * headers, and, across environments, that no two environments share ingress gateway pods.
  */
-import { routeName } from '../../mesh/names';
-import { windowProblem } from '../../mesh/rate-limit';
-import type { Report } from '../checks';
+import { windowProblem } from '../rate-limit-window';
+import { routeName } from '../route-name';
+import type { Report } from './types';
 import { EnvironmentSpec } from '../schema';
 
 /** Istio matches header names in lowercase (HTTP/2 sends them so). */

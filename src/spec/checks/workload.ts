@@ -1,5 +1,5 @@
 /** Checks of each service's workload: ports, calls, replicas and resources (image pins: src/spec/load.ts). */
-import type { CheckContext, Report } from '../checks';
+import type { CheckContext, Report } from './types';
 import { quote } from '../escape';
 import { firstRepeat, listOf } from '../lists';
 import { parseQuantity } from '../quantity';

@@ -1,4 +1,4 @@
-import { durationSeconds, formatSeconds, pauseSeconds } from '../../src/delivery/duration';
+import { durationSeconds, formatSeconds, pauseSeconds } from '../../src/spec/duration';
 
 describe('Argo durations', () => {
   test.each([
