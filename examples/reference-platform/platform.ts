@@ -10,7 +10,7 @@
  */
 import { App } from 'cdk8s';
 import {
-  definePlatform, PlatformEnvironment, PlatformInput, registerPlatformReport, renderEnvironment, SynthesizedEnvironment,
+  definePlatform, PlatformEnvironment, PlatformInput, platformReportWriter, renderEnvironment, SynthesizedEnvironment,
 } from '../../src';
 
 /** What every service overrides in dev: one replica, autoscaling from one to two. */
@@ -166,9 +166,9 @@ export const referencePlatform: PlatformInput = {
  * (the reference's are config/sql/*.sql). Throws SpecError listing every problem.
  */
 export function synthReferencePlatform(sqlDir: string): SynthesizedEnvironment[] {
-  // REPORT.md beside each environment's manifests, as `npm run synth` writes it.
-  registerPlatformReport();
   const platform = definePlatform(referencePlatform, { baseDir: sqlDir, name: 'referencePlatform' });
   const app = new App();
-  return platform.environments.map((spec) => renderEnvironment(new PlatformEnvironment(app, spec.name, { spec }), platform));
+  return platform.environments.map((spec) =>
+    // REPORT.md beside each environment's manifests, as `npm run synth` writes it.
+    renderEnvironment(new PlatformEnvironment(app, spec.name, { spec }), platform, { extraWriters: [platformReportWriter] }));
 }

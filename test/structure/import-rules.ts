@@ -68,7 +68,6 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
 ];
 
-const PROPS_DATA = 'the h/props-data helper moves the data constructs to plain props; the lead deletes this entry after merging it';
 const PROPS_DELIVERY = 'the h/props-delivery helper moves this to plain props; the lead deletes this entry after merging it';
 
 /**
@@ -76,10 +75,6 @@ const PROPS_DELIVERY = 'the h/props-delivery helper moves this to plain props; t
  * parallel (branches h/props-data and h/props-delivery). The lead empties this list after the merges.
  */
 export const ALLOWED_VIOLATIONS: readonly AllowedViolation[] = [
-  { rule: CONSTRUCT_RULE, file: 'src/data/events.ts', imports: 'src/spec/schema.ts', why: PROPS_DATA },
-  { rule: CONSTRUCT_RULE, file: 'src/data/postgres.ts', imports: 'src/spec/schema.ts', why: PROPS_DATA },
-  { rule: CONSTRUCT_RULE, file: 'src/data/rabbitmq.ts', imports: 'src/spec/schema.ts', why: PROPS_DATA },
-  { rule: CONSTRUCT_RULE, file: 'src/data/redis.ts', imports: 'src/spec/schema.ts', why: PROPS_DATA },
   { rule: CONSTRUCT_RULE, file: 'src/delivery/canary.ts', imports: 'src/spec/schema.ts', why: PROPS_DELIVERY },
   { rule: CONSTRUCT_RULE, file: 'src/gitops/argocd-environment.ts', imports: 'src/spec/schema.ts', why: PROPS_DELIVERY },
   { rule: CONSTRUCT_RULE, file: 'src/gitops/flux-environment.ts', imports: 'src/spec/schema.ts', why: PROPS_DELIVERY },
