@@ -5,7 +5,7 @@
  * must not count them as drift nor undo them (Argo Rollouts, "Integrating with GitOps").
  */
 import { compareText } from '../compare-text';
-import type { Manifest } from '../synth';
+import type { Manifest } from '../manifest';
 
 /** One Argo CD `ignoreDifferences` entry (the fields of ResourceIgnoreDifferences used here). */
 export interface IgnoreRule {
