@@ -27,7 +27,7 @@ export type { Report, Checker, CheckContext } from './spec/checks';
 export {
   PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
   type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
-  type ResourcesSpec, type SecretRef, type CanaryStep,
+  type ResourcesSpec, type SecretRef,
 } from './spec/schema';
 export { parseQuantity } from './spec/quantity';
 export { imagePinProblem } from './spec/image';
@@ -71,11 +71,11 @@ export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
   GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
-  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings,
+  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings, SupportPort, IngressGateway,
 } from './mesh';
-export { DEFAULT_RETRIES } from './mesh';
-export type { SupportPort } from './mesh/support-workload';
-export { OtelCollector, TracingTelemetry } from './observability';
+export { DEFAULT_RETRIES, API_GATEWAY_NAME, DEFAULT_INGRESS_GATEWAY, PRIMARY_ROUTE, VERSION_PIN_ROUTE } from './mesh';
+export { SAFE_RETRY_ON } from './spec/retry-policy';
+export { OtelCollector, TracingTelemetry, DEFAULT_COLLECTOR_IMAGE, OTEL_COLLECTOR_NAME } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
 export { PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, queueName } from './data';
 export type { PostgresDatabaseProps } from './data/postgres';
@@ -84,11 +84,11 @@ export type { RabbitMqClusterProps } from './data/rabbitmq';
 export type { StoreContext } from './data/store-parts';
 export type { EventQueue, RabbitDefinitions } from './data/events';
 export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
-export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
-export type { BlueGreenDeliveryProps } from './delivery/blue-green';
-export type { CanaryDeliveryProps } from './delivery/canary';
-export type { WorkloadRolloutProps } from './delivery/rollout';
-export type { SuccessRateAnalysisTemplateProps } from './delivery/analysis';
+export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery, SUCCESS_RATE_TEMPLATE, DEFAULT_PROMETHEUS_ADDRESS } from './delivery';
+export type {
+  BlueGreenDeliveryProps, CanaryDeliveryProps, CanaryGatewayRoutes, CanaryStep, CanaryWeightStep, CanaryPauseStep, CanaryPause,
+  WorkloadRolloutProps, SuccessRateAnalysisTemplateProps, AnalysisTemplateName,
+} from './delivery';
 
 // The spec -> constructs mapping of one environment, one function per concern (what PlatformEnvironment runs).
 export { addDataTier, type DataTier } from './platform/data-tier';
