@@ -84,10 +84,10 @@ export type { RabbitMqClusterProps } from './data/rabbitmq';
 export type { StoreContext } from './data/store-parts';
 export type { EventQueue, RabbitDefinitions } from './data/events';
 export type { DataStoreNetworkPolicy, DataStoreNetworkPolicyProps } from './data/network-policy';
-export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery, SUCCESS_RATE_TEMPLATE, DEFAULT_PROMETHEUS_ADDRESS } from './delivery';
+export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery, SUCCESS_RATE_TEMPLATE, DEFAULT_PROMETHEUS_ADDRESS, ANALYSIS_TEMPLATES, isAnalysisTemplateName } from './delivery';
 export type {
   BlueGreenDeliveryProps, CanaryDeliveryProps, CanaryGatewayRoutes, CanaryStep, CanaryWeightStep, CanaryPauseStep, CanaryPause,
-  WorkloadRolloutProps, SuccessRateAnalysisTemplateProps, AnalysisTemplateName,
+  WorkloadRolloutProps, SuccessRateAnalysisTemplateProps, AnalysisTemplateName, AnalysisTemplateInfo, AnalysisArgName,
 } from './delivery';
 
 // The spec -> constructs mapping of one environment, one function per concern (what PlatformEnvironment runs).

@@ -15,6 +15,7 @@ export interface AnalysisTemplateInfo {
 /** Arguments a delivery construct knows how to fill. */
 export type AnalysisArgName = 'service-name';
 
+/** The AnalysisTemplates the platform defines, by name: what a Rollout passes to each. */
 export const ANALYSIS_TEMPLATES = {
   'success-rate': {
     args: ['service-name'],

@@ -19,8 +19,11 @@ export interface GitSource {
 
 /** A GitSource with its defaults applied. */
 export interface ResolvedGitSource {
+  /** Git repository URL. */
   readonly repoURL: string;
+  /** Directory holding `<environment>/`. */
   readonly path: string;
+  /** Branch or tag. */
   readonly targetRevision: string;
 }
 

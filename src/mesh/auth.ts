@@ -59,7 +59,7 @@ export interface GatewayAuthProps {
 export class GatewayAuth extends Construct {
   /** The RequestAuthentication that validates tokens of the issuer. */
   public readonly requestAuthentication: RequestAuthentication;
-  /** The DENY policy; absent when no route demands a token. */
+  /** The DENY policy. @default none: absent when no route demands a token */
   public readonly requireToken?: AuthorizationPolicy;
 
   constructor(scope: Construct, id: string, props: GatewayAuthProps) {

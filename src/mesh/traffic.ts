@@ -255,7 +255,7 @@ export interface TrafficDestination {
 
 /** The routes of a service as its delivery strategy needs them. */
 export interface TrafficShape {
-  /** Where the version header pins requests; absent when there is no new version to reach. */
+  /** Where the version header pins requests. @default none: no new version to reach */
   readonly pin?: TrafficDestination;
   /** Where everything else goes (mesh and gateway alike). */
   readonly primary: readonly TrafficDestination[];

@@ -3,6 +3,8 @@ import { Chart, Testing } from 'cdk8s';
 import { GatewayAccessLog } from '../../src/mesh/access-log';
 import { GatewayAuth } from '../../src/mesh/auth';
 import { ApiGateway } from '../../src/mesh/gateway';
+import { NamespaceNetworkPolicy } from '../../src/mesh/network-policy';
+import { GatewayRateLimit } from '../../src/mesh/rate-limit';
 import { ServiceTraffic } from '../../src/mesh/traffic';
 import { testApp } from '../support/test-chart';
 
@@ -59,4 +61,30 @@ test('ServiceTraffic takes the chart\'s namespace and rejects conflicting routin
   // AND routeNewVersion with a rolling update, and port 0, are refused together
   expect(() => new ServiceTraffic(shopChart(), 'traffic', { name: 'web', port: 0, routing: { routeNewVersion: false } }))
     .toThrow(/ServiceTraffic web: port 0 is not a port number \(1-65535\); routing.routeNewVersion applies to canary and blueGreen only/);
+});
+
+test('GatewayRateLimit: a host and one limited route are enough; bad and repeated limits are refused together', () => {
+  // GIVEN a chart of namespace shop, the host and one route WHEN synthesized
+  const chart = shopChart();
+  new GatewayRateLimit(chart, 'limit', { host: 'api.example.com', routes: [{ prefix: '/api/auth', requests: 5, window: '1m' }] });
+  const objs = Testing.synth(chart) as Obj[];
+  // THEN the EnvoyFilter goes to the default gateway namespace and pods, the counters' Redis uses the pinned default image
+  const filter = objs.find((o) => o.kind === 'EnvoyFilter')!;
+  expect(filter.metadata).toMatchObject({ name: 'shop-ratelimit', namespace: 'istio-system' });
+  expect(filter.spec.workloadSelector).toEqual({ labels: { istio: 'ingressgateway' } });
+  const redis = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ratelimit-redis')!;
+  expect(JSON.stringify(redis.spec)).toContain('"image":"redis:7.4.1-bookworm"');
+  // AND a route limited twice, zero requests and an unusable window are all reported at once
+  expect(() => new GatewayRateLimit(shopChart(), 'limit', {
+    host: 'api.example.com',
+    routes: [{ prefix: '/a', requests: 0, window: '1m' }, { prefix: '/a', requests: 5, window: '2d' }],
+  })).toThrow(/route \/a: requests 0 must be a whole number, at least 1; route \/a is limited twice; .*route \/a: window "2d" is longer than a day/);
+});
+
+test('NamespaceNetworkPolicy needs no props: istiod in istio-system, no metrics scrape', () => {
+  const chart = shopChart();
+  new NamespaceNetworkPolicy(chart, 'baseline');
+  const objs = Testing.synth(chart) as Obj[];
+  expect(objs.map((o) => o.metadata.name)).toEqual(['default-deny', 'allow-mesh-egress']);
+  expect(JSON.stringify(objs[1].spec)).toContain('"kubernetes.io/metadata.name":"istio-system"');
 });
