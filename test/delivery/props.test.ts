@@ -9,6 +9,7 @@ import { SuccessRateAnalysisTemplate } from '../../src/delivery/analysis';
 import { ApiGateway } from '../../src/mesh/gateway';
 import { ServiceTraffic, trafficShape } from '../../src/mesh/traffic';
 import { MicroService } from '../../src/workload/microservice';
+import * as lib from '../../src';
 import { testApp } from '../support/test-chart';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, unknown> };
@@ -156,4 +157,26 @@ describe('SuccessRateAnalysisTemplate from props', () => {
     // GIVEN a chart without a namespace and none given WHEN constructed THEN the error says what to do
     expect(() => new SuccessRateAnalysisTemplate(new Chart(testApp(), 'c'), 't')).toThrow(/SuccessRateAnalysisTemplate: give its namespace, or add it to a chart that has one/);
   });
+});
+
+test('the example of docs/library-constructs.md composes a canary service, its routes, analysis and collector in one chart', () => {
+  // GIVEN the constructs of the example, from the package entry, in one chart of namespace shop
+  const chart = shopChart();
+  const web = new lib.MicroService(chart, 'web', { image: 'ghcr.io/acme/web:1.4.2', port: 8080, workloadKind: 'Rollout' });
+  new lib.ServiceTraffic(chart, 'web-traffic', { name: 'web', port: 8080, routing: { strategy: 'canary' } });
+  new lib.ApiGateway(chart, 'gateway', {
+    host: 'api.shop.example.com',
+    routes: [{ prefix: '/web', service: 'web', port: 8080, destinations: lib.trafficShape('web', { strategy: 'canary' }).primary }],
+  });
+  new lib.SuccessRateAnalysisTemplate(chart, 'success-rate');
+  new lib.CanaryDelivery(chart, 'web-delivery', {
+    workload: web,
+    steps: [{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 100 }],
+    gatewayRoutes: { virtualService: 'api-gateway', routes: ['web'] },
+  });
+  new lib.OtelCollector(chart, 'collector', { backendEndpoint: 'tempo.tracing.svc.cluster.local:4317' });
+  // WHEN synthesized THEN every validation passes and the Rollout reweights both routes
+  const objs = Testing.synth(chart) as Obj[];
+  expect(strategyOf(objs).canary.trafficRouting).toEqual({ istio: { virtualServices: [{ name: 'web', routes: ['primary'] }, { name: 'api-gateway', routes: ['web'] }] } });
+  expect(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual(['otel-collector']);
 });
