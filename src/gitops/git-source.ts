@@ -38,7 +38,7 @@ export function resolveGitSource(owner: string, source: GitSource): ResolvedGitS
   if (!GIT_URL.test(source.repoURL)) problems.push(`repoURL "${source.repoURL}" must be a Git URL starting with https://, ssh:// or git@`);
   // The path is joined with "/<environment>": an absolute or ./ path would point elsewhere in the repository.
   if (!RELATIVE_DIR.test(path)) problems.push(`path "${path}" must be a relative directory such as dist or deploy/dist, without a leading or trailing "/"`);
-  if (targetRevision.trim() === '') problems.push('targetRevision must name a branch or tag, such as main');
+  if (targetRevision === '') problems.push('targetRevision must name a branch or tag, such as main');
   if (problems.length) throw new Error(`${owner}: ${problems.join('; ')}`);
   return { repoURL: source.repoURL, path, targetRevision };
 }
