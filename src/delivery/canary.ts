@@ -137,7 +137,7 @@ function routeProblems(delivery: CanaryDelivery, virtualService: string, gateway
   for (const gw of ApiGateway.forVirtualService(delivery, gateway.virtualService)) {
     if (namespace !== undefined && gw.namespace !== namespace) continue;
     for (const name of gateway.routes) {
-      const route = gw.routes.find((r) => routeName(r.prefix) === name);
+      const route = gw.route(name);
       const got = (route?.destinations ?? [{ service: route?.service ?? '' }]).map((d) => d.service).sort().join(', ');
       if (!route) problems.push(`gateway route "${name}" is not a route of ApiGateway ${gw.node.path} (routes: ${gw.routes.map((r) => routeName(r.prefix)).join(', ') || 'none'})`);
       else if (got !== want) problems.push(`gateway route "${name}" goes to ${got} instead of ${want}: give its GatewayRoute the canary's destinations (trafficShape(service, { strategy: 'canary' }).primary)`);

@@ -81,6 +81,7 @@ export class ApiGateway extends Construct {
   public readonly routes: readonly GatewayRoute[];
   /** The namespace of the Gateway and its VirtualService. */
   public readonly namespace: string;
+  private routesByName?: ReadonlyMap<string, GatewayRoute>;
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
@@ -137,6 +138,13 @@ export class ApiGateway extends Construct {
       },
     });
     GATEWAYS.add(this, API_GATEWAY_NAME);
+  }
+
+  /** The route of that name (routeName of its prefix, e.g. "api-orders" for /api/orders), if any. */
+  public route(name: string): GatewayRoute | undefined {
+    // Built once: every canary behind the gateway looks its routes up here.
+    this.routesByName ??= new Map(this.routes.map((r) => [routeName(r.prefix), r]));
+    return this.routesByName.get(name);
   }
 }
 
