@@ -8,7 +8,8 @@ import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { OutputError, StagedOutput } from './staged-output';
 import { quote, safeLine } from './spec/escape';
-import { GITOPS_DIR, gitopsFiles } from './gitops';
+import { GITOPS_DIR } from './gitops';
+import { gitopsFiles } from './platform/gitops';
 import { renderFile, synthPlatform } from './synth';
 
 export interface SynthArgs {

@@ -29,7 +29,7 @@ export type { Report, Checker, CheckContext } from './spec/checks';
 export {
   PlatformFileSchema, ServiceSchema, PlatformSettingsSchema, EnvironmentSchema,
   type EnvironmentSpec, type ServiceSpec, type PlatformSettings, type RouteSpec, type DeliverySpec,
-  type ResourcesSpec, type SecretRef, type CanaryStep,
+  type ResourcesSpec, type SecretRef,
   type PlatformInput, type ServiceInput, type PlatformSettingsInput, type EnvironmentInput,
 } from './spec/schema';
 export type { Overlay } from './spec/schema-walk';
@@ -76,11 +76,11 @@ export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
   GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
-  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings,
+  TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings, SupportPort, IngressGateway,
 } from './mesh';
-export { DEFAULT_RETRIES } from './mesh';
-export type { SupportPort } from './mesh/support-workload';
-export { OtelCollector, TracingTelemetry } from './observability';
+export { DEFAULT_RETRIES, API_GATEWAY_NAME, DEFAULT_INGRESS_GATEWAY, PRIMARY_ROUTE, VERSION_PIN_ROUTE } from './mesh';
+export { SAFE_RETRY_ON } from './spec/retry-policy';
+export { OtelCollector, TracingTelemetry, DEFAULT_COLLECTOR_IMAGE, OTEL_COLLECTOR_NAME } from './observability';
 export type { OtelCollectorProps, TracingTelemetryProps } from './observability';
 export { PostgresDatabase, RedisCache, RabbitMqCluster, EventTopology, DataStoreNetworkPolicy, queueName } from './data';
 export {
@@ -98,11 +98,11 @@ export {
 export type { StoreContext, StoreStorage } from './data/store-parts';
 export { DEFAULT_EVENTS_EXCHANGE, EVENTS_VHOST, type EventClient, type EventQueue, type RabbitDefinitions } from './data/events';
 export type { DataStoreNetworkPolicyProps } from './data/network-policy';
-export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery } from './delivery';
-export type { BlueGreenDeliveryProps } from './delivery/blue-green';
-export type { CanaryDeliveryProps } from './delivery/canary';
-export type { WorkloadRolloutProps } from './delivery/rollout';
-export type { SuccessRateAnalysisTemplateProps } from './delivery/analysis';
+export { BlueGreenDelivery, CanaryDelivery, WorkloadRollout, SuccessRateAnalysisTemplate, successRateQuery, SUCCESS_RATE_TEMPLATE, DEFAULT_PROMETHEUS_ADDRESS, ANALYSIS_TEMPLATES, isAnalysisTemplateName } from './delivery';
+export type {
+  BlueGreenDeliveryProps, CanaryDeliveryProps, CanaryGatewayRoutes, CanaryStep, CanaryWeightStep, CanaryPauseStep, CanaryPause,
+  WorkloadRolloutProps, SuccessRateAnalysisTemplateProps, AnalysisTemplateName, AnalysisTemplateInfo, AnalysisArgName,
+} from './delivery';
 
 // The spec -> constructs mapping of one environment, one function per concern (what PlatformEnvironment runs).
 export { addDataTier, type DataTier } from './platform/data-tier';
@@ -111,4 +111,5 @@ export { addDelivery } from './platform/delivery';
 export { addObservability } from './platform/observability';
 
 // GitOps: the Kustomization of each dist/<env>/ and the Argo CD and Flux objects of dist/gitops/.
-export { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';
+export { GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText, buildKustomization, rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH, ArgoCdEnvironment, type ArgoCdEnvironmentProps, FluxEnvironment, type FluxEnvironmentProps, type GitSource, SYNC_WAVE, applicationSync, argoCdSync, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './gitops';
+export { gitopsFiles } from './platform/gitops';

@@ -13,34 +13,13 @@ import { withFastApiObjectJson } from './render/api-object-json';
 import { emitYaml } from './yaml-emit';
 import { EnvironmentSpec } from './spec/schema';
 import { compareText } from './compare-text';
-import { gitopsFiles, GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText } from './gitops';
+import { GITOPS_DIR, KUSTOMIZATION_FILE, kustomizationText } from './gitops';
+import type { Manifest, ManifestFile, SynthesizedEnvironment } from './manifest';
+import { gitopsFiles } from './platform/gitops';
 import { objectPodProblems } from './workload/pod-checks';
 
-/** A Kubernetes object as plain data. */
-export interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [k: string]: unknown };
-  readonly [k: string]: unknown;
-}
-
-/** One output file. */
-export interface ManifestFile {
-  /** File name inside dist/<env>/. */
-  readonly name: string;
-  /** Objects in apply order. */
-  readonly objects: readonly Manifest[];
-}
-
-/** One synthesized environment. */
-export interface SynthesizedEnvironment {
-  readonly name: string;
-  readonly files: readonly ManifestFile[];
-  /** Extra non-manifest files (reports) written beside the manifests. */
-  readonly extras: ReadonlyArray<{ readonly name: string; readonly text: string }>;
-  /** The composed constructs, for reports and tests. */
-  readonly platform: PlatformEnvironment;
-}
+// The output types live in a module of their own (no import cycle with gitops); re-exported here.
+export type { Manifest, ManifestFile, SynthesizedEnvironment } from './manifest';
 
 /** Kinds in the order the API server needs them; the rest follow alphabetically. */
 const KIND_ORDER = [

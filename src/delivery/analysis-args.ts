@@ -3,7 +3,9 @@ import { ANALYSIS_TEMPLATES, AnalysisArgName, AnalysisTemplateName } from './tem
 
 /** One analysis argument as Rollouts pass it. */
 export interface AnalysisArg {
+  /** Argument name, e.g. service-name. */
   readonly name: string;
+  /** Its value. */
   readonly value: string;
 }
 

@@ -11,6 +11,7 @@ import {
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/argo-argoproj.io';
 import { durationSeconds, formatSeconds } from './duration';
+import { namespaceOf } from '../mesh/names';
 
 /** Name of the template, as Rollouts and the spec reference it. */
 export const SUCCESS_RATE_TEMPLATE = 'success-rate';
@@ -18,24 +19,43 @@ export const SUCCESS_RATE_TEMPLATE = 'success-rate';
 /** Shortest rate() window: Prometheus needs at least two scrapes (scrape intervals are 15-30s). */
 const MIN_WINDOW_SECONDS = 60;
 
+/** Prometheus as the kube-prometheus-stack and most installs name it. */
+export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus.monitoring.svc.cluster.local:9090';
+
 /** Props of a SuccessRateAnalysisTemplate: the Prometheus address and the success criteria. */
 export interface SuccessRateAnalysisTemplateProps {
-  /** Namespace of the measured Services; the query only counts requests to it. */
-  readonly namespace: string;
-  /** Prometheus base URL, e.g. http://prometheus.monitoring.svc.cluster.local:9090. */
-  readonly prometheusAddress: string;
-  /** Least acceptable share of non-5xx responses, 0 to 1. */
-  readonly successRate: number;
-  /** Time between measurements, e.g. 1m; also the rate() window (at least 1m). */
-  readonly interval: string;
+  /**
+   * Namespace of the measured Services; the query only counts requests to it.
+   * @default - the namespace of the chart
+   */
+  readonly namespace?: string;
+  /**
+   * Prometheus base URL (http:// or https://).
+   * @default "http://prometheus.monitoring.svc.cluster.local:9090"
+   */
+  readonly prometheusAddress?: string;
+  /**
+   * Least acceptable share of non-5xx responses, 0 to 1.
+   * @default 0.95
+   */
+  readonly successRate?: number;
+  /**
+   * Time between measurements, e.g. 1m (ms, s, m or h); also the rate() window (at least 1m).
+   * @default "1m"
+   */
+  readonly interval?: string;
   /**
    * Failed measurements tolerated; one more fails the run and aborts the rollout. As many
    * measurements without traffic are tolerated; one more makes the run Inconclusive, which pauses
-   * the rollout until a human promotes or aborts it.
+   * the rollout until a human promotes or aborts it. Lower than `count`.
+   * @default 2
    */
-  readonly failureLimit: number;
-  /** Measurements per run; a run lasts count × interval. */
-  readonly count: number;
+  readonly failureLimit?: number;
+  /**
+   * Measurements per run; a run lasts count × interval.
+   * @default 5
+   */
+  readonly count?: number;
   /** Labels of the template. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -45,13 +65,23 @@ export class SuccessRateAnalysisTemplate extends Construct {
   /** The AnalysisTemplate object. */
   public readonly template: AnalysisTemplate;
 
-  constructor(scope: Construct, id: string, props: SuccessRateAnalysisTemplateProps) {
+  constructor(scope: Construct, id: string, props: SuccessRateAnalysisTemplateProps = {}) {
     super(scope, id);
-    if (props.successRate < 0 || props.successRate > 1) throw new Error(`successRate must be from 0 to 1, got ${props.successRate}`);
-    if (props.failureLimit >= props.count) {
-      throw new Error(`failureLimit (${props.failureLimit}) must be lower than count (${props.count}), or the analysis can never fail`);
-    }
-    const window = formatSeconds(Math.max(durationSeconds(props.interval), MIN_WINDOW_SECONDS));
+    const namespace = namespaceOf(this, props.namespace, 'SuccessRateAnalysisTemplate');
+    const prometheusAddress = props.prometheusAddress ?? DEFAULT_PROMETHEUS_ADDRESS;
+    const successRate = props.successRate ?? 0.95;
+    const interval = props.interval ?? '1m';
+    const failureLimit = props.failureLimit ?? 2;
+    const count = props.count ?? 5;
+    const problems: string[] = [];
+    if (!(successRate >= 0 && successRate <= 1)) problems.push(`successRate must be from 0 to 1, got ${successRate}`);
+    if (!/^https?:\/\/[^\s/]+\S*$/.test(prometheusAddress)) problems.push(`prometheusAddress "${prometheusAddress}" is not a Prometheus URL; use http:// or https:// and a host`);
+    if (!/^\d+(ms|s|m|h)$/.test(interval)) problems.push(`interval "${interval}" is not a duration such as 30s, 1m or 1h`);
+    if (!Number.isInteger(count) || count < 1) problems.push(`count ${count} must be a whole number, at least 1`);
+    if (!Number.isInteger(failureLimit) || failureLimit < 0) problems.push(`failureLimit ${failureLimit} must be a whole number, 0 or more`);
+    else if (failureLimit >= count) problems.push(`failureLimit (${failureLimit}) must be lower than count (${count}), or the analysis can never fail`);
+    if (problems.length) throw new Error(`SuccessRateAnalysisTemplate: ${problems.join('; ')}`);
+    const window = formatSeconds(Math.max(durationSeconds(interval), MIN_WINDOW_SECONDS));
 
     this.template = new AnalysisTemplate(this, 'Resource', {
       metadata: { name: SUCCESS_RATE_TEMPLATE, labels: { ...(props.labels ?? {}) } },
@@ -59,18 +89,18 @@ export class SuccessRateAnalysisTemplate extends Construct {
         args: [{ name: 'service-name' }],
         metrics: [{
           name: SUCCESS_RATE_TEMPLATE,
-          interval: props.interval,
-          count: AnalysisTemplateSpecMetricsCount.fromNumber(props.count),
-          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
+          interval,
+          count: AnalysisTemplateSpecMetricsCount.fromNumber(count),
+          failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(failureLimit),
           // The first measurement waits one interval after the analysis starts, so it sees the
           // requests of a canary's first weight or of a preview's first tests, not none yet.
-          initialDelay: props.interval,
+          initialDelay: interval,
           // No traffic in the window gives an empty result (see successRateQuery): neither
           // condition holds, so the measurement is Inconclusive, never a success.
-          successCondition: `len(result) > 0 && result[0] >= ${props.successRate}`,
-          failureCondition: `len(result) > 0 && result[0] < ${props.successRate}`,
-          inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(props.failureLimit),
-          provider: { prometheus: { address: props.prometheusAddress, query: successRateQuery(props.namespace, window) } },
+          successCondition: `len(result) > 0 && result[0] >= ${successRate}`,
+          failureCondition: `len(result) > 0 && result[0] < ${successRate}`,
+          inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(failureLimit),
+          provider: { prometheus: { address: prometheusAddress, query: successRateQuery(namespace, window) } },
         }],
       },
     });

@@ -3,7 +3,9 @@
  * is analysed there, and replaces it at once when promoted. The main Service is the active one.
  */
 import { k8s } from 'cdk8s-plus-27';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ServiceTraffic } from '../mesh/traffic';
 import { MicroService } from '../workload/microservice';
 import { analysisArgs } from './analysis-args';
 import { companionService } from './companion-service';
@@ -45,6 +47,12 @@ export class BlueGreenDelivery extends Construct {
     const { workload } = props;
     const preview = previewServiceName(workload.serviceName);
     const templates = props.prePromotionAnalysis ?? ['success-rate'];
+    const scaleDownDelaySeconds = props.scaleDownDelaySeconds ?? 30;
+    const problems: string[] = [];
+    if (!Number.isInteger(scaleDownDelaySeconds) || scaleDownDelaySeconds < 0) problems.push(`scaleDownDelaySeconds ${scaleDownDelaySeconds} must be a whole number of seconds, 0 or more`);
+    const repeated = templates.filter((t, i) => templates.indexOf(t) !== i);
+    if (repeated.length) problems.push(`AnalysisTemplate ${repeated.join(', ')} is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
+    if (problems.length) throw new Error(`BlueGreenDelivery ${workload.serviceName}: ${problems.join('; ')}`);
     this.previewService = companionService(this, 'PreviewService', workload, preview);
 
     this.rollout = new WorkloadRollout(this, 'Rollout', {
@@ -54,7 +62,7 @@ export class BlueGreenDelivery extends Construct {
           activeService: workload.service.name,
           previewService: preview,
           autoPromotionEnabled: props.autoPromotionEnabled ?? false,
-          scaleDownDelaySeconds: props.scaleDownDelaySeconds ?? 30,
+          scaleDownDelaySeconds,
           // After an abort the preview pods go away after 30s (Argo's default, stated here).
           abortScaleDownDelaySeconds: 30,
           prePromotionAnalysis: templates.length
@@ -63,5 +71,17 @@ export class BlueGreenDelivery extends Construct {
         },
       },
     });
+    // Argo points the active Service at the promoted version; a mesh route that sends requests
+    // to other Services (a canary's stable/canary split) would reach Services nobody creates.
+    this.node.addValidation({ validate: () => activeRouteProblems(this, workload.serviceName) });
   }
+}
+
+function activeRouteProblems(delivery: BlueGreenDelivery, service: string): string[] {
+  const namespace = Chart.of(delivery).namespace;
+  return ServiceTraffic.forService(delivery, service)
+    .filter((t) => namespace === undefined || t.namespace === namespace)
+    .filter((t) => t.shape.primary.some((d) => d.service !== service))
+    .map((t) => `the mesh routes ${service} to ${t.shape.primary.map((d) => d.service).join(', ')}, but blue-green serves it through the active Service ${service}: `
+      + `build its ServiceTraffic (${t.node.path}) with routing { strategy: 'blueGreen' }`);
 }

@@ -4,6 +4,7 @@
  * success-rate analysis watches it in the background.
  */
 import { k8s } from 'cdk8s-plus-27';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   RolloutSpecStrategyCanaryMaxSurge,
@@ -12,10 +13,12 @@ import {
   RolloutSpecStrategyCanaryTrafficRoutingIstio,
   RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../../imports/argo-argoproj.io';
-import { CanaryStep } from '../spec/schema';
+import { ApiGateway } from '../mesh/gateway';
+import { routeName } from '../mesh/names';
+import { ServiceTraffic } from '../mesh/traffic';
 import { MicroService } from '../workload/microservice';
 import { analysisArgs } from './analysis-args';
-import { firstStepAfterTraffic } from './canary-steps';
+import { CanaryStep, canaryStepProblems, firstStepAfterTraffic } from './canary-steps';
 import { companionService } from './companion-service';
 import { canaryServiceName, PRIMARY_ROUTE, stableServiceName } from './names';
 import { WorkloadRollout } from './rollout';
@@ -25,7 +28,10 @@ import { AnalysisTemplateName } from './templates';
 export interface CanaryDeliveryProps {
   /** The service; built with workloadKind "Rollout". */
   readonly workload: MicroService;
-  /** setWeight and pause steps, in order. */
+  /**
+   * setWeight and pause steps, in order, e.g. `[{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 100 }]`.
+   * Weights are whole percents that never go down; pauses are whole seconds or h/m/s durations.
+   */
   readonly steps: readonly CanaryStep[];
   /**
    * AnalysisTemplates run in the background against the canary Service.
@@ -42,7 +48,15 @@ export interface CanaryDeliveryProps {
    * Argo reweights them together with `primary`, so external traffic follows the canary weight.
    * @default no gateway routes
    */
-  readonly gatewayRoutes?: { readonly virtualService: string; readonly routes: readonly string[] };
+  readonly gatewayRoutes?: CanaryGatewayRoutes;
+}
+
+/** Routes of the API gateway's VirtualService that Argo Rollouts reweights with the canary. */
+export interface CanaryGatewayRoutes {
+  /** Name of the gateway's VirtualService, e.g. "api-gateway". */
+  readonly virtualService: string;
+  /** Names of its routes that lead to the service (an ApiGateway names each route after its prefix: /api/orders -> api-orders). */
+  readonly routes: readonly string[];
 }
 
 /** A canary Rollout, its canary and stable Services and its background analysis. */
@@ -57,10 +71,14 @@ export class CanaryDelivery extends Construct {
   constructor(scope: Construct, id: string, props: CanaryDeliveryProps) {
     super(scope, id);
     const { workload } = props;
-    if (props.steps.length === 0) throw new Error(`${workload.serviceName}: a canary needs at least one step`);
+    const templates = props.analysis ?? ['success-rate'];
+    const problems = canaryStepProblems(props.steps);
+    const repeated = templates.filter((t, i) => templates.indexOf(t) !== i);
+    if (repeated.length) problems.push(`AnalysisTemplate ${repeated.join(', ')} is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
+    if (problems.length) throw new Error(`CanaryDelivery ${workload.serviceName}: ${problems.join('; ')}`);
     const canary = canaryServiceName(workload.serviceName);
     const stable = stableServiceName(workload.serviceName);
-    const templates = props.analysis ?? ['success-rate'];
+    const virtualService = props.virtualService ?? workload.serviceName;
     this.canaryService = companionService(this, 'CanaryService', workload, canary);
     this.stableService = companionService(this, 'StableService', workload, stable);
 
@@ -70,7 +88,7 @@ export class CanaryDelivery extends Construct {
         canary: {
           canaryService: canary,
           stableService: stable,
-          trafficRouting: { istio: istioRouting(props.virtualService ?? workload.serviceName, props.gatewayRoutes) },
+          trafficRouting: { istio: istioRouting(virtualService, props.gatewayRoutes) },
           steps: props.steps.map(toArgoStep),
           analysis: templates.length
             ? {
@@ -96,10 +114,39 @@ export class CanaryDelivery extends Construct {
         },
       },
     });
+    // The routes Argo reweights must split between exactly these two Services, or the Rollout
+    // stops with InvalidSpec; checked where the routes are built in the same construct tree.
+    this.node.addValidation({ validate: () => routeProblems(this, virtualService, props.gatewayRoutes, [stable, canary]) });
   }
 }
 
-function istioRouting(virtualService: string, gateway: CanaryDeliveryProps['gatewayRoutes']): RolloutSpecStrategyCanaryTrafficRoutingIstio {
+/** What is wrong with the routes a canary reweights, as far as the same tree builds them. */
+function routeProblems(delivery: CanaryDelivery, virtualService: string, gateway: CanaryGatewayRoutes | undefined, services: readonly string[]): string[] {
+  const want = [...services].sort().join(', ');
+  const namespace = Chart.of(delivery).namespace;
+  const problems: string[] = [];
+  for (const traffic of ServiceTraffic.forService(delivery, virtualService)) {
+    if (namespace !== undefined && traffic.namespace !== namespace) continue;
+    const got = traffic.shape.primary.map((d) => d.service).sort().join(', ');
+    if (got !== want) {
+      problems.push(`the canary reweights route "${PRIMARY_ROUTE}" of VirtualService ${virtualService}, which goes to ${got} instead of ${want}: `
+        + `build its ServiceTraffic (${traffic.node.path}) with routing { strategy: 'canary' }`);
+    }
+  }
+  if (!gateway) return problems;
+  for (const gw of ApiGateway.forVirtualService(delivery, gateway.virtualService)) {
+    if (namespace !== undefined && gw.namespace !== namespace) continue;
+    for (const name of gateway.routes) {
+      const route = gw.route(name);
+      const got = (route?.destinations ?? [{ service: route?.service ?? '' }]).map((d) => d.service).sort().join(', ');
+      if (!route) problems.push(`gateway route "${name}" is not a route of ApiGateway ${gw.node.path} (routes: ${gw.routes.map((r) => routeName(r.prefix)).join(', ') || 'none'})`);
+      else if (got !== want) problems.push(`gateway route "${name}" goes to ${got} instead of ${want}: give its GatewayRoute the canary's destinations (trafficShape(service, { strategy: 'canary' }).primary)`);
+    }
+  }
+  return problems;
+}
+
+function istioRouting(virtualService: string, gateway: CanaryGatewayRoutes | undefined): RolloutSpecStrategyCanaryTrafficRoutingIstio {
   const own = { name: virtualService, routes: [PRIMARY_ROUTE] };
   if (!gateway?.routes.length) return { virtualService: own };
   return { virtualServices: [own, { name: gateway.virtualService, routes: [...gateway.routes] }] };

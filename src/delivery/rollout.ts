@@ -32,6 +32,10 @@ export class WorkloadRollout extends Construct {
     if (workload.workloadKind !== 'Rollout' || workload.deployment) {
       throw new Error(`${workload.serviceName}: a Rollout needs the MicroService built with workloadKind "Rollout" (it has a Deployment)`);
     }
+    const progressDeadlineSeconds = props.progressDeadlineSeconds ?? 600;
+    if (!Number.isInteger(progressDeadlineSeconds) || progressDeadlineSeconds < 1) {
+      throw new Error(`${workload.serviceName}: progressDeadlineSeconds ${progressDeadlineSeconds} must be a whole number of seconds, at least 1`);
+    }
     this.rollout = new PodTemplateRollout(this, 'Resource', {
       metadata: { name: workload.serviceName, labels: { ...workload.labels } },
       spec: {
@@ -39,7 +43,7 @@ export class WorkloadRollout extends Construct {
         replicas: workload.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...workload.selector } },
-        progressDeadlineSeconds: props.progressDeadlineSeconds ?? 600,
+        progressDeadlineSeconds,
         // A new version that never becomes ready is rolled back instead of hanging half-deployed.
         progressDeadlineAbort: true,
         strategy: props.strategy,

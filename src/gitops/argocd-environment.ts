@@ -6,22 +6,41 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compareText } from '../compare-text';
-import { GitOpsSettings } from '../spec/schema';
-import type { Manifest } from '../synth';
+import type { Manifest } from '../manifest';
+import { GitSource, resolveGitSource } from './git-source';
 import { IgnoreRule, rolloutOwnedFields } from './rollout-owned-fields';
 
-/** Props of an ArgoCdEnvironment: the environment, its GitOps settings and the objects it deploys. */
-export interface ArgoCdEnvironmentProps {
-  /** Environment name, e.g. "prod"; the output is read from `<gitops.path>/<environment>`. */
+/** Props of an ArgoCdEnvironment: the environment, where its output is in Git, the objects it deploys and how Argo CD syncs them. */
+export interface ArgoCdEnvironmentProps extends GitSource {
+  /** Environment name, e.g. "prod"; the Application deploys `<path>/<environment>` of the repository. */
   readonly environment: string;
   /** Name of the Application and AppProject, e.g. "shop-prod". */
   readonly name: string;
   /** The environment's namespace: the Application's destination namespace. */
   readonly namespace: string;
-  /** The environment's gitops settings. */
-  readonly settings: GitOpsSettings;
   /** Every object of dist/<environment>/, which the project must allow and nothing more. */
   readonly objects: readonly Manifest[];
+  /**
+   * Namespace Argo CD runs in; the Application and AppProject live there.
+   * @default "argocd"
+   */
+  readonly argoCdNamespace?: string;
+  /**
+   * API server of the cluster the environment is deployed to, as registered in Argo CD.
+   * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
+   */
+  readonly server?: string;
+  /**
+   * Sync on every new commit and undo manual changes (prune and self-heal); false: sync by hand.
+   * @default true
+   */
+  readonly automated?: boolean;
+  /**
+   * Add RespectIgnoreDifferences=true: Argo CD then keeps the live values of the fields Argo
+   * Rollouts owns on every sync (for the reweighted VirtualServices, their whole route list).
+   * @default false
+   */
+  readonly respectIgnoreDifferences?: boolean;
 }
 
 /** Argo CD's annotation that orders a sync in waves (lower first). */
@@ -36,9 +55,12 @@ export class ArgoCdEnvironment extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdEnvironmentProps) {
     super(scope, id);
-    const { settings, objects } = props;
+    const { objects } = props;
     if (objects.length === 0) throw new Error(`${props.environment}: an Argo CD project needs the environment's objects`);
-    const server = settings.argocd.server;
+    const source = resolveGitSource(`ArgoCdEnvironment ${props.name}`, props);
+    const server = props.server ?? 'https://kubernetes.default.svc';
+    if (!/^https:\/\//.test(server)) throw new Error(`ArgoCdEnvironment ${props.name}: server "${server}" must be an https:// API server URL`);
+    const argoCdNamespace = props.argoCdNamespace ?? 'argocd';
     const namespaces = unique(objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
     if (!namespaces.includes(props.namespace)) namespaces.push(props.namespace);
 
@@ -47,12 +69,12 @@ export class ArgoCdEnvironment extends Construct {
       kind: 'AppProject',
       metadata: {
         name: props.name,
-        namespace: settings.argocd.namespace,
+        namespace: argoCdNamespace,
         // Before the Application that names it, when both are synced from Git (app of apps).
         annotations: { [SYNC_WAVE]: '-1' },
       },
       spec: {
-        sourceRepos: [settings.repoURL],
+        sourceRepos: [source.repoURL],
         // The environment's namespace and the gateway namespace, where the gateway's
         // RequestAuthentication, AuthorizationPolicy, EnvoyFilter and Telemetry must live.
         destinations: [...namespaces].sort(compareText).map((namespace) => ({ server, namespace })),
@@ -66,21 +88,21 @@ export class ArgoCdEnvironment extends Construct {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       // No resources-finalizer: deleting the Application must not delete the environment (and its volumes).
-      metadata: { name: props.name, namespace: settings.argocd.namespace },
+      metadata: { name: props.name, namespace: argoCdNamespace },
       spec: {
         project: props.name,
-        source: { repoURL: settings.repoURL, targetRevision: settings.targetRevision, path: `${settings.path}/${props.environment}` },
+        source: { repoURL: source.repoURL, targetRevision: source.targetRevision, path: `${source.path}/${props.environment}` },
         destination: { server, namespace: props.namespace },
         ignoreDifferences: ignoreDifferences.length ? ignoreDifferences : undefined,
         syncPolicy: {
-          automated: settings.argocd.automated ? { prune: true, selfHeal: true } : undefined,
+          automated: (props.automated ?? true) ? { prune: true, selfHeal: true } : undefined,
           syncOptions: [
             // Argo Rollouts' advice: a sync leaves alone what is Synced once its fields are ignored,
             // so a sync during a canary does not put the route weights back.
             'ApplyOutOfSyncOnly=true',
             // Objects removed from the spec go only after everything else is applied and healthy.
             'PruneLast=true',
-            ...(settings.argocd.respectIgnoreDifferences ? ['RespectIgnoreDifferences=true'] : []),
+            ...((props.respectIgnoreDifferences ?? false) ? ['RespectIgnoreDifferences=true'] : []),
           ],
         },
       },

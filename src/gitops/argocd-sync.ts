@@ -12,7 +12,7 @@
  *   lists whole, so the whole top-level list holding an ignored field comes from the live object
  *   (argo-cd issues #27480, #17694); for built-in kinds only the ignored field does.
  */
-import type { Manifest } from '../synth';
+import type { Manifest } from '../manifest';
 import type { IgnoreRule } from './rollout-owned-fields';
 
 /** The sync options that change what is applied. */

@@ -4,16 +4,27 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GitOpsSettings } from '../spec/schema';
+import { GitSource, resolveGitSource } from './git-source';
 
-/** Props of a FluxEnvironment: the environment and its GitOps settings. */
-export interface FluxEnvironmentProps {
-  /** Environment name, e.g. "prod"; the output is read from `<gitops.path>/<environment>`. */
+/** A Go duration as Flux reads it: 30s, 10m, 1h, 1h30m. */
+const FLUX_DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
+
+/** Props of a FluxEnvironment: the environment, where its output is in Git and how often Flux applies it. */
+export interface FluxEnvironmentProps extends GitSource {
+  /** Environment name, e.g. "prod"; the Kustomization applies `<path>/<environment>` of the repository. */
   readonly environment: string;
   /** Name of the GitRepository and the Kustomization, e.g. "shop-prod". */
   readonly name: string;
-  /** The environment's gitops settings. */
-  readonly settings: GitOpsSettings;
+  /**
+   * Namespace Flux runs in; the GitRepository and Kustomization live there.
+   * @default "flux-system"
+   */
+  readonly fluxNamespace?: string;
+  /**
+   * How often Flux checks the repository and re-applies the environment (a Go duration).
+   * @default "10m"
+   */
+  readonly interval?: string;
 }
 
 /** One environment's GitRepository and Kustomization. */
@@ -25,13 +36,15 @@ export class FluxEnvironment extends Construct {
 
   constructor(scope: Construct, id: string, props: FluxEnvironmentProps) {
     super(scope, id);
-    const { settings } = props;
-    const namespace = settings.flux.namespace;
+    const source = resolveGitSource(`FluxEnvironment ${props.name}`, props);
+    const namespace = props.fluxNamespace ?? 'flux-system';
+    const interval = props.interval ?? '10m';
+    if (!FLUX_DURATION.test(interval)) throw new Error(`FluxEnvironment ${props.name}: interval "${interval}" must be a duration such as 30s, 10m or 1h`);
     this.source = new ApiObject(this, 'GitRepository', {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'GitRepository',
       metadata: { name: props.name, namespace },
-      spec: { url: settings.repoURL, ref: { branch: settings.targetRevision }, interval: settings.flux.interval },
+      spec: { url: source.repoURL, ref: { branch: source.targetRevision }, interval },
     });
     this.kustomization = new ApiObject(this, 'Kustomization', {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -39,8 +52,8 @@ export class FluxEnvironment extends Construct {
       metadata: { name: props.name, namespace },
       spec: {
         sourceRef: { kind: 'GitRepository', name: props.name },
-        path: `./${settings.path}/${props.environment}`,
-        interval: settings.flux.interval,
+        path: `./${source.path}/${props.environment}`,
+        interval,
         prune: true,
         // No targetNamespace on purpose: it would move the gateway's RequestAuthentication,
         // AuthorizationPolicy, EnvoyFilter and Telemetry out of the gateway namespace, where

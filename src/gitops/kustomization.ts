@@ -5,7 +5,7 @@
  * .yml and .json file of the directory as Kubernetes objects, and a kustomization.yaml there
  * fails with "no matches for kind Kustomization"; a file without that extension is skipped.
  */
-import type { ManifestFile } from '../synth';
+import type { ManifestFile } from '../manifest';
 import { emitYaml } from '../yaml-emit';
 
 /** The file name; see the module comment for why it has no .yaml extension. */

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import type { Manifest } from '../synth';
+import type { Manifest } from '../manifest';
 import { KUSTOMIZATION_FILE } from './kustomization';
 
 const MODELLED = new Set(['apiVersion', 'kind', 'resources', 'sortOptions']);

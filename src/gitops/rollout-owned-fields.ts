@@ -5,15 +5,21 @@
  * must not count them as drift nor undo them (Argo Rollouts, "Integrating with GitOps").
  */
 import { compareText } from '../compare-text';
-import type { Manifest } from '../synth';
+import type { Manifest } from '../manifest';
 
 /** One Argo CD `ignoreDifferences` entry (the fields of ResourceIgnoreDifferences used here). */
 export interface IgnoreRule {
+  /** API group of the object ("" for the core group). */
   readonly group: string;
+  /** Kind of the object. */
   readonly kind: string;
+  /** Name of the object. */
   readonly name: string;
+  /** Namespace of the object. */
   readonly namespace: string;
+  /** JSON pointers of the ignored fields. @default none */
   readonly jsonPointers?: readonly string[];
+  /** jq paths of the ignored fields (list entries picked by value). @default none */
   readonly jqPathExpressions?: readonly string[];
 }
 

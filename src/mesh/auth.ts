@@ -17,16 +17,26 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../../imports/istio-security.istio.io';
 import { compareText } from '../compare-text';
-import { prefixPaths } from './names';
+import { ingressGateway } from './ingress-gateway';
+import { namespaceOf, prefixPaths } from './names';
 
 /** Props of a GatewayAuth: the token issuer and JWKS, and which route prefixes stay open. */
 export interface GatewayAuthProps {
-  /** Namespace of the ingress gateway pods; both objects go there. */
-  readonly gatewayNamespace: string;
-  /** Labels of the ingress gateway pods. */
-  readonly gatewaySelector: Readonly<Record<string, string>>;
-  /** Environment namespace; prefixes the object names so environments never overwrite each other. */
-  readonly environmentNamespace: string;
+  /**
+   * Namespace of the ingress gateway pods; both objects go there.
+   * @default "istio-system"
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * Labels of the ingress gateway pods.
+   * @default { istio: "ingressgateway" }
+   */
+  readonly gatewaySelector?: Readonly<Record<string, string>>;
+  /**
+   * Environment namespace; prefixes the object names so environments never overwrite each other.
+   * @default - the namespace of the chart
+   */
+  readonly environmentNamespace?: string;
   /** Public host name; the DENY rule only applies to requests for it. */
   readonly host: string;
   /** Token issuer (iss). */
@@ -47,19 +57,24 @@ export interface GatewayAuthProps {
 
 /** JWT authentication at the ingress gateway: a RequestAuthentication and the AuthorizationPolicy that requires a valid token. */
 export class GatewayAuth extends Construct {
+  /** The RequestAuthentication that validates tokens of the issuer. */
   public readonly requestAuthentication: RequestAuthentication;
-  /** The DENY policy; absent when no route demands a token. */
+  /** The DENY policy. @default none: absent when no route demands a token */
   public readonly requireToken?: AuthorizationPolicy;
 
   constructor(scope: Construct, id: string, props: GatewayAuthProps) {
     super(scope, id);
     const audiences = props.audiences ?? [];
-    const metadata = (suffix: string) => ({ name: `${props.environmentNamespace}-${suffix}`, namespace: props.gatewayNamespace });
+    const environmentNamespace = namespaceOf(this, props.environmentNamespace, 'GatewayAuth');
+    const gateway = ingressGateway({ namespace: props.gatewayNamespace, selector: props.gatewaySelector }, 'GatewayAuth');
+    const both = (props.openPrefixes ?? []).filter((p) => props.protectedPrefixes.includes(p));
+    if (both.length) throw new Error(`GatewayAuth: route prefix ${both.join(', ')} is both protected and open; a prefix either demands a token or does not`);
+    const metadata = (suffix: string) => ({ name: `${environmentNamespace}-${suffix}`, namespace: gateway.namespace });
 
     this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
       metadata: metadata('jwt'),
       spec: {
-        selector: { matchLabels: { ...props.gatewaySelector } },
+        selector: { matchLabels: { ...gateway.selector } },
         jwtRules: [{
           issuer: props.issuer,
           jwksUri: props.jwksUri,
@@ -78,7 +93,7 @@ export class GatewayAuth extends Construct {
       this.requireToken = new AuthorizationPolicy(this, 'RequireToken', {
         metadata: metadata('require-jwt'),
         spec: {
-          selector: { matchLabels: { ...props.gatewaySelector } },
+          selector: { matchLabels: { ...gateway.selector } },
           action: AuthorizationPolicySpecAction.DENY,
           rules: [...props.protectedPrefixes].sort(compareText).map((prefix) => {
             const below = open.filter((o) => isBelow(o, prefix)).sort(compareText);

@@ -32,6 +32,7 @@ export interface ExternalServiceProps {
 
 /** A destination outside the cluster: its Istio ServiceEntry (and, with CIDRs, the egress a NetworkPolicy needs). */
 export class ExternalService extends Construct {
+  /** The ServiceEntry. */
   public readonly serviceEntry: ServiceEntry;
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {

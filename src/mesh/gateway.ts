@@ -3,9 +3,11 @@
  * certificate, HTTP redirected to HTTPS) and the VirtualService that routes path prefixes
  * to the owning services.
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
-import { routeName, serviceHost } from './names';
+import { TreeIndex } from '../tree-index';
+import { DEFAULT_INGRESS_GATEWAY } from './ingress-gateway';
+import { namespaceOf, routeName, serviceHost } from './names';
 import { retryPolicy, RetrySettings, TrafficDestination } from './traffic';
 import { compareText } from '../compare-text';
 
@@ -26,8 +28,11 @@ export interface GatewayRoute {
   readonly destinations?: readonly TrafficDestination[];
   /** Port of the service. */
   readonly port: number;
-  /** Whole-request timeout, e.g. 10s. */
-  readonly timeout: string;
+  /**
+   * Whole-request timeout, e.g. 10s.
+   * @default "10s"
+   */
+  readonly timeout?: string;
   /**
    * Retries of the owner (explicit, so Istio's default, which retries 503s, never applies).
    * @default none: attempts 0
@@ -37,32 +42,57 @@ export interface GatewayRoute {
 
 /** Props of an ApiGateway: its namespace, host, TLS credential, gateway pods and the routes to the owning services. */
 export interface ApiGatewayProps {
-  /** Namespace of the environment; the Gateway and VirtualService live here. */
-  readonly namespace: string;
+  /**
+   * Namespace of the environment; the Gateway and VirtualService live here.
+   * @default - the namespace of the chart
+   */
+  readonly namespace?: string;
   /** Public host name, e.g. api.shop.example.com. */
   readonly host: string;
-  /** Secret with the certificate, looked up in the ingress gateway pods' namespace. */
-  readonly tlsCredential: string;
-  /** Labels of the ingress gateway pods. */
-  readonly gatewaySelector: Readonly<Record<string, string>>;
+  /**
+   * Secret with the certificate, looked up in the ingress gateway pods' namespace.
+   * @default "gateway-tls"
+   */
+  readonly tlsCredential?: string;
+  /**
+   * Labels of the ingress gateway pods.
+   * @default { istio: "ingressgateway" }
+   */
+  readonly gatewaySelector?: Readonly<Record<string, string>>;
   /** The routes, in any order; the longest prefixes are matched first. */
   readonly routes: readonly GatewayRoute[];
 }
 
+/** Every ApiGateway by the name of its VirtualService, for the delivery constructs' checks. */
+const GATEWAYS = new TreeIndex<ApiGateway>();
+
 /** The environment's Gateway and the VirtualService bound to it. */
 export class ApiGateway extends Construct {
+  /** The ApiGateways in the construct tree of `scope` whose VirtualService has this name (usually API_GATEWAY_NAME). */
+  public static forVirtualService(scope: IConstruct, name: string): readonly ApiGateway[] {
+    return GATEWAYS.find(scope, name);
+  }
+
+  /** The Istio Gateway (HTTPS, and HTTP redirected to HTTPS). */
   public readonly gateway: Gateway;
+  /** The VirtualService that routes each prefix to its service. */
   public readonly virtualService: VirtualService;
   /** The routes as matched, longest prefix first. */
   public readonly routes: readonly GatewayRoute[];
+  /** The namespace of the Gateway and its VirtualService. */
+  public readonly namespace: string;
+  private routesByName?: ReadonlyMap<string, GatewayRoute>;
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
+    this.namespace = namespaceOf(this, props.namespace, 'ApiGateway');
     const seen = new Set<string>();
     for (const r of props.routes) {
       if (seen.has(r.prefix)) throw new Error(`route prefix ${r.prefix} is given twice; a prefix belongs to one service`);
       seen.add(r.prefix);
     }
+    const gatewaySelector = props.gatewaySelector ?? DEFAULT_INGRESS_GATEWAY.selector;
+    if (Object.keys(gatewaySelector).length === 0) throw new Error('ApiGateway: gatewaySelector must name at least one label; an empty selector would select every pod');
     // Longest prefix first: a shorter prefix (/api) never shadows a longer one (/api/users).
     this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
 
@@ -72,13 +102,13 @@ export class ApiGateway extends Construct {
     this.gateway = new Gateway(this, 'Gateway', {
       metadata: { name: API_GATEWAY_NAME },
       spec: {
-        selector: { ...props.gatewaySelector },
+        selector: { ...gatewaySelector },
         servers: [
           {
             port: { number: 443, name: 'https', protocol: 'HTTPS' },
             hosts: [`./${props.host}`],
             // credentialName is resolved in the namespace of the ingress gateway pods.
-            tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: props.tlsCredential, minProtocolVersion: GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
+            tls: { mode: GatewaySpecServersTlsMode.SIMPLE, credentialName: props.tlsCredential ?? 'gateway-tls', minProtocolVersion: GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
           },
           {
             port: { number: 80, name: 'http', protocol: 'HTTP' },
@@ -99,14 +129,22 @@ export class ApiGateway extends Construct {
           name: routeName(r.prefix),
           match: prefixMatches(r.prefix),
           route: (r.destinations ?? [{ service: r.service }]).map((d) => ({
-            destination: { host: serviceHost(d.service, props.namespace), subset: d.subset, port: { number: r.port } },
+            destination: { host: serviceHost(d.service, this.namespace), subset: d.subset, port: { number: r.port } },
             weight: d.weight,
           })),
-          timeout: r.timeout,
-          retries: retryPolicy(r.retries ?? { attempts: 0, perTryTimeout: r.timeout }),
+          timeout: r.timeout ?? '10s',
+          retries: retryPolicy(r.retries ?? { attempts: 0, perTryTimeout: r.timeout ?? '10s' }),
         })),
       },
     });
+    GATEWAYS.add(this, API_GATEWAY_NAME);
+  }
+
+  /** The route of that name (routeName of its prefix, e.g. "api-orders" for /api/orders), if any. */
+  public route(name: string): GatewayRoute | undefined {
+    // Built once: every canary behind the gateway looks its routes up here.
+    this.routesByName ??= new Map(this.routes.map((r) => [routeName(r.prefix), r]));
+    return this.routesByName.get(name);
   }
 }
 

@@ -13,7 +13,8 @@ export { GatewayAccessLog, type GatewayAccessLogProps } from './access-log';
 export { NamespaceMtls, type NamespaceMtlsProps } from './mtls';
 export { NamespaceNetworkPolicy, type NamespaceNetworkPolicyProps } from './network-policy';
 export { WorkloadAccess, type WorkloadAccessProps, type WorkloadCaller, type WorkloadEgress, type NetworkPeer, type NetworkPort } from './workload-access';
-export { SupportWorkload, type SupportWorkloadProps } from './support-workload';
+export { SupportWorkload, type SupportWorkloadProps, type SupportPort } from './support-workload';
+export { DEFAULT_INGRESS_GATEWAY, type IngressGateway } from './ingress-gateway';
 export { ExternalService, externalEgress, ANY_IPV4, type ExternalServiceProps } from './external-service';
 
 /** Data store ports and the `app.kubernetes.io/name` of their pods (as the data tier names them). */

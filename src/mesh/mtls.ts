@@ -10,6 +10,7 @@ export interface NamespaceMtlsProps {
 
 /** Strict mutual TLS for every workload of a namespace (a PeerAuthentication in STRICT mode). */
 export class NamespaceMtls extends Construct {
+  /** The namespace-wide PeerAuthentication ("default", STRICT). */
   public readonly peerAuthentication: PeerAuthentication;
 
   constructor(scope: Construct, id: string, props: NamespaceMtlsProps = {}) {

@@ -1,5 +1,6 @@
 /** Names the mesh objects share: service hosts, workload identities and gateway route names. */
 
+import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
 // Shared with the spec checks (two prefixes must not get one name), which must not load constructs.
@@ -62,4 +63,14 @@ export function canaryServiceName(service: string): string {
 /** The stable Service: the current ReplicaSet. */
 export function stableServiceName(service: string): string {
   return `${service}-stable`;
+}
+
+/**
+ * The namespace a construct's objects live in: the one given, else its chart's. Constructs that
+ * write cluster host names or identities need it spelled out; `owner` names the construct in the error.
+ */
+export function namespaceOf(scope: IConstruct, given: string | undefined, owner: string): string {
+  const namespace = given ?? Chart.of(scope).namespace;
+  if (!namespace) throw new Error(`${owner}: give its namespace, or add it to a chart that has one (it names hosts or identities in that namespace)`);
+  return namespace;
 }

@@ -10,6 +10,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ISTIOD_NAMESPACE } from './names';
 import { networkPeer, networkPort } from './workload-access';
 
 /** Port istiod serves xDS configuration and certificates on (all a sidecar needs from it). */
@@ -19,11 +20,14 @@ export const SIDECAR_METRICS_PORTS = [15020, 15090] as const;
 
 /** Props of a NamespaceNetworkPolicy: where istiod and Prometheus run. */
 export interface NamespaceNetworkPolicyProps {
-  /** Namespace where istiod runs. */
-  readonly istiodNamespace: string;
+  /**
+   * Namespace where istiod runs.
+   * @default "istio-system"
+   */
+  readonly istiodNamespace?: string;
   /** Labels of the istiod pods. @default { app: "istiod" } */
   readonly istiodLabels?: Readonly<Record<string, string>>;
-  /** Namespace of Prometheus, admitted to the sidecar metrics ports; absent admits nobody. */
+  /** Namespace of Prometheus, admitted to the sidecar metrics ports. @default none: nobody scrapes the sidecars */
   readonly prometheusNamespace?: string;
   /** Labels on the objects. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
@@ -31,11 +35,14 @@ export interface NamespaceNetworkPolicyProps {
 
 /** The namespace network baseline: default deny, plus DNS, the Istio control plane and sidecar scraping. */
 export class NamespaceNetworkPolicy extends Construct {
+  /** Denies all ingress and egress of every pod not allowed otherwise. */
   public readonly defaultDeny: k8s.KubeNetworkPolicy;
+  /** Allows DNS and istiod to every pod. */
   public readonly meshEgress: k8s.KubeNetworkPolicy;
+  /** Admits Prometheus to the sidecar metrics ports; absent without prometheusNamespace. */
   public readonly metricsScrape?: k8s.KubeNetworkPolicy;
 
-  constructor(scope: Construct, id: string, props: NamespaceNetworkPolicyProps) {
+  constructor(scope: Construct, id: string, props: NamespaceNetworkPolicyProps = {}) {
     super(scope, id);
     const labels = { ...(props.labels ?? {}) };
     // `{}` selects every pod; an empty matchLabels map would be dropped by the server.
@@ -51,7 +58,7 @@ export class NamespaceNetworkPolicy extends Construct {
     const egress: k8s.NetworkPolicyEgressRule[] = [
       { to: [networkPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: dns.map(networkPort) },
       // 15017 (webhooks) and 15014 (monitoring) are called by the API server and Prometheus, never by sidecars.
-      { to: [networkPeer({ namespace: props.istiodNamespace, podLabels: props.istiodLabels ?? { app: 'istiod' } })], ports: [networkPort({ port: ISTIOD_XDS_PORT })] },
+      { to: [networkPeer({ namespace: props.istiodNamespace ?? ISTIOD_NAMESPACE, podLabels: props.istiodLabels ?? { app: 'istiod' } })], ports: [networkPort({ port: ISTIOD_XDS_PORT })] },
     ];
     this.meshEgress = new k8s.KubeNetworkPolicy(this, 'MeshEgress', {
       metadata: { name: 'allow-mesh-egress', labels },

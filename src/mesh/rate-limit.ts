@@ -20,11 +20,12 @@ import {
 import { componentLabels, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
 import { quantity } from '../workload/resources';
-import { principalOf, routeName, serviceHost, trustDomainOf } from './names';
+import { ingressGateway } from './ingress-gateway';
+import { namespaceOf, principalOf, routeName, serviceHost, trustDomainOf } from './names';
 import { SupportWorkload } from './support-workload';
 import { WorkloadAccess } from './workload-access';
 import { emitYaml } from '../yaml-emit';
-import { GeneratedLimit, serviceLimit } from '../spec/rate-limit-window';
+import { GeneratedLimit, serviceLimit, windowProblem } from '../spec/rate-limit-window';
 
 // The window and limit arithmetic is pure and shared with the spec checks, which must not load constructs.
 export { describeLimit, parseWindow, serviceLimit, windowProblem, type GeneratedLimit, type RateLimitUnit, type ServiceLimit } from '../spec/rate-limit-window';
@@ -49,26 +50,50 @@ export interface RateLimitedRoute {
   readonly window: string;
 }
 
+/** The Redis image of the counters when none is given (the platform's Redis default). */
+export const RATE_LIMIT_REDIS_IMAGE = 'redis:7.4.1-bookworm';
+
 /** Props of a GatewayRateLimit: the limited routes and how the limiter fails. */
 export interface GatewayRateLimitProps {
-  /** Environment namespace: the rate limit service runs here. */
-  readonly namespace: string;
-  /** Environment name (labels). */
-  readonly environment: string;
-  /** Platform name (labels). */
-  readonly partOf: string;
+  /**
+   * Environment namespace: the rate limit service runs here.
+   * @default - the namespace of the chart
+   */
+  readonly namespace?: string;
+  /**
+   * Environment name (labels).
+   * @default - the namespace
+   */
+  readonly environment?: string;
+  /**
+   * Platform name (labels).
+   * @default "ratelimit"
+   */
+  readonly partOf?: string;
   /** Public host; the route patches match its virtual host. */
   readonly host: string;
-  /** Namespace of the ingress gateway pods; the EnvoyFilter must live there. */
-  readonly gatewayNamespace: string;
-  /** Labels of the ingress gateway pods. */
-  readonly gatewaySelector: Readonly<Record<string, string>>;
-  /** ServiceAccount of the ingress gateway pods. */
-  readonly gatewayServiceAccount: string;
-  /** The limited routes. */
+  /**
+   * Namespace of the ingress gateway pods; the EnvoyFilter must live there.
+   * @default "istio-system"
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * Labels of the ingress gateway pods.
+   * @default { istio: "ingressgateway" }
+   */
+  readonly gatewaySelector?: Readonly<Record<string, string>>;
+  /**
+   * ServiceAccount of the ingress gateway pods.
+   * @default "istio-ingressgateway-service-account"
+   */
+  readonly gatewayServiceAccount?: string;
+  /** The limited routes (at least one). */
   readonly routes: readonly RateLimitedRoute[];
-  /** Redis image for the counters. */
-  readonly redisImage: string;
+  /**
+   * Redis image for the counters.
+   * @default RATE_LIMIT_REDIS_IMAGE
+   */
+  readonly redisImage?: string;
   /** Rate limit service image. @default RATE_LIMIT_IMAGE */
   readonly image?: string;
   /** Rate limit service replicas. @default 2 */
@@ -81,17 +106,39 @@ export interface GatewayRateLimitProps {
   readonly failClosed?: boolean;
 }
 
+/** GatewayRateLimitProps with the defaults applied. */
+type ResolvedRateLimitProps = Required<Omit<GatewayRateLimitProps, 'failClosed' | 'image' | 'replicas'>> & Pick<GatewayRateLimitProps, 'failClosed' | 'image' | 'replicas'>;
+
 /** Per-client, per-route request limits at the ingress gateway: the rate limit service, its configuration and the Envoy filters. */
 export class GatewayRateLimit extends Construct {
   /** The rate limit service configuration (YAML in ConfigMap "ratelimit-config"). */
   public readonly config: ApiObject;
+  /** The EnvoyFilter that adds the rate limit filter and the per-route actions to the gateway. */
   public readonly envoyFilter: EnvoyFilter;
   /** The limits as the service applies them, by route name. */
   public readonly limits: ReadonlyMap<string, GeneratedLimit>;
 
-  constructor(scope: Construct, id: string, props: GatewayRateLimitProps) {
+  constructor(scope: Construct, id: string, given: GatewayRateLimitProps) {
     super(scope, id);
-    if (props.routes.length === 0) throw new Error('GatewayRateLimit needs at least one limited route');
+    if (given.routes.length === 0) throw new Error('GatewayRateLimit needs at least one limited route');
+    const problems = given.routes.flatMap((r, i) => [
+      ...(given.routes.findIndex((o) => o.prefix === r.prefix) < i ? [`route ${r.prefix} is limited twice; give each prefix one limit`] : []),
+      ...(Number.isInteger(r.requests) && r.requests >= 1 ? [] : [`route ${r.prefix}: requests ${r.requests} must be a whole number, at least 1`]),
+      ...[windowProblem(r.window)].filter((p): p is string => p !== undefined).map((p) => `route ${r.prefix}: ${p}`),
+    ]);
+    if (problems.length) throw new Error(`GatewayRateLimit: ${problems.join('; ')}`);
+    const namespace = namespaceOf(this, given.namespace, 'GatewayRateLimit');
+    const gateway = ingressGateway({ namespace: given.gatewayNamespace, selector: given.gatewaySelector, serviceAccount: given.gatewayServiceAccount }, 'GatewayRateLimit');
+    const props: ResolvedRateLimitProps = {
+      ...given,
+      namespace,
+      environment: given.environment ?? namespace,
+      partOf: given.partOf ?? RATE_LIMIT_SERVICE,
+      gatewayNamespace: gateway.namespace,
+      gatewaySelector: gateway.selector,
+      gatewayServiceAccount: gateway.serviceAccount,
+      redisImage: given.redisImage ?? RATE_LIMIT_REDIS_IMAGE,
+    };
     const ns = props.namespace;
     const domain = `${ns}-gateway`;
     const limits = new Map<string, GeneratedLimit>();
@@ -190,11 +237,11 @@ export class GatewayRateLimit extends Construct {
     });
   }
 
-  private labelsOf(props: GatewayRateLimitProps, name: string): Record<string, string> {
+  private labelsOf(props: ResolvedRateLimitProps, name: string): Record<string, string> {
     return componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'rate-limit' });
   }
 
-  private addRateLimitService(props: GatewayRateLimitProps, selector: Record<string, string>): void {
+  private addRateLimitService(props: ResolvedRateLimitProps, selector: Record<string, string>): void {
     const name = RATE_LIMIT_SERVICE;
     const tmp = tmpVolume();
     const probe = { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
@@ -230,7 +277,7 @@ export class GatewayRateLimit extends Construct {
     });
   }
 
-  private addRedis(props: GatewayRateLimitProps, selector: Record<string, string>): void {
+  private addRedis(props: ResolvedRateLimitProps, selector: Record<string, string>): void {
     const ping = { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 };
     new SupportWorkload(this, 'Redis', {
       name: RATE_LIMIT_REDIS,

@@ -58,9 +58,13 @@ export interface SupportWorkloadProps {
 
 /** A small platform component: ServiceAccount, Service, restricted Deployment and, with more than one replica, a PodDisruptionBudget. */
 export class SupportWorkload extends Construct {
+  /** Its ServiceAccount (no API token mounted). */
   public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** Its Service. */
   public readonly service: k8s.KubeService;
+  /** Its Deployment. */
   public readonly deployment: k8s.KubeDeployment;
+  /** Its PodDisruptionBudget; absent with one replica. */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: SupportWorkloadProps) {

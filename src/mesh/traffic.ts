@@ -11,13 +11,14 @@
  *   and `<svc>-canary` (0), weights Argo Rollouts rewrites through this VirtualService.
  * - blueGreen: the header pins to `<svc>-preview`; `primary` goes to `<svc>` (the active Service).
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService, VirtualServiceSpecHttp,
   VirtualServiceSpecHttpRetries, VirtualServiceSpecHttpRoute,
 } from '../../imports/istio-networking.istio.io';
-import { SAFE_RETRY_ON } from '../spec/schema';
-import { canaryServiceName, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
+import { SAFE_RETRY_ON } from '../spec/retry-policy';
+import { TreeIndex } from '../tree-index';
+import { canaryServiceName, namespaceOf, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
 
 /** The route Argo Rollouts shifts canary weights on. */
 export { PRIMARY_ROUTE, VERSION_PIN_ROUTE };
@@ -90,8 +91,11 @@ export interface TrafficRouting {
 export interface ServiceTrafficProps {
   /** Service name. */
   readonly name: string;
-  /** Namespace of the service. */
-  readonly namespace: string;
+  /**
+   * Namespace of the service.
+   * @default - the namespace of the chart
+   */
+  readonly namespace?: string;
   /** Port of the service. */
   readonly port: number;
   /**
@@ -131,16 +135,43 @@ export interface ServiceTrafficProps {
 /** The retry policy a service gets unless told otherwise. */
 export const DEFAULT_RETRIES: RetrySettings = { attempts: 3, perTryTimeout: '2s', retryOn: SAFE_RETRY_ON };
 
+/** Every ServiceTraffic by service name, for the delivery constructs' checks. */
+const TRAFFIC = new TreeIndex<ServiceTraffic>();
+
 /** Mesh traffic of one service: its VirtualService (timeout, retries, routes) and DestinationRules (mTLS, pool, outlier detection). */
 export class ServiceTraffic extends Construct {
+  /**
+   * The ServiceTraffic constructs of service `name` in the construct tree of `scope` (usually one).
+   * Delivery constructs use it to check that the routes Argo Rollouts changes are there.
+   */
+  public static forService(scope: IConstruct, name: string): readonly ServiceTraffic[] {
+    return TRAFFIC.find(scope, name);
+  }
+
   /** The service's VirtualService. */
   public readonly virtualService: VirtualService;
   /** DestinationRules by host name (the Service names they apply to). */
   public readonly destinationRules = new Map<string, DestinationRule>();
+  /** The service name (and the VirtualService's). */
+  public readonly serviceName: string;
+  /** The namespace of the service. */
+  public readonly namespace: string;
+  /** The routes as the delivery strategy shaped them. */
+  public readonly shape: TrafficShape;
 
   constructor(scope: Construct, id: string, props: ServiceTrafficProps) {
     super(scope, id);
-    const { name, namespace, port } = props;
+    const { name, port } = props;
+    const namespace = namespaceOf(this, props.namespace, `ServiceTraffic ${name}`);
+    const problems: string[] = [];
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`port ${port} is not a port number (1-65535)`);
+    if (props.retries && (!Number.isInteger(props.retries.attempts) || props.retries.attempts < 0)) problems.push(`retries.attempts ${props.retries.attempts} must be a whole number, 0 or more (0 turns retries off)`);
+    if ((props.routing?.strategy ?? 'rolling') === 'rolling' && props.routing?.routeNewVersion !== undefined) {
+      problems.push('routing.routeNewVersion applies to canary and blueGreen only: a rolling update has no second version to route to');
+    }
+    if (problems.length) throw new Error(`ServiceTraffic ${name}: ${problems.join('; ')}`);
+    this.serviceName = name;
+    this.namespace = namespace;
     const labels = { ...(props.labels ?? {}) };
     const host = (service: string) => serviceHost(service, namespace);
     const versionHeader = props.versionHeader ?? 'version';
@@ -153,6 +184,8 @@ export class ServiceTraffic extends Construct {
     const primary = (route: VirtualServiceSpecHttpRoute[]): VirtualServiceSpecHttp => ({ name: PRIMARY_ROUTE, route, ...common });
 
     const shape = trafficShape(name, props.routing ?? {});
+    this.shape = shape;
+    TRAFFIC.add(this, name);
     const to = (d: TrafficDestination): VirtualServiceSpecHttpRoute =>
       ({ destination: { host: host(d.service), subset: d.subset, port: { number: port } }, weight: d.weight });
     const http: VirtualServiceSpecHttp[] = [...(shape.pin ? [pin(to(shape.pin))] : []), primary(shape.primary.map(to))];
@@ -222,7 +255,7 @@ export interface TrafficDestination {
 
 /** The routes of a service as its delivery strategy needs them. */
 export interface TrafficShape {
-  /** Where the version header pins requests; absent when there is no new version to reach. */
+  /** Where the version header pins requests. @default none: no new version to reach */
   readonly pin?: TrafficDestination;
   /** Where everything else goes (mesh and gateway alike). */
   readonly primary: readonly TrafficDestination[];

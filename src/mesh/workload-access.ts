@@ -65,7 +65,9 @@ export interface WorkloadAccessProps {
 
 /** Least-privilege access to one workload: an AuthorizationPolicy and a NetworkPolicy admitting only its callers. */
 export class WorkloadAccess extends Construct {
+  /** The ALLOW policy admitting the callers' mTLS principals. */
   public readonly authorizationPolicy: AuthorizationPolicy;
+  /** The NetworkPolicy admitting the callers' pods and the declared egress. */
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: WorkloadAccessProps) {

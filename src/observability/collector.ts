@@ -6,7 +6,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
+import { IngressGateway, ingressGateway } from '../mesh/ingress-gateway';
+import { namespaceOf, namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
 import { NetworkPeer, networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
 import { ContainerResourceAmounts } from '../workload/resources';
@@ -21,22 +22,40 @@ export const OTLP_HTTP_PORT = 4318;
 /** Port of the health_check extension. */
 export const HEALTH_PORT = 13133;
 
+/** The collector image when none is given: the contrib distribution, pinned. */
+export const DEFAULT_COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.111.0';
+
 /** Props of an OtelCollector: namespace, backend endpoint, image and resources. */
 export interface OtelCollectorProps {
-  /** Environment name (labels). */
-  readonly environment: string;
-  /** Platform name (labels). */
-  readonly partOf: string;
-  /** Environment namespace; every workload in it may send spans. */
-  readonly namespace: string;
-  /** Collector image, pinned by tag. */
-  readonly image: string;
+  /**
+   * Environment name (labels: the instance is `otel-collector-<environment>`).
+   * @default - the namespace
+   */
+  readonly environment?: string;
+  /**
+   * Platform name (app.kubernetes.io/part-of).
+   * @default "otel-collector"
+   */
+  readonly partOf?: string;
+  /**
+   * Namespace of the collector; every workload in it may send spans.
+   * @default - the namespace of the chart
+   */
+  readonly namespace?: string;
+  /**
+   * Collector image, pinned by tag or digest.
+   * @default DEFAULT_COLLECTOR_IMAGE
+   */
+  readonly image?: string;
   /** OTLP gRPC backend as host:port. @default none: spans go to the debug exporter (collector log) */
   readonly backendEndpoint?: string;
   /** The cluster's pod and Service ranges, which an external backend is never in. @default the private (RFC 1918) ranges */
   readonly clusterCidrs?: readonly string[];
-  /** The ingress gateway, which also sends spans. @default none */
-  readonly gateway?: { readonly namespace: string; readonly selector: Readonly<Record<string, string>>; readonly serviceAccount: string };
+  /**
+   * The ingress gateway, whose pods also send spans (unset fields take the defaults of IngressGateway).
+   * @default none: only the namespace's own pods send spans
+   */
+  readonly gateway?: IngressGateway;
   /** Replicas. @default 2 */
   readonly replicas?: number;
   /** Requests and limits. @default 100m/256Mi requested, 500m/512Mi limit */
@@ -47,15 +66,29 @@ export interface OtelCollectorProps {
 
 /** The environment's OpenTelemetry Collector: OTLP in, batched under a memory limit, OTLP (or the log) out. */
 export class OtelCollector extends Construct {
+  /** The ConfigMap with the collector configuration. */
   public readonly config: k8s.KubeConfigMap;
+  /** The collector Deployment. */
   public readonly deployment: k8s.KubeDeployment;
+  /** The OTLP Service (otel-collector.<namespace>:4317 and :4318). */
   public readonly service: k8s.KubeService;
 
-  constructor(scope: Construct, id: string, props: OtelCollectorProps) {
+  constructor(scope: Construct, id: string, props: OtelCollectorProps = {}) {
     super(scope, id);
     const name = OTEL_COLLECTOR_NAME;
-    const selector = selectorLabels(name, props.environment);
-    const labels = componentLabels({ name, partOf: props.partOf, environment: props.environment, component: 'telemetry', version: imageVersion(props.image) });
+    const namespace = namespaceOf(this, props.namespace, 'OtelCollector');
+    const environment = props.environment ?? namespace;
+    const image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
+    const replicas = props.replicas ?? 2;
+    const problems: string[] = [];
+    if (props.backendEndpoint !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/.test(props.backendEndpoint)) {
+      problems.push(`backendEndpoint "${props.backendEndpoint}" must be host:port, such as tempo.monitoring.svc.cluster.local:4317`);
+    }
+    if (!Number.isInteger(replicas) || replicas < 1) problems.push(`replicas ${replicas} must be a whole number, at least 1`);
+    if (problems.length) throw new Error(`OtelCollector: ${problems.join('; ')}`);
+    const gw = props.gateway ? ingressGateway(props.gateway, 'OtelCollector') : undefined;
+    const selector = selectorLabels(name, environment);
+    const labels = componentLabels({ name, partOf: props.partOf ?? name, environment, component: 'telemetry', version: imageVersion(image) });
     const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint, props.clusterCidrs ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) : undefined;
     const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
 
@@ -69,9 +102,9 @@ export class OtelCollector extends Construct {
       name,
       labels,
       selector,
-      image: props.image,
+      image,
       runAsUser: props.runAsUser ?? 10001,
-      replicas: props.replicas ?? 2,
+      replicas,
       args: ['--config=/conf/config.yaml'],
       ports: [
         { name: 'otlp-grpc', port: OTLP_GRPC_PORT, appProtocol: 'grpc' },
@@ -97,13 +130,12 @@ export class OtelCollector extends Construct {
         egress: [{ to: [networkPeer({ podLabels: selector })], ports: otlpPorts.map(networkPort) }],
       },
     });
-    const gw = props.gateway;
     new WorkloadAccess(this, 'Access', {
       name,
       selector,
       ports: otlpPorts,
       callers: [
-        { principals: [namespacePrincipals(props.namespace, trustDomainOf(this))], peer: {} },
+        { principals: [namespacePrincipals(namespace, trustDomainOf(this))], peer: {} },
         ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount, trustDomainOf(this))], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
       ],
       egress: backend ? [{ to: [backend.peer], ports: [{ port: backend.port }] }] : [],

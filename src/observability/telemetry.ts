@@ -11,22 +11,27 @@ export const OTEL_TRACING_PROVIDER = 'otel-tracing';
 
 /** Props of a TracingTelemetry: the sampling percentage and the provider. */
 export interface TracingTelemetryProps {
-  /** Percent of requests traced, 0 to 100. */
-  readonly samplingPercent: number;
+  /**
+   * Percent of requests traced, 0 to 100.
+   * @default 1
+   */
+  readonly samplingPercent?: number;
   /** The meshConfig extension provider. @default OTEL_TRACING_PROVIDER */
   readonly provider?: string;
 }
 
 /** Mesh tracing of one environment: the namespace-wide Istio Telemetry sending sampled sidecar spans to the OpenTelemetry provider. */
 export class TracingTelemetry extends Construct {
+  /** The namespace-wide Telemetry ("default"). */
   public readonly telemetry: Telemetry;
 
-  constructor(scope: Construct, id: string, props: TracingTelemetryProps) {
+  constructor(scope: Construct, id: string, props: TracingTelemetryProps = {}) {
     super(scope, id);
-    if (props.samplingPercent < 0 || props.samplingPercent > 100) throw new Error(`samplingPercent ${props.samplingPercent} must be from 0 to 100`);
+    const samplingPercent = props.samplingPercent ?? 1;
+    if (!(samplingPercent >= 0 && samplingPercent <= 100)) throw new Error(`TracingTelemetry: samplingPercent ${samplingPercent} must be from 0 to 100`);
     this.telemetry = new Telemetry(this, 'Telemetry', {
       metadata: { name: 'default' },
-      spec: { tracing: [{ providers: [{ name: props.provider ?? OTEL_TRACING_PROVIDER }], randomSamplingPercentage: props.samplingPercent }] },
+      spec: { tracing: [{ providers: [{ name: props.provider ?? OTEL_TRACING_PROVIDER }], randomSamplingPercentage: samplingPercent }] },
     });
   }
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { SpecFiles } from './files';
 import { configMapKey, dns1123Subdomain, hostName, INT32_MAX, labelValue, qualifiedName, quantity as kubernetesQuantity, rule } from './k8s-rules';
 import { deepPartial } from './schema-walk';
+import { SAFE_RETRY_ON } from './retry-policy';
 
 /** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -101,14 +102,7 @@ export const RouteSchema = z.strictObject({
   rateLimit: RateLimitSchema.optional().describe('Per-client, per-path request limit at the gateway.'),
 });
 
-/**
- * Retry conditions that never repeat a request the upstream may have processed: the connection
- * was never made (connect-failure), or the upstream refused the HTTP/2 stream before reading it
- * (refused-stream). Safe for POST and every other method. Istio's own default when a
- * VirtualService sets no retries also retries 503 responses (retriable-status-codes), which a
- * server may send after committing a write; so the generated routes always set retries.
- */
-export const SAFE_RETRY_ON = 'connect-failure,refused-stream';
+export { SAFE_RETRY_ON };
 /**
  * The Envoy retry conditions (x-envoy-retry-on, x-envoy-retry-grpc-on) that Istio's VirtualService
  * validation accepts; it also accepts HTTP status codes.

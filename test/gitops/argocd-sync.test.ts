@@ -1,4 +1,5 @@
-import { applicationSync, gitopsFiles, jqPaths } from '../../src/gitops';
+import { applicationSync, jqPaths } from '../../src/gitops';
+import { gitopsFiles } from '../../src/platform/gitops';
 import { Manifest } from '../../src/synth';
 import { editReference, synth } from '../helpers';
 
