@@ -28,14 +28,25 @@ export interface PublicApi {
   readonly constructs: ConstructClass[];
 }
 
+/** Source files parsed by earlier calls, by file name (every call uses the same compiler options). */
+const parsedFiles = new Map<string, ts.SourceFile>();
+
 /** Reads src/index.ts (and what it reaches) with the compiler; `source` replaces its text when given. */
 export function publicApi(source?: string): PublicApi {
   const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true, types: [] };
   const host = ts.createCompilerHost(options);
-  if (source !== undefined) {
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (file, lang, ...rest) => path.resolve(file) === INDEX ? ts.createSourceFile(file, source, lang) : getSourceFile(file, lang, ...rest);
-  }
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (file, lang, ...rest) => {
+    if (source !== undefined && path.resolve(file) === INDEX) return ts.createSourceFile(file, source, lang);
+    // Every call parses the same files (src/, the generated imports/, the packages' declarations):
+    // parse each once per test file.
+    let parsed = parsedFiles.get(file);
+    if (!parsed) {
+      parsed = getSourceFile(file, lang, ...rest);
+      if (parsed) parsedFiles.set(file, parsed);
+    }
+    return parsed;
+  };
   const program = ts.createProgram([INDEX], options, host);
   const checker = program.getTypeChecker();
   const root = path.join(__dirname, '..', '..');
