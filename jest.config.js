@@ -5,7 +5,8 @@
  * servers are `npm run test:integration`.
  */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
+  testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$'],
