@@ -5,7 +5,8 @@
  * servers are `npm run test:integration`.
  */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
+  testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$'],
@@ -13,6 +14,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Jest's default is one worker fewer than the cores: on two cores, one. Use them all.
   maxWorkers: '100%',
+  // Several tests synthesize every environment more than once (a CLI run, a write, a re-run): about
+  // 1-2 s on an idle machine, but jest's default limit of 5 s per test failed them on a loaded one.
+  testTimeout: 30_000,
   // Each run gets its own TMPDIR and fails if a test leaves anything in it.
   globalSetup: '<rootDir>/test/support/temp-guard-setup.ts',
   globalTeardown: '<rootDir>/test/support/temp-guard-teardown.ts',

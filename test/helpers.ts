@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatProblem, SpecError } from '../src/spec/errors';
 import { loadPlatform } from '../src/spec/load';
-import { Manifest, synthPlatform, SynthesizedEnvironment } from '../src/synth';
+import { Manifest, ManifestFile, synthPlatform, SynthesizedEnvironment } from '../src/synth';
+import { shareEnvironmentNames, sharedEnvironmentNames, sharedFiles, shareFiles } from './support/shared-synth';
 
 /**
  * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
@@ -23,6 +24,8 @@ export function referenceText(): string {
  * a test that changes a shared result fails instead of corrupting the next one's.
  */
 const synthesized = new Map<string, SynthesizedEnvironment>();
+/** The environment names of each spec text loaded in this test file. */
+const environmentsOf = new Map<string, string[]>();
 
 /**
  * Synthesizes spec text (relative files resolve against the fixture's directory) for one or all
@@ -31,24 +34,60 @@ const synthesized = new Map<string, SynthesizedEnvironment>();
  * about synthesis itself (determinism, the CLI) call synthPlatform directly.
  */
 export function synth(text: string = referenceText(), envs?: string[]): SynthesizedEnvironment[] {
-  const loaded = loadPlatform(text, REFERENCE_FILE);
-  const names = envs?.length ? envs : loaded.environments.map((e) => e.name);
   const key = (env: string) => `${env}\0${text}`;
+  // The unchanged fixture: what an earlier test file of this run synthesized (test/support/shared-synth.ts).
+  const fixture = text === referenceText();
+  if (fixture && !environmentsOf.has(text)) {
+    const names = sharedEnvironmentNames(text);
+    if (names) environmentsOf.set(text, names);
+  }
+  const wanted = envs?.length ? envs : environmentsOf.get(text);
+  for (const env of fixture ? wanted ?? [] : []) {
+    const files = synthesized.has(key(env)) ? undefined : sharedFiles(text, env);
+    if (files) synthesized.set(key(env), sharedEnvironment(text, env, files));
+  }
+  // Loading a spec (parse, schema, checks) costs more than synthesizing it: a text whose wanted
+  // environments were all synthesized in this file is answered without loading it again.
+  if (wanted?.every((env) => synthesized.has(key(env)))) return wanted.map((env) => synthesized.get(key(env))!);
+  const loaded = loadPlatform(text, REFERENCE_FILE);
+  environmentsOf.set(text, loaded.environments.map((e) => e.name));
+  if (fixture) shareEnvironmentNames(text, environmentsOf.get(text)!);
+  const names = envs?.length ? envs : loaded.environments.map((e) => e.name);
   const missing = names.filter((env) => !synthesized.has(key(env)));
   if (missing.length) {
     // Throws SpecError for unknown environments or bad specs, with every problem, as synthPlatform does.
-    for (const env of synthPlatform(loaded, missing)) synthesized.set(key(env.name), freezeObjects(env));
+    for (const env of synthPlatform(loaded, missing)) {
+      synthesized.set(key(env.name), freezeObjects(env));
+      if (fixture) shareFiles(text, env.name, env.files);
+    }
   }
   return names.map((env) => synthesized.get(key(env))!);
 }
 
+/**
+ * An environment whose manifests another test file synthesized. Its extras and constructs are
+ * made here, by synthesizing it, when a test first reads them (few do).
+ */
+function sharedEnvironment(text: string, name: string, files: ManifestFile[]): SynthesizedEnvironment {
+  deepFreeze(files);
+  let made: SynthesizedEnvironment | undefined;
+  const make = () => (made ??= freezeObjects(synthPlatform(loadPlatform(text, REFERENCE_FILE), [name])[0]));
+  return {
+    name,
+    files,
+    get extras() { return make().extras; },
+    get platform() { return make().platform; },
+  };
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  Object.values(value).forEach(deepFreeze);
+}
+
 /** Freezes every file and object (deeply) of an environment; the constructs stay as they are. */
 function freezeObjects(env: SynthesizedEnvironment): SynthesizedEnvironment {
-  const deepFreeze = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-    Object.freeze(value);
-    Object.values(value).forEach(deepFreeze);
-  };
   deepFreeze(env.files);
   deepFreeze(env.extras);
   return env;

@@ -36,8 +36,14 @@ export function makeStrict(schema: unknown): void {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const registry = require('@kubernetes-models/validate') as { register: (id: string, schema: unknown) => void };
 const originalRegister = registry.register;
+// Each model's validate() registers its schema and every schema it refers to again; making a
+// whole schema tree strict on every call was most of the cost of validating an object.
+const strictSchemas = new WeakSet<object>();
 registry.register = (id: string, schema: unknown) => {
-  makeStrict(schema);
+  if (schema && typeof schema === 'object' && !strictSchemas.has(schema)) {
+    makeStrict(schema);
+    strictSchemas.add(schema);
+  }
   originalRegister(id, schema);
 };
 

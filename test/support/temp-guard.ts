@@ -9,6 +9,7 @@ import * as path from 'path';
 
 const RUN_DIR = 'PLATFORM_TEST_TMPDIR';
 const ORIGINAL = 'PLATFORM_TEST_ORIGINAL_TMPDIR';
+const CACHE_DIR = 'PLATFORM_TEST_CACHE_DIR';
 
 export async function setup(): Promise<void> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'platform-constructs-jest-')));
@@ -17,6 +18,8 @@ export async function setup(): Promise<void> {
   fs.chmodSync(dir, 0o711);
   process.env[ORIGINAL] = process.env.TMPDIR ?? '';
   process.env[RUN_DIR] = dir;
+  // What test files of this run share (test/support/shared-synth.ts): beside the guarded directory, not in it.
+  process.env[CACHE_DIR] = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'platform-constructs-jest-cache-')));
   process.env.TMPDIR = dir;
 }
 
@@ -28,6 +31,9 @@ export async function teardown(): Promise<void> {
   else delete process.env.TMPDIR;
   delete process.env[RUN_DIR];
   delete process.env[ORIGINAL];
+  const cache = process.env[CACHE_DIR];
+  delete process.env[CACHE_DIR];
+  if (cache) fs.rmSync(cache, { recursive: true, force: true });
   const left = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
   fs.rmSync(dir, { recursive: true, force: true });
   if (left.length) {
