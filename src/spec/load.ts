@@ -124,7 +124,17 @@ export function loadPlatform(text: string, file = 'platform.yaml', options: Load
     (env, p) => (source.has(blameFor(source, env)(p)) ? `${path.basename(file)}:${source.lineOf(at(env, p))}` : 'the default'),
   );
   if (out.length) throw new SpecError(out);
-  return { file, environments, lineOf: (p) => source.lineOf(p) };
+  return { file, environments, lineOf: linesOf(file, text) };
+}
+
+/**
+ * `lineOf` for after loading, when only a failing construct validation asks for a line. The
+ * parsed document (several times the size of the text: 12 MB for 1000 services) is let go once
+ * the spec is loaded and parsed again on the first question, which a synth that succeeds never asks.
+ */
+function linesOf(file: string, text: string): (p: readonly PropertyKey[]) => number {
+  let source: SpecSource | undefined;
+  return (p) => (source ??= SpecSource.parse(file, text).source).lineOf(p);
 }
 
 /**
