@@ -31,9 +31,9 @@ const path = require('path');
  * of what a synth runs, it runs a few hundred times, and the compile (on threads of its own, which
  * a busy machine does not have to spare) costs more than the optimized code saves before the
  * synth ends. Sixteen times V8's threshold leaves to them only what runs long: measured
- * (docs/performance.md), a sixth less CPU for the reference synth on Node 20, and 7% less CPU and
- * 30 MB less peak RSS for 1000 services. Node 22+ (V8 12+) counts invocations instead of
- * bytecode budget; the same factor there saves less (7% on the reference synth, Node 24).
+ * (docs/performance.md), 17% less CPU for the reference synth and 13% for 1000 services on
+ * Node 20. Node 22+ (V8 12+) counts invocations instead of bytecode budget; the same factor
+ * there saves 7% and 13% (Node 24).
  * Set before anything is compiled: the code cache is made, and checked, under these flags.
  */
 const V8_FLAGS = process.env.PLATFORM_V8_TUNING === 'off' ? ''
