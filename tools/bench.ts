@@ -8,7 +8,8 @@
  *   changes, its content does not, and the launcher bundles again);
  * - npm's own start (`npm run env`), which every `npm run` pays;
  * - `npx cdk8s synth`, and cdk8s-cli's own start (an app that writes nothing);
- * - the reference synth with each performance seam switched off (code cache, direct renderer);
+ * - the reference synth with each performance seam switched off (code cache, direct renderer,
+ *   V8 tuning);
  * - generated specs with 100 and 1000 services: time, peak RSS and growth.
  *
  * Outputs go to a temporary directory; dist/ is not touched. An entry point: it runs when loaded.
@@ -94,9 +95,11 @@ function bench(work: string): void {
     { label: 'synth (node tools/launch.cjs bin/synth.ts)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('launch')] },
     { label: 'synth, code cache off (NODE_DISABLE_COMPILE_CACHE=1)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('nocache')], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
     { label: 'synth, direct renderer off (PLATFORM_DIRECT_RENDER=off)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('nodirect')], env: { PLATFORM_DIRECT_RENDER: 'off' } },
+    { label: 'synth, V8 tuning off (PLATFORM_V8_TUNING=off)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('untuned')], env: { PLATFORM_V8_TUNING: 'off' } },
   ];
-  // Unmeasured: bundles if needed and warms the code cache, as a user's second synth finds it.
+  // Unmeasured: bundles if needed and warms the code caches (one per V8 tuning), as a user's second synth finds them.
   runOnce(commands[6]);
+  runOnce(commands[commands.length - 1]);
   const results = inTurns(commands, RUNS);
   const base = results[0].ms;
   console.log('| command | median | x floor | objects |');
@@ -117,7 +120,7 @@ function bench(work: string): void {
     if (!fs.existsSync(spec)) fs.writeFileSync(spec, generatedSpec(n));
     return { label, file: node, args: [LAUNCH, 'bin/synth.ts', '--config', spec, '--out', out(`out-${n}-${label.length}`)], env };
   };
-  const scale = [sized(100), sized(1000), sized(1000, { PLATFORM_DIRECT_RENDER: 'off' }, '1000 services, direct renderer off')];
+  const scale = [sized(100), sized(1000), sized(1000, { PLATFORM_DIRECT_RENDER: 'off' }, '1000 services, direct renderer off'), sized(1000, { PLATFORM_V8_TUNING: 'off' }, '1000 services, V8 tuning off')];
   const big = inTurns(scale, Math.min(RUNS, 3));
   console.log('\n| generated spec (1 environment) | objects | median | peak RSS (median run; range) | per object |');
   console.log('|---|---:|---:|---:|---:|');

@@ -52,6 +52,20 @@ const DIRECT_KINDS: ReadonlyArray<readonly [{ prototype: ApiObject }, string]> =
   [PeerAuthentication, 'istio-security:PeerAuthenticationProps'], [RequestAuthentication, 'istio-security:RequestAuthenticationProps'],
 ];
 
+/**
+ * Objects for the rendered output: plain objects (prototype Object.prototype, constructor Object,
+ * as `{}`) whose hidden classes are their own. V8 shares one hidden class among objects that got
+ * the same keys in the same order, through transitions from the empty object's class; past about
+ * 1500 different first keys it stops recording new ones, and each object whose first key is new
+ * from then on gets hidden classes of its own. The construct tree alone passes that (its children
+ * objects start with ids such as a service's name), so for 1000 services nearly every rendered
+ * object had its own: 215,000 hidden classes with their descriptors and enum caches, 40 MB of a
+ * 140 MB heap. Objects made by this constructor start from a class no other code extends.
+ */
+const PlainObject = function PlainObject(): void { /* no fields: keys are added as rendered */ } as unknown as new () => Record<string, Json>;
+PlainObject.prototype = Object.prototype;
+const newObject = (): Record<string, Json> => new PlainObject();
+
 /** A mapper's fields, and the position of each TypeScript name among them. */
 interface StructType { readonly fields: readonly MapperField[]; readonly known: ReadonlyMap<string, number> }
 
@@ -145,7 +159,7 @@ function sanitizeOnly(value: Json, options: Options): Json {
   }
   const name = (value.constructor as { name: string }).name;
   if (name !== 'Object') throw new Error(`can't render non-simple object of type '${name}'`);
-  const out: Record<string, Json> = {};
+  const out = newObject();
   const keys = Object.keys(value);
   for (const k of options.sortKeys ? keys.sort() : keys) {
     const s = sanitizeOnly((value as Record<string, Json>)[k], options);
@@ -171,7 +185,7 @@ function render(value: Json, options: Options): Json {
   const src = v as Record<string, Json>;
   const keys = Object.keys(src);
   const n = keys.length;
-  const out: Record<string, Json> = {};
+  const out = newObject();
   // No producer can run in direct mode, so the order of resolving does not matter: sort first.
   if (options.sortKeys && options.refuseTokens) keys.sort();
   if (!options.sortKeys || isSorted(keys)) {
@@ -221,7 +235,7 @@ function renderStruct(value: Json, type: StructType, options: Options): Json {
     while (j > 0 && present[j - 1] > i) { present[j] = present[j - 1]; j--; }
     present[j] = i;
   }
-  const out: Record<string, Json> = {};
+  const out = newObject();
   for (const i of present) {
     const [json, ts, kind, struct] = type.fields[i];
     const y = renderField(v[ts], kind, struct, options);
@@ -266,7 +280,7 @@ function renderField(x: Json, kind: MapperField[2], struct: string | undefined, 
       if (r === undefined) return undefined;
       if (!isPlainObject(r)) throw new NeedsMapper();
       if (kind === 'map') return r;
-      const out: Record<string, Json> = {};
+      const out = newObject();
       for (const k of Object.keys(r)) {
         if (kind === 'listMap' && !Array.isArray(r[k])) throw new NeedsMapper();
         const y = kind === 'unionMap' ? (r[k] as { value?: Json }).value : r[k];
@@ -280,7 +294,7 @@ function renderField(x: Json, kind: MapperField[2], struct: string | undefined, 
       if (!isPlainObject(map)) throw new NeedsMapper();
       const type = structType(struct!);
       const keys = Object.keys(map);
-      const out: Record<string, Json> = {};
+      const out = newObject();
       for (const k of options.sortKeys ? keys.sort() : keys) {
         const y = renderStruct(map[k], type, options);
         if (y !== undefined) out[k] = y;
@@ -339,7 +353,7 @@ function apiObjectJson(obj: ApiObject, sortKeys: boolean): Record<string, Json> 
     const json = render(data, { sortKeys, filterEmpty: false, refuseTokens: false });
     // With no operations, JsonPatch.apply returns the document itself.
     const patched = (internals.patches.length ? JsonPatch.apply(json, ...internals.patches) : json) as Record<string, Json>;
-    const result: Record<string, Json> = {};
+    const result = newObject();
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
       if (k in patched) result[k] = patched[k];
     }

@@ -42,12 +42,12 @@ function write(dir: string, file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string }
+interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string }
 interface Run { status: number | null; stdout: string; stderr: string; trace: Trace }
 
 function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   const r = spawnSync(process.execPath, [path.join(dir, 'tools', 'launch.cjs'), ...args], {
-    cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', ...env, PLATFORM_LAUNCH_TRACE: '1' },
+    cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', ...env, PLATFORM_LAUNCH_TRACE: '1' },
   });
   const trace = /^platform-launch (\{.*\})$/m.exec(r.stderr);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^platform-launch .*\n/m, ''), trace: trace ? JSON.parse(trace[1]) : undefined };
@@ -122,6 +122,20 @@ describe('tools/launch.cjs', () => {
     expect(launch(dir, ['bin/hello.ts'])).toMatchObject({ stdout: 'one \n', trace: { codeCache: 'miss', packagesCodeCache: 'hit' } });
     // WHEN NODE_DISABLE_COMPILE_CACHE is set THEN no cache is used
     expect(launch(dir, ['bin/hello.ts'], { NODE_DISABLE_COMPILE_CACHE: '1' }).trace).toMatchObject({ codeCache: 'off', packagesCodeCache: 'off' });
+  });
+
+  test('V8 tuned for a short run, off on request; each keeps its own code cache', () => {
+    // GIVEN a project that has run once
+    const dir = project();
+    launch(dir, ['bin/hello.ts']);
+    // WHEN it runs THEN the launcher set V8's tiering flags, and the cache made under them is used
+    const tuned = launch(dir, ['bin/hello.ts']);
+    expect(tuned.trace).toMatchObject({ v8Flags: expect.stringMatching(/^--(interrupt-budget|invocation-count-for-maglev)=\d+/), codeCache: 'hit' });
+    // WHEN PLATFORM_V8_TUNING=off THEN no flag is set, the output is the same, and its cache is its own
+    expect(launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' })).toMatchObject({ stdout: tuned.stdout, trace: { v8Flags: '', codeCache: 'miss' } });
+    expect(launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' }).trace.codeCache).toBe('hit');
+    // AND the tuned run's cache was not replaced meanwhile
+    expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('hit');
   });
 
   test('a failed run writes no code cache (it may have run little of the code)', () => {

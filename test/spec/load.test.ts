@@ -25,6 +25,16 @@ describe('the reference spec', () => {
     expect(prod.services['user-service'].resources.requests.cpu).toBe('300m');
     expect(prod.services['user-service'].calls).toEqual(['inventory-service']);
   });
+
+  test('after loading, lineOf still finds where a path is written (the parsed document is not kept)', () => {
+    // GIVEN a loaded spec
+    const text = referenceText();
+    const loaded = loadPlatform(text, REFERENCE_FILE);
+    // WHEN lines are asked afterwards (as a failing construct validation does) THEN they are where the spec has them
+    expect(loaded.lineOf(['services', 'user-service', 'replicas'])).toBe(lineIn(text, 'replicas:', 'user-service:'));
+    expect(loaded.lineOf(['services', 'user-service', 'port'])).toBe(lineIn(text, 'port:', 'user-service:'));
+    expect(loaded.lineOf(['environments'])).toBe(lineIn(text, 'environments:') + 1);
+  });
 });
 
 describe('bad input', () => {
