@@ -1,9 +1,9 @@
 /**
  * A plain cdk8s app that is not a platform: it installs platform-constructs from its packed
- * tarball and adds one hardened service. scripts/ci/consumer.sh type-checks and synthesizes it.
+ * tarball and adds hardened services and a database. scripts/ci/consumer.sh type-checks and synthesizes it.
  */
 import { App, Chart } from 'cdk8s';
-import { MicroService, MicroServiceProps } from 'platform-constructs';
+import { MicroService, MicroServiceProps, PostgresDatabase } from 'platform-constructs';
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'shop', { namespace: 'shop', disableResourceNameHashes: true });
@@ -21,5 +21,10 @@ const worker: MicroServiceProps = {
 };
 const service = new MicroService(chart, 'worker', worker);
 service.addEnv('LOG_LEVEL', 'info');
+
+// A database only the worker may reach: StatefulSet, Services, init SQL, network policy, PDB;
+// connect() gives the worker its connection settings (the password from the Secret, never in YAML).
+const db = new PostgresDatabase(chart, 'worker-db', { owner: 'worker', initSql: 'CREATE TABLE jobs (id bigserial PRIMARY KEY);' });
+db.connect(service);
 
 app.synth();

@@ -44,13 +44,20 @@ const { parseAllDocuments } = require('yaml');
 const files = fs.readdirSync('dist').filter((f) => f.endsWith('.yaml'));
 const objects = files.flatMap((f) => parseAllDocuments(fs.readFileSync(`dist/${f}`, 'utf8')).map((d) => d.toJSON()));
 const got = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-const want = ['Deployment/web', 'Deployment/worker', 'HorizontalPodAutoscaler/web', 'PodDisruptionBudget/web', 'PodDisruptionBudget/worker',
-  'Service/web', 'Service/worker', 'ServiceAccount/web', 'ServiceAccount/worker'];
+const want = ['ConfigMap/worker-db-init', 'Deployment/web', 'Deployment/worker', 'HorizontalPodAutoscaler/web', 'NetworkPolicy/worker-db',
+  'PodDisruptionBudget/web', 'PodDisruptionBudget/worker', 'PodDisruptionBudget/worker-db',
+  'Service/web', 'Service/worker', 'Service/worker-db', 'Service/worker-db-headless', 'ServiceAccount/web', 'ServiceAccount/worker', 'StatefulSet/worker-db'];
 if (JSON.stringify(got) !== JSON.stringify(want)) { console.error(`objects ${got.join(', ')}\nwanted  ${want.join(', ')}`); process.exit(1); }
 const pod = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web').spec.template.spec;
 if (pod.securityContext.runAsNonRoot !== true || pod.containers[0].securityContext.allowPrivilegeEscalation !== false) {
   console.error('the web pod is not hardened'); process.exit(1);
 }
+// The worker reaches its database with the password from the Secret, never a value in the YAML.
+const workerEnv = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker').spec.template.spec.containers[0].env;
+const fromSecret = workerEnv.filter((e) => e.valueFrom && e.valueFrom.secretKeyRef && e.valueFrom.secretKeyRef.name === 'worker-db-credentials');
+if (fromSecret.length === 0) { console.error(`the worker gets no credentials from worker-db-credentials: ${JSON.stringify(workerEnv)}`); process.exit(1); }
+const dbPod = objects.find((o) => o.kind === 'StatefulSet').spec.template.spec;
+if (dbPod.securityContext.runAsNonRoot !== true) { console.error('the database pod is not hardened'); process.exit(1); }
 console.log(`${files.join(', ')}: ${objects.length} objects, as expected`);
 JS
 step "the reference platform declared in TypeScript, compiled against the package, writes what npm run synth writes"
