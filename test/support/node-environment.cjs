@@ -3,7 +3,8 @@
  * `testEnvironment`). Every test file gets a fresh module registry, so each one compiled
  * cdk8s-plus-27 (2.5 MB of JavaScript), the generated imports/, zod and src/ again, and every
  * function it ran: about a fifth of the unit tests' CPU. jest compiles each module with
- * vm.compileFunction; for large sources this compiles the same function as a vm.Script instead,
+ * vm.compileFunction; this compiles the same function as a vm.Script instead (small modules
+ * too: yaml, zod and src/ are many files of a few kB; caching them saved 3 s of 49 s of CPU),
  * and after each test file keeps V8's code for it, the functions the file ran included
  * (Script#createCachedData), to hand back when a later file of this worker compiles the same
  * source. V8 checks cached code against the source and its own version and flags, and compiles
@@ -15,8 +16,18 @@
 const vm = require('node:vm');
 const { TestEnvironment } = require('jest-environment-node');
 
-/** Smaller sources compile about as fast as their cached code is read. */
-const MIN_LENGTH = 10_000;
+/**
+ * V8's tiering as tools/launch.cjs tunes it for a synth (PLATFORM_V8_TUNING=off: V8's defaults).
+ * Every test file runs the library in a context of its own, so V8 optimizes the same functions
+ * again for each file, on threads of its own, and most of them run a few hundred times per file:
+ * with sixteen times V8's threshold only what runs long is optimized. Measured: a fifth less CPU
+ * for the unit tests (CONTRIBUTING.md, Speed).
+ */
+const V8_FLAGS = process.env.PLATFORM_V8_TUNING === 'off' ? ''
+  : Number(process.versions.v8.split('.')[0]) < 12 ? '--interrupt-budget=1081344'
+    : '--invocation-count-for-maglev=6400 --invocation-count-for-turbofan=48000';
+if (V8_FLAGS) require('node:v8').setFlagsFromString(V8_FLAGS);
+
 /** By file name: the source, and V8's code for it after a test file ran it. */
 const codeCache = new Map();
 /** Scripts compiled without usable cached code during the current test file. */
@@ -25,7 +36,7 @@ const compileFunction = vm.compileFunction;
 
 function compileWithCodeCache(code, params, options) {
   const file = options?.filename;
-  if (typeof code !== 'string' || code.length < MIN_LENGTH || code.startsWith('#!') || !file || !options.parsingContext
+  if (typeof code !== 'string' || code.startsWith('#!') || !file || !options.parsingContext
     || options.cachedData || options.produceCachedData || options.contextExtensions?.length) {
     return compileFunction.call(this, code, params, options);
   }
