@@ -1,7 +1,6 @@
 /**
- * The reference spec (config/), the README walkthrough built on it, and the same platform
- * declared in TypeScript (examples/reference-platform): the only test file that reads config/ or
- * the README. Everything else tests the library on the fixture spec
+ * The reference spec (config/) and the README walkthrough built on it: the only test file that
+ * reads config/ or the README. Everything else tests the library on the fixture spec
  * (test/fixtures/platform), so users can change config/platform.yaml freely; after such a
  * change, this file says what to regenerate: the output snapshot (`npx jest test/reference.test.ts -u`),
  * docs/reference-platform.md (`npm run docs`) or config/platform.schema.json (`npm run schema`).
@@ -16,36 +15,18 @@ import { KUSTOMIZATION_FILE } from '../src/gitops';
 import { loadPlatformFile } from '../src/spec/load';
 import { renderJsonSchema } from '../src/spec/json-schema';
 import { synthPlatform } from '../src/synth';
+import { captured } from './support/captured';
 import { tempDir } from './support/temp-dirs';
 
 const ROOT = path.join(__dirname, '..');
 const REFERENCE_DIR = path.join(ROOT, 'config');
 const REFERENCE_SPEC = path.join(REFERENCE_DIR, 'platform.yaml');
 const WALKTHROUGH_HEADING = '## Add a service';
-const TYPESCRIPT_EXAMPLE = path.join(ROOT, 'examples', 'reference-platform', 'main.ts');
-
-/** What a command run in process returned and printed. */
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Runs `body` with process.stdout and process.stderr captured. */
-async function captured(body: () => number | Promise<number>): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((t) => { stdout += String(t); return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((t) => { stderr += String(t); return true; });
-  try {
-    const code = await body();
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 let referenceSynth: Promise<string> | undefined;
 /**
  * `npm run synth`'s output for config/platform.yaml (its CLI, in process), written once per run of
- * this file: the output snapshot and the TypeScript example's comparison both read it.
+ * this file.
  */
 function npmRunSynth(): Promise<string> {
   referenceSynth ??= (async () => {
@@ -55,23 +36,6 @@ function npmRunSynth(): Promise<string> {
     return out;
   })();
   return referenceSynth;
-}
-
-/** The first line where `written` and `expected` differ, with both versions. */
-function firstDifference(written: Buffer, expected: Buffer): string {
-  const [a, b] = [written.toString('utf8').split('\n'), expected.toString('utf8').split('\n')];
-  const i = Math.max(a.findIndex((line, k) => line !== b[k]), 0);
-  return `line ${i + 1}: ${JSON.stringify(a[i])}; npm run synth: ${JSON.stringify(b[i])}`;
-}
-
-/** Every file under `dir` (relative paths, sorted) with its bytes. */
-function filesUnder(dir: string, under = ''): Array<[string, Buffer]> {
-  return fs.readdirSync(path.join(dir, under), { withFileTypes: true })
-    .flatMap((e): Array<[string, Buffer]> => {
-      const rel = path.posix.join(under, e.name);
-      return e.isDirectory() ? filesUnder(dir, rel) : [[rel, fs.readFileSync(path.join(dir, rel))]];
-    })
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Runs `npm run check` in process; returns its exit code and what it printed. */
@@ -204,35 +168,5 @@ describe(`the README walkthrough "${WALKTHROUGH_HEADING}", applied to a copy of 
     const r = check('--config', spec);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(schemaFiles(entry)[0]);
-  });
-});
-
-describe('the reference platform declared in TypeScript (examples/reference-platform)', () => {
-  test('main.ts writes byte for byte what `npm run synth` writes for config/platform.yaml (after changing the spec, change platform.ts beside main.ts too)', async () => {
-    // GIVEN `npm run synth`'s output for the YAML reference
-    const expected = filesUnder(await npmRunSynth());
-    // WHEN the TypeScript example runs (in process, as `main.ts OUT_DIR SQL_DIR`), with config/sql/ for its SQL files
-    const out = path.join(tempDir('reference-ts-'), 'dist');
-    const run = await captured(() => {
-      const [argv, exitCode] = [process.argv, process.exitCode];
-      process.argv = [process.execPath, TYPESCRIPT_EXAMPLE, out, REFERENCE_DIR];
-      try {
-        // An entry point: it runs when loaded (once per test file, so this test has it alone).
-        require(TYPESCRIPT_EXAMPLE);
-        return Number(process.exitCode ?? 0);
-      } finally {
-        process.argv = argv;
-        process.exitCode = exitCode;
-      }
-    });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    // THEN it wrote the same files: every environment's manifests, Kustomization and REPORT.md (and gitops/, when the spec sets it)
-    const written = filesUnder(out);
-    expect(written.map(([f]) => f)).toEqual(expected.map(([f]) => f));
-    expect(expected.map(([f]) => f)).toEqual(expect.arrayContaining(['dev/REPORT.md', 'staging/Kustomization', 'prod/30-order-service.yaml']));
-    // AND each with the same bytes (else: which files differ, and their first line that does)
-    const differences = written.flatMap(([file, bytes], i) => (bytes.equals(expected[i][1]) ? [] : [{ file, firstDifference: firstDifference(bytes, expected[i][1]) }]));
-    expect(differences).toEqual([]);
   });
 });

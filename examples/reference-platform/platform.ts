@@ -1,9 +1,10 @@
 /**
- * The reference platform (config/platform.yaml) declared in TypeScript: no YAML. The object is
+ * The reference platform (config/platform.yaml as shipped) declared in TypeScript: no YAML. The object is
  * typed by the spec's own schema (PlatformInput), so the editor completes every field and `tsc`
  * rejects a misspelt key; definePlatform runs the same checks as the YAML loader.
- * test/reference.test.ts runs main.ts and requires its output to be byte-identical to
- * `npm run synth`'s for config/platform.yaml.
+ * test/examples/reference-platform.test.ts runs main.ts and requires its output to be
+ * byte-identical to `npm run synth`'s for the same platform in YAML (the suite's copy of the
+ * reference, test/fixtures/platform/platform.yaml, so edits to config/ never break it).
  *
  * Imports come from the package entry, src/index.ts: a project that installs the package
  * writes `from 'platform-constructs'` instead.

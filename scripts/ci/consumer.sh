@@ -66,8 +66,9 @@ sed "s#from '../../src'#from 'platform-constructs'#" "$repo/examples/reference-p
 grep -q "from 'platform-constructs'" reference-platform.ts || { echo "reference-platform.ts does not import platform-constructs"; exit 1; }
 printf '{ "extends": "./tsconfig.json", "include": ["reference-platform.ts"] }\n' > tsconfig.reference.json
 node "$repo/node_modules/typescript/bin/tsc" -p tsconfig.reference.json
-node -e "require('platform-constructs').writeEnvironments('reference-ts', require('./out/reference-platform.js').synthReferencePlatform(process.argv[1]))" "$repo/config"
-(cd "$repo" && node tools/launch.cjs bin/synth.ts --config config/platform.yaml --out "$scratch/reference-yaml" >/dev/null)
+node -e "require('platform-constructs').writeEnvironments('reference-ts', require('./out/reference-platform.js').synthReferencePlatform(process.argv[1]))" "$repo/test/fixtures/platform"
+# The same platform in YAML: the test fixture (the reference as the suite keeps it; config/ is the user's to edit).
+(cd "$repo" && node tools/launch.cjs bin/synth.ts --config test/fixtures/platform/platform.yaml --out "$scratch/reference-yaml" >/dev/null)
 diff -r reference-ts reference-yaml
 echo "reference-ts/ and npm run synth's output: $(find reference-ts -type f | wc -l) files, byte-identical"
 step "ok"
