@@ -43,7 +43,7 @@ describe('CanaryDelivery from props', () => {
 
   test.each<[string, Partial<CanaryDeliveryProps>, RegExp]>([
     ['no steps', { steps: [] }, /CanaryDelivery web: a canary needs at least one step/],
-    ['a weight above 100', { steps: [{ setWeight: 120 }] }, /step 0: setWeight 120 is not a whole percent from 0 to 100/],
+    ['a weight above 100', { steps: [{ setWeight: 120 }] }, /step 0: setWeight 120 is not allowed; it is the percent of traffic sent to the canary, a whole number from 0 to 100/],
     ['a decreasing weight', { steps: [{ setWeight: 50 }, { setWeight: 20 }] }, /step 1: setWeight 20 is lower than setWeight 50 of step 0/],
     ['a pause Argo cannot read', { steps: [{ setWeight: 20 }, { pause: { duration: '1.5m' } }] }, /step 1: pause duration "1.5m" cannot be read by Argo Rollouts/],
     ['a template listed twice', { steps: [{ setWeight: 20 }], analysis: ['success-rate', 'success-rate'] }, /AnalysisTemplate success-rate is listed twice/],

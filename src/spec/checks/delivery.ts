@@ -1,6 +1,6 @@
 /** Checks of progressive delivery: canary steps, blue-green preview, analysis templates. */
 import { durationSeconds, formatSeconds, pauseSeconds } from '../duration';
-import { firstStepAfterTraffic } from '../canary-steps';
+import { canaryStepProblems, firstStepAfterTraffic } from '../canary-steps';
 import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../analysis-templates';
 import type { Report } from './types';
 import { quote } from '../escape';
@@ -47,21 +47,7 @@ type At = (path: readonly PropertyKey[], message: string) => void;
 
 function checkSteps(svc: ServiceSpec, report: At): void {
   const steps = svc.delivery.canary?.steps ?? [];
-  let previous: { weight: number; index: number } | undefined;
-  steps.forEach((step, i) => {
-    if ('setWeight' in step) {
-      const w = step.setWeight;
-      if (!Number.isInteger(w) || w < 0 || w > 100) {
-        report([i, 'setWeight'], `setWeight ${w} is not allowed; it is the percent of traffic sent to the canary, a whole number from 0 to 100`);
-      } else if (previous && w < previous.weight) {
-        report([i, 'setWeight'], `setWeight ${w} is lower than setWeight ${previous.weight} of step ${previous.index}; canary weights must not decrease (to send traffic back, abort the rollout)`);
-      }
-      if (Number.isInteger(w) && w >= 0 && w <= 100) previous = { weight: w, index: i };
-    } else if (step.pause.duration !== undefined && pauseSeconds(step.pause.duration) === undefined) {
-      report([i, 'pause', 'duration'],
-        `pause duration "${step.pause.duration}" cannot be read by Argo Rollouts (it would not pause at all); use whole seconds (30) or h/m/s units such as 30s, 5m, 1h or 1h30m, or leave it out to pause until promoted`);
-    }
-  });
+  for (const p of canaryStepProblems(steps)) report([p.index, ...p.field], p.message);
   const weights = steps.filter((s): s is { setWeight: number } => 'setWeight' in s);
   const last = weights[weights.length - 1];
   if (!last) {
