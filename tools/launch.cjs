@@ -25,21 +25,9 @@
 const fs = require('fs');
 const path = require('path');
 
-/**
- * V8's tiering tuned for a command that is over in a second or two (PLATFORM_V8_TUNING=off:
- * V8's defaults). V8 hands a function to its optimizing compilers once it has run a while; most
- * of what a synth runs, it runs a few hundred times, and the compile (on threads of its own, which
- * a busy machine does not have to spare) costs more than the optimized code saves before the
- * synth ends. Sixteen times V8's threshold leaves to them only what runs long: measured
- * (docs/performance.md), 17% less CPU for the reference synth and 13% for 1000 services on
- * Node 20. Node 22+ (V8 12+) counts invocations instead of bytecode budget; the same factor
- * there saves 7% and 13% (Node 24).
- * Set before anything is compiled: the code cache is made, and checked, under these flags.
- */
-const V8_FLAGS = process.env.PLATFORM_V8_TUNING === 'off' ? ''
-  : Number(process.versions.v8.split('.')[0]) < 12 ? '--interrupt-budget=1081344'
-    : '--invocation-count-for-maglev=6400 --invocation-count-for-turbofan=48000';
-if (V8_FLAGS) require('v8').setFlagsFromString(V8_FLAGS);
+// V8 tuned for a short run (tools/v8-flags.cjs). Set before anything is compiled: the code cache
+// is made, and checked, under these flags.
+const V8_FLAGS = require('./v8-flags.cjs').applyV8Tuning();
 
 const ROOT = path.dirname(__dirname);
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');

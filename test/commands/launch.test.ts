@@ -17,7 +17,7 @@ function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launch-'));
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'tools'));
-  fs.copyFileSync(path.join(ROOT, 'tools', 'launch.cjs'), path.join(dir, 'tools', 'launch.cjs'));
+  for (const f of ['launch.cjs', 'v8-flags.cjs']) fs.copyFileSync(path.join(ROOT, 'tools', f), path.join(dir, 'tools', f));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   for (const p of ['esbuild', 'yaml']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{}\n');

@@ -29,7 +29,8 @@ function versionOf(bin: string): string | undefined {
 }
 
 export function findKubectl(): Kubectl | undefined {
-  const cache = process.env.PV_CACHE ?? path.join(os.homedir(), '.cache', 'platform-validate');
+  // As scripts/validate/lib.sh places it.
+  const cache = process.env.PLATFORM_VALIDATE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'platform-validate');
   const candidates = [process.env.KUBECTL_BIN, path.join(cache, `kubernetes-${pinnedVersion() ?? ''}`, 'bin', 'kubectl'), 'kubectl'];
   for (const bin of candidates) {
     if (!bin) continue;

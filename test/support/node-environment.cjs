@@ -23,10 +23,7 @@ const { TestEnvironment } = require('jest-environment-node');
  * with sixteen times V8's threshold only what runs long is optimized. Measured: a fifth less CPU
  * for the unit tests (CONTRIBUTING.md, Speed).
  */
-const V8_FLAGS = process.env.PLATFORM_V8_TUNING === 'off' ? ''
-  : Number(process.versions.v8.split('.')[0]) < 12 ? '--interrupt-budget=1081344'
-    : '--invocation-count-for-maglev=6400 --invocation-count-for-turbofan=48000';
-if (V8_FLAGS) require('node:v8').setFlagsFromString(V8_FLAGS);
+require('../../tools/v8-flags.cjs').applyV8Tuning();
 
 /** By file name: the source, and V8's code for it after a test file ran it. */
 const codeCache = new Map();
