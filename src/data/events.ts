@@ -3,6 +3,7 @@
  * queue per consumer and event (`<service>.<event>`), each bound by the event name as routing
  * key. Rendered as RabbitMQ definitions (loaded at boot) with no users and no credentials.
  */
+import { repeats } from '../spec/lists';
 
 /** What one service publishes and consumes. */
 export interface EventClient {
@@ -112,9 +113,10 @@ export function eventTopologyProblems(exchange: string, services: Readonly<Recor
   for (const [name, svc] of Object.entries(services)) {
     for (const list of ['publishes', 'consumes'] as const) {
       const events = svc[list] ?? [];
+      const repeated = new Set(repeats(events));
       events.forEach((event, i) => {
         if (!EVENT_NAME.test(event)) problems.push(`${name}.${list}[${i}] "${event}" must be an event name such as order.created`);
-        else if (events.indexOf(event) !== i) problems.push(`${name}.${list}[${i}] "${event}" is listed more than once`);
+        else if (repeated.has(i)) problems.push(`${name}.${list}[${i}] "${event}" is listed more than once`);
         else if (list === 'consumes' && Buffer.byteLength(queueName(name, event)) > MAX_AMQP_NAME) {
           problems.push(`${name}.consumes[${i}]: queue name "${queueName(name, event)}" would be longer than RabbitMQ's ${MAX_AMQP_NAME} bytes`);
         }

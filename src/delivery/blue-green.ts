@@ -7,7 +7,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServiceTraffic } from '../mesh/traffic';
 import { MicroService } from '../workload/microservice';
-import { analysisArgs } from './analysis-args';
+import { analysisArgs, repeatedTemplatesProblem } from './analysis-args';
 import { companionService } from './companion-service';
 import { previewServiceName } from './names';
 import { WorkloadRollout } from './rollout';
@@ -50,8 +50,8 @@ export class BlueGreenDelivery extends Construct {
     const scaleDownDelaySeconds = props.scaleDownDelaySeconds ?? 30;
     const problems: string[] = [];
     if (!Number.isInteger(scaleDownDelaySeconds) || scaleDownDelaySeconds < 0) problems.push(`scaleDownDelaySeconds ${scaleDownDelaySeconds} must be a whole number of seconds, 0 or more`);
-    const repeated = templates.filter((t, i) => templates.indexOf(t) !== i);
-    if (repeated.length) problems.push(`AnalysisTemplate ${repeated.join(', ')} is listed twice; Argo Rollouts rejects a run with two metrics of one name`);
+    const repeated = repeatedTemplatesProblem(templates);
+    if (repeated) problems.push(repeated);
     if (problems.length) throw new Error(`BlueGreenDelivery ${workload.serviceName}: ${problems.join('; ')}`);
     this.previewService = companionService(this, 'PreviewService', workload, preview);
 
