@@ -17,6 +17,7 @@ import {
   EnvoyFilter, EnvoyFilterSpecConfigPatches, EnvoyFilterSpecConfigPatchesApplyTo, EnvoyFilterSpecConfigPatchesMatchContext,
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../../imports/istio-networking.istio.io';
+import { DEFAULT_REDIS_IMAGE } from '../data/redis';
 import { componentLabels, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
 import { quantity } from '../workload/resources';
@@ -51,7 +52,7 @@ export interface RateLimitedRoute {
 }
 
 /** The Redis image of the counters when none is given (the platform's Redis default). */
-export const RATE_LIMIT_REDIS_IMAGE = 'redis:7.4.1-bookworm';
+export const RATE_LIMIT_REDIS_IMAGE = DEFAULT_REDIS_IMAGE;
 
 /** Props of a GatewayRateLimit: the limited routes and how the limiter fails. */
 export interface GatewayRateLimitProps {

@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { imagePinProblem } from '../spec/image';
+import { dns1035Label } from '../spec/k8s-rules';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
 import { containerResources, ContainerResourceAmounts } from './resources';
@@ -323,14 +324,13 @@ function spread(topologyKey: string, selector: Readonly<Record<string, string>>)
   return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } };
 }
 
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Everything wrong with the props, all at once, each saying what is allowed. */
 function propsProblems(name: string, props: MicroServiceProps): string[] {
   const problems: string[] = [];
   const wholeIn = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
-  if (!DNS_1035_LABEL.test(name)) problems.push(`name "${name}" must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, at most 63 characters`);
+  if (dns1035Label(name).length) problems.push(`name "${name}" must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter, at most 63 characters`);
   const pin = imagePinProblem(props.image);
   if (pin) problems.push(pin);
   if (!wholeIn(props.port, 1, 65535)) problems.push(`port ${props.port} must be a whole number from 1 to 65535`);
