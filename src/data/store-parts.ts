@@ -71,15 +71,10 @@ export const STORE_UID = 999;
 export function storeLabels(name: string, component: string, image: string, ctx: StoreContext): {
   labels: Record<string, string>; selector: Record<string, string>; claimLabels: Record<string, string>;
 } {
-  const of = (version?: string) => {
-    const labels = componentLabels({ name, partOf: ctx.partOf ?? '', environment: ctx.environment ?? '', component, version });
-    if (ctx.environment === undefined) labels['app.kubernetes.io/instance'] = name;
-    if (ctx.partOf === undefined) delete labels['app.kubernetes.io/part-of'];
-    return labels;
-  };
+  const of = (version?: string) => componentLabels({ name, partOf: ctx.partOf, environment: ctx.environment, component, version });
   return {
     labels: of(imageVersion(image)),
-    selector: ctx.environment === undefined ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name } : selectorLabels(name, ctx.environment),
+    selector: selectorLabels(name, ctx.environment),
     claimLabels: of(),
   };
 }

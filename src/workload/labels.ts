@@ -19,29 +19,28 @@ export function environmentLabels(partOf: string, environment: string): Record<s
 export function componentLabels(opts: {
   /** Component name, e.g. user-service. */
   readonly name: string;
-  /** Platform name (part-of). */
-  readonly partOf: string;
-  /** Environment name; the instance is `<name>-<env>`. */
-  readonly environment: string;
+  /** Platform name (part-of); without one there is no part-of label. */
+  readonly partOf?: string;
+  /** Environment name; the instance is `<name>-<env>`, or the name without one. */
+  readonly environment?: string;
   /** app.kubernetes.io/component, e.g. api, database. */
   readonly component: string;
   /** app.kubernetes.io/version, e.g. the image tag. */
   readonly version?: string;
 }): Record<string, string> {
   const labels: Record<string, string> = {
-    'app.kubernetes.io/name': opts.name,
-    'app.kubernetes.io/instance': `${opts.name}-${opts.environment}`,
+    ...selectorLabels(opts.name, opts.environment),
     'app.kubernetes.io/component': opts.component,
-    'app.kubernetes.io/part-of': opts.partOf,
+    ...(opts.partOf === undefined ? {} : { 'app.kubernetes.io/part-of': opts.partOf }),
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
   if (opts.version) labels['app.kubernetes.io/version'] = opts.version;
   return labels;
 }
 
-/** The immutable subset used in selectors. */
-export function selectorLabels(name: string, environment: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': `${name}-${environment}` };
+/** The immutable subset used in selectors; the instance is `<name>-<env>`, or the name without an environment. */
+export function selectorLabels(name: string, environment?: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': environment === undefined ? name : `${name}-${environment}` };
 }
 
 /** The image tag (or the digest's first 12 hex digits) as a label-safe version string. */

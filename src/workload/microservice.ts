@@ -190,10 +190,8 @@ export class MicroService extends Construct {
     const runAsUser = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const version = imageVersion(props.image);
     const environment = props.environment;
-    this.selector = environment === undefined
-      ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name }
-      : selectorLabels(name, environment);
-    this.labels = serviceLabels(name, props.partOf, environment, version);
+    this.selector = selectorLabels(name, environment);
+    this.labels = componentLabels({ name, partOf: props.partOf, environment, component: 'api', version });
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name, labels: { ...this.labels } },
@@ -353,12 +351,4 @@ function propsProblems(name: string, props: MicroServiceProps): string[] {
   }
   if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) problems.push(`healthPath "${props.healthPath}" must start with "/"`);
   return problems;
-}
-
-/** The recommended labels; without a part-of or environment those labels are left out. */
-function serviceLabels(name: string, partOf: string | undefined, environment: string | undefined, version: string): Record<string, string> {
-  const labels = componentLabels({ name, partOf: partOf ?? '', environment: environment ?? '', component: 'api', version });
-  if (environment === undefined) labels['app.kubernetes.io/instance'] = name;
-  if (partOf === undefined) delete labels['app.kubernetes.io/part-of'];
-  return labels;
 }
