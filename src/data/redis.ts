@@ -6,7 +6,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configMapKey, dns1123Subdomain } from '../spec/k8s-rules';
-import { parseQuantity } from '../spec/quantity';
+import { parseQuantity, parseRedisSize } from '../spec/quantity';
 import { MicroService, SecretKeyReference } from '../workload/microservice';
 import { ContainerResourceAmounts } from '../workload/resources';
 import { DataStoreNetworkPolicy } from './network-policy';
@@ -216,13 +216,6 @@ export function redisConfig(settings: RedisConfigSettings): string {
     'appendfsync everysec',
     '',
   ].join('\n');
-}
-
-/** Redis sizes: "mb" and "gb" are binary units (1mb = 1048576 bytes) in redis.conf; NaN when malformed. */
-function parseRedisSize(size: string): number {
-  const m = /^(\d+)(mb|gb)$/.exec(size);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'gb' ? 2 ** 30 : 2 ** 20);
 }
 
 /** What is wrong with the props only the cache has, and their conflicts. */

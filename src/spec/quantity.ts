@@ -69,3 +69,13 @@ function decimal(mantissa: bigint, exponent: number, exponentForm: boolean): str
   if (suffix === undefined) return `${mantissa}e${exponent}`;
   return `${mantissa}${suffix}`;
 }
+
+/**
+ * A size as redis.conf reads it ("256mb", "1gb"; binary units: 1mb = 1048576 bytes), in bytes;
+ * NaN when malformed. Shared by the spec checks and the RedisCache construct.
+ */
+export function parseRedisSize(size: string): number {
+  const m = /^(\d+)(mb|gb)$/.exec(size);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 'gb' ? 2 ** 30 : 2 ** 20);
+}

@@ -3,7 +3,7 @@ import type { CheckContext, Report } from './types';
 import { quote } from '../escape';
 import { SpecFiles } from '../files';
 import { repeats } from '../lists';
-import { parseQuantity } from '../quantity';
+import { parseQuantity, parseRedisSize } from '../quantity';
 import { EnvironmentSpec, ResourcesSpec } from '../schema';
 
 /** RabbitMQ's limit on queue names, in bytes. */
@@ -118,11 +118,4 @@ function checkResources(at: PropertyKey[], resources: ResourcesSpec, report: Rep
       report([...at, 'requests', r], `request ${resources.requests[r]} exceeds limit ${resources.limits[r]}`);
     }
   }
-}
-
-/** Redis sizes: "mb" and "gb" are binary units (1mb = 1048576 bytes) in redis.conf. */
-function parseRedisSize(size: string): number {
-  const m = /^(\d+)(mb|gb)$/.exec(size);
-  if (!m) return NaN;
-  return Number(m[1]) * (m[2] === 'gb' ? 2 ** 30 : 2 ** 20);
 }
