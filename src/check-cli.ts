@@ -5,6 +5,7 @@
  * synth: 0 valid, 1 problems in the spec (each printed as file:line: path: message),
  * 2 a usage error or a failure that is not the spec's.
  */
+import { readFlags } from './cli-args';
 import { SYNTH_EXTRA_WRITERS } from './cli';
 import { formatProblem, SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
@@ -35,18 +36,13 @@ export function parseCheckArgs(argv: readonly string[]): CheckArgs {
   let config = DEFAULT_CONFIG;
   let filesRoot: string | undefined;
   const envs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${flag} needs a value\n${USAGE}`);
-      return v;
-    };
+  readFlags(argv, USAGE, (flag, value) => {
     if (flag === '--config') config = value();
     else if (flag === '--env') envs.push(...value().split(','));
     else if (flag === '--files-root') filesRoot = value();
-    else throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
-  }
+    else return false;
+    return true;
+  });
   return { config, envs, filesRoot };
 }
 

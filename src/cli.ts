@@ -7,7 +7,8 @@ import type { ExtraWriter } from './synth';
 import { SpecError } from './spec/errors';
 import { loadPlatformFile } from './spec/load';
 import { OutputError, StagedOutput } from './staged-output';
-import { quote, safeLine } from './spec/escape';
+import { UsageError, readFlags } from './cli-args';
+import { safeLine } from './spec/escape';
 import { GITOPS_DIR } from './gitops';
 import { gitopsFiles } from './platform/gitops';
 import { renderFile, synthPlatform } from './synth';
@@ -43,8 +44,7 @@ could not be written; the message says whether the previous output is intact).
 /** The files `npm run synth` writes beside each environment's manifests (and `npm run check` builds): REPORT.md. */
 export const SYNTH_EXTRA_WRITERS: readonly ExtraWriter[] = [platformReportWriter];
 
-/** A command line that cannot be run; printed with the usage. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Parses CLI arguments; throws a UsageError on anything unknown. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): SynthArgs {
@@ -55,24 +55,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
     envs: [],
     help: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = () => {
-      // A following flag is not taken as the value ("--config --env=dev" lacks the file); write
-      // --out=-dir for a value that starts with "-".
-      const next = inline === undefined && argv[i + 1]?.startsWith('-') ? undefined : argv[i + 1];
-      const v = inline ?? next;
-      if (inline === undefined && next !== undefined) i++;
-      if (v === undefined || v === '') throw new UsageError(`${quote(flag)} needs a value\n${USAGE}`);
-      return v;
-    };
+  readFlags(argv, USAGE, (flag, value) => {
     if (flag === '--help' || flag === '-h') args.help = true;
     else if (flag === '--env') args.envs.push(...value().split(','));
     else if (flag === '--config') args.config = value();
     else if (flag === '--out') args.out = value();
     else if (flag === '--files-root') args.filesRoot = value();
-    else throw new UsageError(`unknown argument ${quote(argv[i])}\n${USAGE}`);
-  }
+    else return false;
+    return true;
+  });
   return args;
 }
 

@@ -93,6 +93,17 @@ describe('npm run check', () => {
     expect(r.stderr).toBe('unknown argument "--out"\nusage: check [--config FILE] [--env NAME]... [--files-root DIR]\n');
   });
 
+  test('arguments are read as synth reads them: a following flag is no value, and what is echoed is escaped', () => {
+    // GIVEN a --config without its file, and an argument with a terminal escape
+    // WHEN check runs with each
+    const missing = check('--config', '--env=dev');
+    const hostile = check('--\x1b]0;pwned\x07');
+    // THEN both are usage errors naming the argument, escaped, and nothing is checked
+    expect([missing.code, hostile.code]).toEqual([CHECK_EXIT.other, CHECK_EXIT.other]);
+    expect(missing.stderr).toMatch(/^"--config" needs a value\nusage: check/);
+    expect(hostile.stderr).toMatch(/^unknown argument "--\\x1b]0;pwned\\x07"\nusage: check/);
+  });
+
   test('--files-root lets the spec name files above its own directory, as synth does', () => {
     // GIVEN a spec in a subdirectory whose schema file lies in the directory above it
     const root = tempDir('check-root-');
