@@ -18,7 +18,7 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction, RequestAuthentication } from '../../imports/istio-security.istio.io';
 import { compareText } from '../compare-text';
 import { ingressGateway } from './ingress-gateway';
-import { namespaceOf, prefixPaths } from './names';
+import { namespaceOf, prefixPaths, trimSlash } from './names';
 
 /** Props of a GatewayAuth: the token issuer and JWKS, and which route prefixes stay open. */
 export interface GatewayAuthProps {
@@ -114,7 +114,7 @@ export class GatewayAuth extends Construct {
 
 /** Whether prefix `inner` lies strictly below `outer` as whole path segments (/api/auth below /api). */
 function isBelow(inner: string, outer: string): boolean {
-  const i = inner.replace(/\/+$/, '');
-  const o = outer.replace(/\/+$/, '');
+  const i = trimSlash(inner);
+  const o = trimSlash(outer);
   return i !== o && (o === '' || i.startsWith(`${o}/`));
 }

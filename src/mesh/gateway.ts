@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
 import { TreeIndex } from '../tree-index';
 import { DEFAULT_INGRESS_GATEWAY } from './ingress-gateway';
-import { namespaceOf, routeName, serviceHost } from './names';
+import { namespaceOf, routeName, serviceHost, trimSlash } from './names';
 import { retryPolicy, RetrySettings, TrafficDestination } from './traffic';
 import { compareText } from '../compare-text';
 
@@ -150,7 +150,7 @@ export class ApiGateway extends Construct {
 
 /** Matches the prefix as whole path segments: /api/users and /api/users/..., never /api/usersX. */
 function prefixMatches(prefix: string): Array<{ uri: { exact?: string; prefix?: string } }> {
-  const base = prefix.replace(/\/+$/, '');
+  const base = trimSlash(prefix);
   if (base === '') return [{ uri: { prefix: '/' } }];
   return [{ uri: { exact: base } }, { uri: { prefix: `${base}/` } }];
 }

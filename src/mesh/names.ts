@@ -40,7 +40,8 @@ export function prefixPaths(prefix: string): string[] {
   return base === '' ? ['/*'] : [base, `${base}/*`];
 }
 
-function trimSlash(prefix: string): string {
+/** A route prefix without its trailing slashes ("/" becomes ""). */
+export function trimSlash(prefix: string): string {
   return prefix.replace(/\/+$/, '');
 }
 
