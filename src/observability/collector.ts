@@ -9,7 +9,8 @@ import { stringify } from 'yaml';
 import { IngressGateway, ingressGateway } from '../mesh/ingress-gateway';
 import { namespaceOf, namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
-import { NetworkPeer, networkPeer, networkPort, WorkloadAccess } from '../mesh/workload-access';
+import { externalEgress } from '../mesh/external-service';
+import { networkPeer, networkPort, WorkloadAccess, WorkloadEgress } from '../mesh/workload-access';
 import { ContainerResourceAmounts } from '../workload/resources';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
@@ -89,7 +90,7 @@ export class OtelCollector extends Construct {
     const gw = props.gateway ? ingressGateway(props.gateway, 'OtelCollector') : undefined;
     const selector = selectorLabels(name, environment);
     const labels = componentLabels({ name, partOf: props.partOf ?? name, environment, component: 'telemetry', version: imageVersion(image) });
-    const backend = props.backendEndpoint ? parseEndpoint(props.backendEndpoint, props.clusterCidrs ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) : undefined;
+    const backend = props.backendEndpoint ? backendEgress(props.backendEndpoint, props.clusterCidrs ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) : undefined;
     const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
 
     this.config = new k8s.KubeConfigMap(this, 'Config', {
@@ -138,7 +139,7 @@ export class OtelCollector extends Construct {
         { principals: [namespacePrincipals(namespace, trustDomainOf(this))], peer: {} },
         ...(gw ? [{ principals: [principalOf(gw.namespace, gw.serviceAccount, trustDomainOf(this))], peer: { namespace: gw.namespace, podLabels: gw.selector } }] : []),
       ],
-      egress: backend ? [{ to: [backend.peer], ports: [{ port: backend.port }] }] : [],
+      egress: backend ? [backend] : [],
       labels,
     });
   }
@@ -169,13 +170,13 @@ export function collectorConfig(backendEndpoint?: string): Record<string, unknow
   };
 }
 
-/** Where a backend host:port is on the network: a namespace for cluster hosts, anywhere otherwise. */
-function parseEndpoint(endpoint: string, clusterCidrs: readonly string[]): { peer: NetworkPeer; port: number } {
+/** The egress to a backend host:port: its namespace for a cluster host, else as to any external destination. */
+function backendEgress(endpoint: string, clusterCidrs: readonly string[]): WorkloadEgress {
   const colon = endpoint.lastIndexOf(':');
   const host = endpoint.slice(0, colon);
   const port = Number(endpoint.slice(colon + 1));
   const inCluster = /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(host);
-  return { peer: inCluster ? { namespace: inCluster[1] } : { cidr: '0.0.0.0/0', except: [...clusterCidrs] }, port };
+  return inCluster ? { to: [{ namespace: inCluster[1] }], ports: [{ port }] } : externalEgress({ port }, clusterCidrs);
 }
 
 /** A short stable hash (FNV-1a) of a text. */
