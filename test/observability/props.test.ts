@@ -31,6 +31,14 @@ describe('OtelCollector from props', () => {
     expect(deployment.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'otel-collector-shop', 'app.kubernetes.io/part-of': 'otel-collector', 'app.kubernetes.io/version': '0.111.0' });
   });
 
+  test('a backend outside the cluster is reached on its port at any address but the cluster ranges', () => {
+    // GIVEN a backend host that is no cluster Service, and the cluster ranges
+    const objs = collector({ backendEndpoint: 'otlp.example.com:4317', clusterCidrs: ['10.0.0.0/8'] });
+    // WHEN synthesized THEN the collector's NetworkPolicy lets it out to exactly that
+    const egress = objs.filter((o) => o.kind === 'NetworkPolicy').flatMap((o) => (o.spec.egress ?? []) as unknown[]);
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 4317, protocol: 'TCP' }] });
+  });
+
   test('a gateway with defaults admits the default Istio ingress gateway identity', () => {
     // GIVEN gateway: {} WHEN synthesized THEN the istio-system ingress gateway may send spans too
     const policy = collector({ gateway: {} }).find((o) => o.kind === 'AuthorizationPolicy')!;
