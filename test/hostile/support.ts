@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
 import { runSynthCli } from '../../src/cli';
+import { captured, Run } from '../support/captured';
 import { CONFIG_DIR, referenceText } from '../helpers';
 import { tempDir } from '../support/temp-dirs';
 
@@ -49,25 +50,11 @@ export function treeOf(dir: string): Record<string, string> {
 }
 
 /** What one in-process CLI run printed and returned. */
-export interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliRun = Run;
 
 /** Runs the synth CLI in this process, capturing what it prints. */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((t) => { out.push(String(t)); return true; });
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((t) => { err.push(String(t)); return true; });
-  try {
-    const code = await runSynthCli(argv, env);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+export function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return captured(() => runSynthCli(argv, env));
 }
 
 let bundled: string | undefined;
