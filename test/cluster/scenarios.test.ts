@@ -14,6 +14,7 @@ import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { applicationSync, buildKustomization, type ArgoCdSyncStep } from '../../src/gitops';
 import type { Manifest } from '../../src/synth';
+import { freePort } from '../integration/servers';
 import {
   argo, REPO, conditions, events, getJson, KObject, kubectl, kubectlOk, list, objectsIn, podsPerZone, promQueries,
   registerPid, say, setRates, SIM_WORK, sleep, synthCli, tryGet, waitFor, writeSpec,
@@ -893,10 +894,3 @@ d('simulated cluster', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const net = await import('net');
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
