@@ -12,10 +12,9 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { FieldChange } from './field-changes';
-import { apiGroup } from './identity';
 import { imageReferenceParts } from '../spec/image';
 import { parseQuantity } from '../spec/quantity';
-import { Manifest } from '../synth';
+import { apiGroup, Manifest } from '../manifest';
 
 /** What a rule found in one object's update. */
 export interface RefusedUpdate {
