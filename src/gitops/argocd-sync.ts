@@ -40,7 +40,7 @@ type Path = ReadonlyArray<string | number>;
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'autoscaling', 'batch', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
 
 /** Identity of an object for matching desired and live: group/kind/namespace/name. */
-export function objectIdentity(o: Manifest): string {
+function objectIdentity(o: Manifest): string {
   return `${apiGroup(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
