@@ -88,7 +88,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     // dist/gitops/ names every environment, so a synth of some environments leaves it as it is.
     const gitops = args.envs.length ? [] : gitopsFiles(envs);
     for (const f of gitops) staged.write(GITOPS_DIR, f.name, renderFile(f));
-    await staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
+    staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
     for (const w of staged.warnings) process.stderr.write(`warning: ${safeLine(w)}\n`);
     // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
     const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
@@ -105,7 +105,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     return 0;
   } catch (e) {
     try {
-      await output?.abort();
+      output?.abort();
     } catch (cleanup) {
       process.stderr.write(`could not remove the staging directories: ${safeLine((cleanup as Error).message)}\n`);
     }

@@ -1,6 +1,7 @@
 /**
- * The plain-data shapes of synthesized output: objects, files and environments. A module of
- * types only, so synthesis, GitOps, diff and reports share them without importing each other.
+ * The plain-data shapes of synthesized output: objects, files and environments, and the API group
+ * of an object. Types and a pure function only, so synthesis, GitOps, diff and reports share them
+ * without importing each other.
  */
 import type { PlatformEnvironment } from './platform/environment';
 
@@ -10,6 +11,12 @@ export interface Manifest {
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string; readonly [k: string]: unknown };
   readonly [k: string]: unknown;
+}
+
+/** The API group of an apiVersion: "apps" for apps/v1, "" for the core v1. */
+export function apiGroup(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /** One output file. */

@@ -39,23 +39,19 @@ export class StagedOutput {
     fs.writeFileSync(this.fileOf(environment, fileName), text);
   }
 
-  /** Replaces <outDir>/<env>/ for each of `environments`, all or none; raises the first failed write. */
-  public async commit(environments: readonly string[]): Promise<void> {
+  /**
+   * Replaces <outDir>/<env>/ for each of `environments`: all of them or, when one cannot be
+   * replaced, none: those already swapped are swapped back. A write that failed (`write`) is raised
+   * here first, and nothing is replaced. The replaced directories are removed afterwards; one that
+   * cannot be removed is left under its hidden name (see `warnings`), which the next run tries
+   * again and never fails on.
+   */
+  public commit(environments: readonly string[]): void {
     if (this.failure) {
       const failure = this.failure;
-      this.abortSync();
+      this.abort();
       throw new OutputError(`could not write the output: ${failure.message}`, true);
     }
-    this.commitSync(environments);
-  }
-
-  /**
-   * Replaces <outDir>/<env>/ for each of `environments` (for files written with writeSync): all
-   * of them or, when one cannot be replaced, none: those already swapped are swapped back. The
-   * replaced directories are removed afterwards; one that cannot be removed is left under its
-   * hidden name (see `warnings`), which the next run tries again and never fails on.
-   */
-  public commitSync(environments: readonly string[]): void {
     const swapped: Array<{ final: string; staged: string; previous?: string }> = [];
     const notRestored: string[] = [];
     try {
@@ -82,7 +78,7 @@ export class StagedOutput {
     } catch (e) {
       const failure = `could not replace the output in ${this.outDir}: ${(e as Error).message}`;
       notRestored.push(...rollBack(swapped));
-      this.abortSync();
+      this.abort();
       if (notRestored.length === 0) throw new OutputError(failure, true);
       throw new OutputError(`${failure}; could not restore the previous output of ${notRestored.join('; ')}`, false);
     }
@@ -92,13 +88,8 @@ export class StagedOutput {
     }
   }
 
-  /** Removes every temporary directory (and an output directory it created). */
-  public async abort(): Promise<void> {
-    this.abortSync();
-  }
-
-  /** Removes every temporary directory now (and an output directory it created and left empty). */
-  public abortSync(): void {
+  /** Removes every temporary directory (and an output directory it created and left empty). */
+  public abort(): void {
     for (const dir of this.staged.values()) removeBestEffort(dir, this.warnings);
     this.staged.clear();
     try {
@@ -168,7 +159,7 @@ function makeStagingDir(outDir: string, environment: string): string {
   }
 }
 
-/** Swaps back what commitSync swapped, last first; returns what could not be restored. */
+/** Swaps back what commit swapped, last first; returns what could not be restored. */
 function rollBack(swapped: ReadonlyArray<{ final: string; staged: string; previous?: string }>): string[] {
   const failed: string[] = [];
   for (const { final, staged, previous } of [...swapped].reverse()) {

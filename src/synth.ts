@@ -230,8 +230,8 @@ export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvi
     }
     for (const f of gitops) staged.writeSync(GITOPS_DIR, f.name, renderFile(f));
   } catch (e) {
-    staged.abortSync();
+    staged.abort();
     throw e;
   }
-  staged.commitSync([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
+  staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
 }

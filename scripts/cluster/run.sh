@@ -77,29 +77,16 @@ ARGO_HEALTHZ_PORT=$(free_port) ARGO_METRICS_PORT=$(free_port) REDIS_PORT=$(free_
 # --- credentials, as scripts/validate/apiserver.sh ---------------------------------------------------
 P="$WORK/pki"; apiserver_pki "$P" sim
 
-export KUBECONFIG="$WORK/kubeconfig"
-printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
-K() { "$KUBECTL_BIN" --cache-dir "$WORK/kube-cache" "$@"; }
-K config set-cluster sim --server "https://127.0.0.1:$APISERVER_PORT" --certificate-authority "$P/ca.crt" --embed-certs >/dev/null
-K config set-credentials sim-admin --token "$TOKEN" >/dev/null
-K config set-context sim --cluster sim --user sim-admin >/dev/null
-K config use-context sim >/dev/null
+apiserver_kubeconfig "$WORK" sim "$APISERVER_PORT"
 
 # --- etcd, kube-apiserver ----------------------------------------------------------------------------
-start etcd etcd --name sim --data-dir "$WORK/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "sim=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls "" --log-level warn
+etcd_args sim "$WORK/etcd" "$ETCD_PORT" "$ETCD_PEER_PORT"
+start etcd etcd "${ETCD_ARGS[@]}"
 apiserver_args "$P" "$WORK" "$ETCD_PORT" "$APISERVER_PORT"
 start kube-apiserver "$KUBE_APISERVER_BIN" "${APISERVER_ARGS[@]}"
 
 say "waiting for kube-apiserver $K8S_VERSION on https://127.0.0.1:$APISERVER_PORT"
-for _ in $(seq 1 120); do
-  kill -0 "${PIDS[1]}" 2>/dev/null || { tail -n 20 "$WORK/logs/kube-apiserver.log" >&2; die "kube-apiserver exited"; }
-  K get --raw /readyz >/dev/null 2>&1 && break
-  sleep 1
-done
-K get --raw /readyz >/dev/null || die "kube-apiserver not ready after 120s"
+wait_apiserver_ready "${PIDS[1]}" "$WORK/logs/kube-apiserver.log"
 T_API=$(date +%s)
 
 # --- what a cluster has before the platform: CRDs, istio-system, nodes -------------------------------

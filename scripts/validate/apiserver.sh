@@ -58,12 +58,8 @@ done
 P="$WORK/pki"; apiserver_pki "$P" validate
 
 # --- etcd ------------------------------------------------------------------------------------------
-etcd --name validate --data-dir "$WORK/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "validate=http://127.0.0.1:$ETCD_PEER_PORT" \
-  --listen-metrics-urls "" --log-level warn >"$WORK/etcd.log" 2>&1 &
+etcd_args validate "$WORK/etcd" "$ETCD_PORT" "$ETCD_PEER_PORT"
+etcd "${ETCD_ARGS[@]}" >"$WORK/etcd.log" 2>&1 &
 ETCD_PID=$!
 
 # --- kube-apiserver ---------------------------------------------------------------------------------
@@ -71,22 +67,9 @@ apiserver_args "$P" "$WORK" "$ETCD_PORT" "$APISERVER_PORT"
 "$KUBE_APISERVER_BIN" "${APISERVER_ARGS[@]}" >"$WORK/apiserver.log" 2>&1 &
 APISERVER_PID=$!
 
-export KUBECONFIG="$WORK/kubeconfig"
-printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
-K() { "$KUBECTL_BIN" --cache-dir "$WORK/kube-cache" "$@"; }
-K config set-cluster validate --server "https://127.0.0.1:$APISERVER_PORT" \
-  --certificate-authority "$P/ca.crt" --embed-certs >/dev/null
-K config set-credentials validate-admin --token "$TOKEN" >/dev/null
-K config set-context validate --cluster validate --user validate-admin >/dev/null
-K config use-context validate >/dev/null
-
+apiserver_kubeconfig "$WORK" validate "$APISERVER_PORT"
 log "waiting for kube-apiserver $K8S_VERSION on https://127.0.0.1:$APISERVER_PORT"
-for _ in $(seq 1 120); do
-  kill -0 "$APISERVER_PID" 2>/dev/null || die "kube-apiserver exited (see log above)"
-  if K get --raw /readyz >/dev/null 2>&1; then break; fi
-  sleep 1
-done
-K get --raw /readyz >/dev/null || die "kube-apiserver not ready after 120s"
+wait_apiserver_ready "$APISERVER_PID"
 T_READY=$(date +%s)
 K version -o json 2>/dev/null | grep -E '"gitVersion"' | sed 's/^ */  /' >&2 || true
 

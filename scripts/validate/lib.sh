@@ -96,7 +96,49 @@ apiserver_args() {
   )
 }
 
-# wait_crds_served: after applying CRDs with K (the caller's kubectl function), waits until they are
+# etcd_args NAME DATA_DIR CLIENT_PORT PEER_PORT: sets ETCD_ARGS, a single-member etcd NAME on 127.0.0.1
+# (no metrics listener, warnings only) that apiserver_args's --etcd-servers reaches on CLIENT_PORT.
+etcd_args() {
+  local name=$1
+  ETCD_ARGS=(
+    --name "$name" --data-dir "$2"
+    --listen-client-urls "http://127.0.0.1:$3" --advertise-client-urls "http://127.0.0.1:$3"
+    --listen-peer-urls "http://127.0.0.1:$4" --initial-advertise-peer-urls "http://127.0.0.1:$4"
+    --initial-cluster "$name=http://127.0.0.1:$4" --listen-metrics-urls "" --log-level warn
+  )
+}
+
+# apiserver_kubeconfig WORK_DIR NAME APISERVER_PORT: exports KUBECONFIG (WORK_DIR/kubeconfig), whose
+# current context NAME reaches the server on APISERVER_PORT as NAME-admin with the CA and token of
+# apiserver_pki (WORK_DIR/pki, TOKEN). K, below, is kubectl against it.
+apiserver_kubeconfig() {
+  local work=$1 name=$2
+  KUBE_CACHE_DIR="$work/kube-cache"
+  export KUBECONFIG="$work/kubeconfig"
+  printf 'apiVersion: v1\nkind: Config\n' >"$KUBECONFIG"
+  K config set-cluster "$name" --server "https://127.0.0.1:$3" \
+    --certificate-authority "$work/pki/ca.crt" --embed-certs >/dev/null
+  K config set-credentials "$name-admin" --token "$TOKEN" >/dev/null
+  K config set-context "$name" --cluster "$name" --user "$name-admin" >/dev/null
+  K config use-context "$name" >/dev/null
+}
+K() { "$KUBECTL_BIN" --cache-dir "$KUBE_CACHE_DIR" "$@"; }
+
+# wait_apiserver_ready PID [LOG]: waits up to 120 s until the kube-apiserver of PID answers /readyz;
+# dies when it exits first (printing the last lines of LOG when given) or is not ready by then.
+wait_apiserver_ready() {
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$1" 2>/dev/null; then
+      if [ -n "${2:-}" ]; then tail -n 20 "$2" >&2; die "kube-apiserver exited"; fi
+      die "kube-apiserver exited (see log above)"
+    fi
+    K get --raw /readyz >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  K get --raw /readyz >/dev/null || die "kube-apiserver not ready after 120s"
+}
+
+# wait_crds_served: after applying CRDs with K (apiserver_kubeconfig first), waits until they are
 # Established and discovery serves the Istio and Argo Rollouts kinds, so custom resources can follow.
 wait_crds_served() {
   K wait --for condition=Established crd --all --timeout 60s >/dev/null

@@ -3,6 +3,7 @@
  * queue per consumer and event (`<service>.<event>`), each bound by the event name as routing
  * key. Rendered as RabbitMQ definitions (loaded at boot) with no users and no credentials.
  */
+import { EVENT_NAME, EXCHANGE_NAME } from '../spec/formats';
 import { repeats } from '../spec/lists';
 
 /** What one service publishes and consumes. */
@@ -34,10 +35,6 @@ export const EVENTS_VHOST = '/';
 /** The default topic exchange. */
 export const DEFAULT_EVENTS_EXCHANGE = 'events';
 
-/** An event name: dot-separated lowercase words, at least two (order.created). */
-const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
-/** An exchange name the platform writes: lowercase letters, digits, "." and "-". */
-const EXCHANGE_NAME = /^[a-z][a-z0-9.-]*$/;
 /** RabbitMQ's limit on exchange and queue names, in bytes. */
 const MAX_AMQP_NAME = 255;
 

@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { SQL_IDENTIFIER } from '../spec/formats';
 import { dns1035Label, dns1123Subdomain, INT32_MAX } from '../spec/k8s-rules';
 import { MicroService } from '../workload/microservice';
 import { ContainerResourceAmounts } from '../workload/resources';
@@ -34,8 +35,6 @@ export const DEFAULT_POSTGRES_POOL: Required<PostgresPoolSettings> = { max: 20, 
 
 /** Databases PostgreSQL creates itself; POSTGRES_DB cannot be one of them. */
 const RESERVED_DATABASES = ['template0', 'template1'];
-/** A PostgreSQL identifier as the platform writes them unquoted. */
-const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The owner's client pool, passed to it as DB_POOL_MAX, DB_POOL_IDLE_TIMEOUT_MS and DB_POOL_CONNECT_TIMEOUT_MS. */
 export interface PostgresPoolSettings {

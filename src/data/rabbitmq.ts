@@ -12,6 +12,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { IPV4_CIDR } from '../spec/formats';
 import { dns1123Subdomain, INT32_MAX } from '../spec/k8s-rules';
 import { parseQuantity } from '../spec/quantity';
 import { MicroService } from '../workload/microservice';
@@ -347,9 +348,6 @@ function rabbitmqProblems(replicas: number, credentialsSecret: string, api: Requ
   });
   return problems;
 }
-
-const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const IPV4_CIDR = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`);
 
 /** rabbitmq.conf: listeners, console logging, memory from the container limit, definitions, peer discovery. */
 export function rabbitmqConfig(opts: { settings: RabbitMqConfigSettings; namespace: string; headlessName: string }): string {

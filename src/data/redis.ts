@@ -5,6 +5,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { REDIS_EVICTION_POLICIES, RedisEvictionPolicy } from '../spec/formats';
 import { configMapKey, dns1123Subdomain } from '../spec/k8s-rules';
 import { parseQuantity, parseRedisSize } from '../spec/quantity';
 import { MicroService, SecretKeyReference } from '../workload/microservice';
@@ -42,9 +43,7 @@ export const DEFAULT_REDIS_EVICTION_POLICY: RedisEvictionPolicy = 'allkeys-lru';
 /** The default cache entry TTL a client gets (CACHE_TTL_SECONDS). */
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 
-/** What Redis evicts when it reaches maxmemory. */
-export type RedisEvictionPolicy = 'allkeys-lru' | 'allkeys-lfu' | 'volatile-lru' | 'volatile-lfu' | 'volatile-ttl' | 'allkeys-random';
-const EVICTION_POLICIES: readonly RedisEvictionPolicy[] = ['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random'];
+export type { RedisEvictionPolicy } from '../spec/formats';
 
 /** The redis.conf settings the cache is generated from. */
 export interface RedisConfigSettings {
@@ -230,7 +229,7 @@ function redisProblems(props: RedisCacheProps, settings: RedisConfigSettings, re
     // Redis needs room beyond maxmemory for buffers, fragmentation and the append-only rewrite.
     problems.push(`maxmemory ${settings.maxmemory} must be below the container memory limit ${resources.limits.memory} (resources.limits.memory), or Redis is killed before it evicts`);
   }
-  if (!EVICTION_POLICIES.includes(settings.maxmemoryPolicy)) problems.push(`maxmemoryPolicy "${settings.maxmemoryPolicy}" must be one of ${EVICTION_POLICIES.join(', ')}`);
+  if (!REDIS_EVICTION_POLICIES.includes(settings.maxmemoryPolicy)) problems.push(`maxmemoryPolicy "${settings.maxmemoryPolicy}" must be one of ${REDIS_EVICTION_POLICIES.join(', ')}`);
   for (const m of dns1123Subdomain(password.secret)) problems.push(`passwordSecret.secret "${password.secret}": ${m}`);
   for (const m of configMapKey(password.key)) problems.push(`passwordSecret.key "${password.key}": ${m}`);
   return problems;

@@ -10,7 +10,7 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
 } from '../../imports/argo-argoproj.io';
-import { durationSeconds, formatSeconds } from './duration';
+import { DURATION, durationSeconds, formatSeconds } from './duration';
 import { namespaceOf } from '../mesh/names';
 
 /** Name of the template, as Rollouts and the spec reference it. */
@@ -76,7 +76,7 @@ export class SuccessRateAnalysisTemplate extends Construct {
     const problems: string[] = [];
     if (!(successRate >= 0 && successRate <= 1)) problems.push(`successRate must be from 0 to 1, got ${successRate}`);
     if (!/^https?:\/\/[^\s/]+\S*$/.test(prometheusAddress)) problems.push(`prometheusAddress "${prometheusAddress}" is not a Prometheus URL; use http:// or https:// and a host`);
-    if (!/^\d+(ms|s|m|h)$/.test(interval)) problems.push(`interval "${interval}" is not a duration such as 30s, 1m or 1h`);
+    if (!DURATION.test(interval)) problems.push(`interval "${interval}" is not a duration such as 30s, 1m or 1h`);
     if (!Number.isInteger(count) || count < 1) problems.push(`count ${count} must be a whole number, at least 1`);
     if (!Number.isInteger(failureLimit) || failureLimit < 0) problems.push(`failureLimit ${failureLimit} must be a whole number, 0 or more`);
     else if (failureLimit >= count) problems.push(`failureLimit (${failureLimit}) must be lower than count (${count}), or the analysis can never fail`);

@@ -1,2 +1,2 @@
 /** Durations as Argo Rollouts reads them: pure, in src/spec/duration.ts, which the spec checks share. */
-export { durationSeconds, formatSeconds, pauseSeconds } from '../spec/duration';
+export { DURATION, durationSeconds, formatSeconds, pauseSeconds } from '../spec/duration';

@@ -1,4 +1,5 @@
 /** How the plan tells objects apart: API group, kind, namespace and name (never the version). */
+import { apiGroup } from '../manifest';
 import { kindRank, Manifest, SynthesizedEnvironment } from '../synth';
 import { compareText } from '../compare-text';
 
@@ -8,12 +9,6 @@ export interface LocatedManifest {
   readonly file: string;
   /** The object. */
   readonly object: Manifest;
-}
-
-/** The API group of an apiVersion: "apps" for apps/v1, "" for the core v1. */
-export function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.lastIndexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /** The identity of an object: a version change (v1beta1 to v1) updates it, it does not replace it. */

@@ -12,9 +12,9 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { FieldChange } from './field-changes';
-import { apiGroup } from './identity';
+import { imageReferenceParts } from '../spec/image';
 import { parseQuantity } from '../spec/quantity';
-import { Manifest } from '../synth';
+import { apiGroup, Manifest } from '../manifest';
 
 /** What a rule found in one object's update. */
 export interface RefusedUpdate {
@@ -152,17 +152,9 @@ export const UNSAFE_RULES: readonly UpdateRule[] = [
 
 /** The version numbers at the start of an image tag: postgres:16.4-bookworm -> [16, 4]; undefined for a digest or no tag. */
 export function imageVersionNumbers(image: string): number[] | undefined {
-  if (image.includes('@')) return undefined;
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  const m = colon < 0 ? null : /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(last.slice(colon + 1));
+  const { tag, digest } = imageReferenceParts(image);
+  const m = digest !== undefined || tag === undefined ? null : /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag);
   return m ? m.slice(1).filter((x) => x !== undefined).map(Number) : undefined;
-}
-
-/** The image repository's last segment: "postgres" for docker.io/library/postgres:16. */
-function imageName(image: string): string {
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  return last.split(/[:@]/)[0];
 }
 
 /** Compares [major, minor, patch] lists; missing parts count as 0. */
@@ -175,7 +167,7 @@ function compareVersions(a: readonly number[], b: readonly number[]): number {
 function storeImageChanges(store: string, dangerous: (before: number[], after: number[]) => boolean) {
   return (changes: readonly FieldChange[]): FieldChange[] => changes.filter((c) => {
     if (!/^spec\.template\.spec\.(initC|c)ontainers\[name=[^\]]+\]\.image$/.test(c.path)) return false;
-    if (typeof c.before !== 'string' || typeof c.after !== 'string' || imageName(c.after) !== store || imageName(c.before) !== store) return false;
+    if (typeof c.before !== 'string' || typeof c.after !== 'string' || imageReferenceParts(c.after).name !== store || imageReferenceParts(c.before).name !== store) return false;
     const [before, after] = [imageVersionNumbers(c.before), imageVersionNumbers(c.after)];
     return before !== undefined && after !== undefined && dangerous(before, after);
   });

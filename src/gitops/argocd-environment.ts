@@ -6,7 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compareText } from '../compare-text';
-import type { Manifest } from '../manifest';
+import { apiGroup, type Manifest } from '../manifest';
 import { GitSource, resolveGitSource } from './git-source';
 import { IgnoreRule, rolloutOwnedFields } from './rollout-owned-fields';
 
@@ -126,7 +126,7 @@ function toArgoRule(rule: IgnoreRule): Record<string, unknown> {
 function groupKinds(objects: readonly Manifest[]): Array<{ group: string; kind: string }> {
   const seen = new Map<string, { group: string; kind: string }>();
   for (const o of objects) {
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    const group = apiGroup(o.apiVersion);
     seen.set(`${group}/${o.kind}`, { group, kind: o.kind });
   }
   return [...seen.values()].sort((a, b) => compareText(a.group, b.group) || compareText(a.kind, b.kind));

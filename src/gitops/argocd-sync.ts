@@ -12,7 +12,7 @@
  *   lists whole, so the whole top-level list holding an ignored field comes from the live object
  *   (argo-cd issues #27480, #17694); for built-in kinds only the ignored field does.
  */
-import type { Manifest } from '../manifest';
+import { apiGroup, type Manifest } from '../manifest';
 import type { IgnoreRule } from './rollout-owned-fields';
 
 /** The sync options that change what is applied. */
@@ -40,8 +40,8 @@ type Path = ReadonlyArray<string | number>;
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'autoscaling', 'batch', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io']);
 
 /** Identity of an object for matching desired and live: group/kind/namespace/name. */
-export function objectIdentity(o: Manifest): string {
-  return `${groupOf(o)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+function objectIdentity(o: Manifest): string {
+  return `${apiGroup(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
 /** The sync, object by object in the order given (Argo CD's own ordering is not modelled). */
@@ -56,7 +56,7 @@ export function argoCdSync(desired: readonly Manifest[], live: readonly Manifest
       without(project(current, object), paths(current)),
     );
     if (!outOfSync && options.applyOutOfSyncOnly) return { action: 'skip', outOfSync, object };
-    const sent = options.respectIgnoreDifferences ? withLiveValues(object, current, paths(current), BUILT_IN_GROUPS.has(groupOf(object))) : object;
+    const sent = options.respectIgnoreDifferences ? withLiveValues(object, current, paths(current), BUILT_IN_GROUPS.has(apiGroup(object.apiVersion))) : object;
     return { action: 'apply', outOfSync, object: sent };
   });
 }
@@ -73,7 +73,7 @@ export function applicationSync(application: Manifest, desired: readonly Manifes
 
 /** The concrete paths the rules matching `target` ignore, evaluated on a given object. */
 function ignoredPaths(rules: readonly IgnoreRule[], target: Manifest): (o: Json) => Path[] {
-  const matching = rules.filter((r) => r.group === groupOf(target) && r.kind === target.kind && r.name === target.metadata.name
+  const matching = rules.filter((r) => r.group === apiGroup(target.apiVersion) && r.kind === target.kind && r.name === target.metadata.name
     && (r.namespace === '' || r.namespace === (target.metadata.namespace ?? '')));
   return (o) => matching.flatMap((r) => [
     ...(r.jsonPointers ?? []).map(parsePointer).filter((p) => has(o, p)),
@@ -141,10 +141,6 @@ function withLiveValues(desired: Manifest, live: Manifest, livePaths: readonly P
     set(out, from, structuredClone(get(live, from)));
   }
   return out;
-}
-
-function groupOf(o: Manifest): string {
-  return o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
 }
 
 function isObject(v: Json): v is Record<string, Json> {

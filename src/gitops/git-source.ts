@@ -1,4 +1,5 @@
 /** Where an environment's rendered manifests live in Git, as Argo CD and Flux both read them. */
+import { GIT_PATH, GIT_URL } from '../spec/formats';
 
 /** The Git repository, directory and revision an environment is deployed from. */
 export interface GitSource {
@@ -27,9 +28,6 @@ export interface ResolvedGitSource {
   readonly targetRevision: string;
 }
 
-const GIT_URL = /^(https:\/\/|ssh:\/\/|git@)[^\s]+$/;
-const RELATIVE_DIR = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-
 /** The source with defaults applied; throws naming the construct when a value cannot be deployed from. */
 export function resolveGitSource(owner: string, source: GitSource): ResolvedGitSource {
   const path = source.path ?? 'dist';
@@ -37,7 +35,7 @@ export function resolveGitSource(owner: string, source: GitSource): ResolvedGitS
   const problems: string[] = [];
   if (!GIT_URL.test(source.repoURL)) problems.push(`repoURL "${source.repoURL}" must be a Git URL starting with https://, ssh:// or git@`);
   // The path is joined with "/<environment>": an absolute or ./ path would point elsewhere in the repository.
-  if (!RELATIVE_DIR.test(path)) problems.push(`path "${path}" must be a relative directory such as dist or deploy/dist, without a leading or trailing "/"`);
+  if (!GIT_PATH.test(path)) problems.push(`path "${path}" must be a relative directory such as dist or deploy/dist, without a leading or trailing "/"`);
   if (targetRevision === '') problems.push('targetRevision must name a branch or tag, such as main');
   if (problems.length) throw new Error(`${owner}: ${problems.join('; ')}`);
   return { repoURL: source.repoURL, path, targetRevision };

@@ -9,7 +9,7 @@ export { rolloutOwnedFields, type IgnoreRule, POD_TEMPLATE_HASH } from './rollou
 export { ArgoCdEnvironment, type ArgoCdEnvironmentProps, SYNC_WAVE } from './argocd-environment';
 export { FluxEnvironment, type FluxEnvironmentProps } from './flux-environment';
 export type { GitSource } from './git-source';
-export { applicationSync, argoCdSync, jqPaths, objectIdentity, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './argocd-sync';
+export { applicationSync, argoCdSync, jqPaths, type ArgoCdSyncOptions, type ArgoCdSyncStep } from './argocd-sync';
 
 /** The directory under the output directory; no environment may have this name. */
 export const GITOPS_DIR = 'gitops';

@@ -6,7 +6,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMinProtocolVersion, GatewaySpecServersTlsMode, VirtualService } from '../../imports/istio-networking.istio.io';
 import { TreeIndex } from '../tree-index';
-import { DEFAULT_INGRESS_GATEWAY } from './ingress-gateway';
+import { ingressGatewaySelector } from './ingress-gateway';
 import { namespaceOf, routeName, serviceHost, trimSlash } from './names';
 import { retryPolicy, RetrySettings, TrafficDestination } from './traffic';
 import { compareText } from '../compare-text';
@@ -91,8 +91,7 @@ export class ApiGateway extends Construct {
       if (seen.has(r.prefix)) throw new Error(`route prefix ${r.prefix} is given twice; a prefix belongs to one service`);
       seen.add(r.prefix);
     }
-    const gatewaySelector = props.gatewaySelector ?? DEFAULT_INGRESS_GATEWAY.selector;
-    if (Object.keys(gatewaySelector).length === 0) throw new Error('ApiGateway: gatewaySelector must name at least one label; an empty selector would select every pod');
+    const gatewaySelector = ingressGatewaySelector(props.gatewaySelector, 'ApiGateway', 'gatewaySelector');
     // Longest prefix first: a shorter prefix (/api) never shadows a longer one (/api/users).
     this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
 

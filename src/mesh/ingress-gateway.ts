@@ -28,11 +28,19 @@ export const DEFAULT_INGRESS_GATEWAY: Required<IngressGateway> = {
 
 /** The gateway with the defaults of the unset fields; an empty selector is refused (it would select every pod). */
 export function ingressGateway(given: IngressGateway | undefined, owner: string): Required<IngressGateway> {
-  const gateway: Required<IngressGateway> = {
+  return {
     namespace: given?.namespace ?? DEFAULT_INGRESS_GATEWAY.namespace,
-    selector: given?.selector ?? DEFAULT_INGRESS_GATEWAY.selector,
+    selector: ingressGatewaySelector(given?.selector, owner),
     serviceAccount: given?.serviceAccount ?? DEFAULT_INGRESS_GATEWAY.serviceAccount,
   };
-  if (Object.keys(gateway.selector).length === 0) throw new Error(`${owner}: the gateway selector must name at least one label; an empty selector would select every pod`);
-  return gateway;
+}
+
+/**
+ * The gateway pods' labels, the default when unset; throws for an empty selector, which would
+ * select every pod. `prop` names the selector in the message as the owner's users know it.
+ */
+export function ingressGatewaySelector(given: Readonly<Record<string, string>> | undefined, owner: string, prop = 'the gateway selector'): Readonly<Record<string, string>> {
+  const selector = given ?? DEFAULT_INGRESS_GATEWAY.selector;
+  if (Object.keys(selector).length === 0) throw new Error(`${owner}: ${prop} must name at least one label; an empty selector would select every pod`);
+  return selector;
 }

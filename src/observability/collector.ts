@@ -6,6 +6,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { HOST_PORT } from '../spec/formats';
 import { IngressGateway, ingressGateway } from '../mesh/ingress-gateway';
 import { namespaceOf, namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
 import { SupportWorkload } from '../mesh/support-workload';
@@ -82,7 +83,7 @@ export class OtelCollector extends Construct {
     const image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
     const replicas = props.replicas ?? 2;
     const problems: string[] = [];
-    if (props.backendEndpoint !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/.test(props.backendEndpoint)) {
+    if (props.backendEndpoint !== undefined && !HOST_PORT.test(props.backendEndpoint)) {
       problems.push(`backendEndpoint "${props.backendEndpoint}" must be host:port, such as tempo.monitoring.svc.cluster.local:4317`);
     }
     if (!Number.isInteger(replicas) || replicas < 1) problems.push(`replicas ${replicas} must be a whole number, at least 1`);

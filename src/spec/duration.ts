@@ -2,6 +2,8 @@
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { h: 3600, m: 60, s: 1 };
 const PAUSE_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** Duration as Istio and Argo accept it: 500ms, 30s, 1m, 15m, 1h (the schema's and the constructs' rule). */
+export const DURATION = /^\d+(ms|s|m|h)$/;
 
 /**
  * Seconds of a canary pause duration, or undefined when Argo Rollouts would not read it.
@@ -20,10 +22,10 @@ export function pauseSeconds(duration: string | number): number | undefined {
 
 /** Seconds of a schema DURATION such as 500ms, 30s, 1m or 1h (fractions of a second round up). */
 export function durationSeconds(duration: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(duration);
-  if (!m) throw new Error(`not a duration: "${duration}"`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? Math.ceil(n / 1000) : n * UNIT_SECONDS[m[2]];
+  const unit = DURATION.exec(duration)?.[1];
+  if (unit === undefined) throw new Error(`not a duration: "${duration}"`);
+  const n = Number(duration.slice(0, -unit.length));
+  return unit === 'ms' ? Math.ceil(n / 1000) : n * UNIT_SECONDS[unit];
 }
 
 /** Formats seconds as Prometheus and Argo both read them: 45s, 2m, 2m30s, 1h. */

@@ -113,7 +113,8 @@ export function configMapKey(value: string): string[] {
 const MAX_QUANTITY = 2n ** 63n - 1n;
 const QUANTITY_FMT = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 const BINARY_SI: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const DECIMAL_SI: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+/** Decimal SI suffixes and the power of ten each stands for. */
+export const DECIMAL_SI: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 /** resource.Quantity: a signed decimal number, then a binary or decimal SI suffix or a decimal exponent. */
 const QUANTITY = /^([+-]?)(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
@@ -124,6 +125,8 @@ export interface ParsedQuantity {
   readonly digits: bigint;
   readonly binaryExponent: number;
   readonly decimalExponent: number;
+  /** How it was written, as apimachinery names it: a binary suffix (Ki..Ei), a decimal one (n..E, or none) or an exponent (e3). */
+  readonly format: 'BinarySI' | 'DecimalSI' | 'DecimalExponent';
   /** The value as a floating-point number (for comparisons; exact up to 2^53). */
   readonly value: number;
 }
@@ -137,15 +140,20 @@ export function parseKubernetesQuantity(text: string): ParsedQuantity | undefine
   const digits = BigInt(`${whole}${fraction}` || '0');
   let binaryExponent = 0;
   let decimalExponent = -fraction.length;
-  if (suffix in BINARY_SI) binaryExponent = BINARY_SI[suffix];
-  else if (suffix in DECIMAL_SI) decimalExponent += DECIMAL_SI[suffix];
-  else {
+  let format: ParsedQuantity['format'] = 'DecimalSI';
+  if (suffix in BINARY_SI) {
+    binaryExponent = BINARY_SI[suffix];
+    format = 'BinarySI';
+  } else if (suffix in DECIMAL_SI) {
+    decimalExponent += DECIMAL_SI[suffix];
+  } else {
     const exponent = Number(suffix.slice(1));
     // Beyond any int64 either way: clamp, so the arithmetic below stays small.
     decimalExponent += Math.max(-1000, Math.min(1000, Number.isFinite(exponent) ? exponent : 1000));
+    format = 'DecimalExponent';
   }
   const magnitude = Number(digits) * 2 ** binaryExponent * 10 ** decimalExponent;
-  return { negative: sign === '-', digits, binaryExponent, decimalExponent, value: sign === '-' ? -magnitude : magnitude };
+  return { negative: sign === '-', digits, binaryExponent, decimalExponent, format, value: sign === '-' ? -magnitude : magnitude };
 }
 
 /** Whether |value| > 2^63 - 1, computed exactly. */

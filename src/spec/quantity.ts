@@ -1,5 +1,5 @@
 /** Kubernetes quantities as numbers, to compare requests with limits and sum them up. */
-import { parseKubernetesQuantity } from './k8s-rules';
+import { DECIMAL_SI, parseKubernetesQuantity } from './k8s-rules';
 
 /**
  * Parses 250m, 0.5, 128Mi, 2Ei, 1e3 as the API server does (E and Ei are suffixes, e3 an
@@ -9,8 +9,7 @@ export function parseQuantity(q: string): number {
   return parseKubernetesQuantity(q)?.value ?? NaN;
 }
 
-const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL_EXPONENT).map(([s, e]) => [e, s]));
+const DECIMAL_SUFFIX = new Map(Object.entries(DECIMAL_SI).map(([s, e]) => [e, s]));
 const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 /**
@@ -19,18 +18,15 @@ const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
  * round up, as the server does. Throws on a malformed quantity (the spec schema rejects those first).
  */
 export function canonicalQuantity(q: string): string {
-  const m = /^\+?(\d*)(?:\.(\d*))?([eE][+-]?\d+|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(q);
-  if (!m || (m[1] === '' && !m[2])) throw new Error(`"${q}" is not a Kubernetes quantity`);
-  const [, whole, fraction = '', suffix = ''] = m;
-  // The value is mantissa * 10^exponent (* 1024^binary for binary suffixes).
-  let mantissa = BigInt(`${whole}${fraction}` || '0');
-  let exponent = -fraction.length;
-  if (mantissa === 0n) return '0';
-  const binary = BINARY_SUFFIX.indexOf(suffix);
-  if (binary > 0) {
+  const parsed = parseKubernetesQuantity(q);
+  if (!parsed || parsed.negative) throw new Error(`"${q}" is not a Kubernetes quantity`);
+  // The value is digits * 10^decimalExponent (* 2^binaryExponent for binary suffixes).
+  const { digits, decimalExponent, binaryExponent, format } = parsed;
+  if (digits === 0n) return '0';
+  if (format === 'BinarySI') {
     // Binary: whole bytes shown in the largest exact power of 1024; below 1024 or fractional, decimal.
-    const scaled = mantissa * 1024n ** BigInt(binary);
-    const divisor = 10n ** BigInt(-exponent);
+    const scaled = digits * 2n ** BigInt(binaryExponent);
+    const divisor = 10n ** BigInt(-decimalExponent);
     if (scaled % divisor === 0n && scaled / divisor >= 1024n) {
       let value = scaled / divisor;
       let power = 0;
@@ -40,12 +36,9 @@ export function canonicalQuantity(q: string): string {
       }
       return `${value}${BINARY_SUFFIX[power]}`;
     }
-    mantissa = scaled;
-    return decimal(mantissa, exponent, false);
+    return decimal(scaled, decimalExponent, false);
   }
-  const exponentForm = /^[eE]/.test(suffix);
-  exponent += exponentForm ? Number(suffix.slice(1)) : DECIMAL_EXPONENT[suffix];
-  return decimal(mantissa, exponent, exponentForm);
+  return decimal(digits, decimalExponent, format === 'DecimalExponent');
 }
 
 /** mantissa * 10^exponent in DecimalSI (250m, 1k) or DecimalExponent (1e3) form. */

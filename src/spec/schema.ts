@@ -7,17 +7,13 @@ import type { SpecFiles } from './files';
 import { configMapKey, dns1123Subdomain, hostName, INT32_MAX, labelValue, qualifiedName, quantity as kubernetesQuantity, rule } from './k8s-rules';
 import { deepPartial } from './schema-walk';
 import { SAFE_RETRY_ON } from './retry-policy';
+import { DURATION } from './duration';
+import { ENV_VAR_NAME, EVENT_NAME, EXCHANGE_NAME, GIT_PATH, GIT_URL, HOST_PORT, IPV4_CIDR, REDIS_EVICTION_POLICIES, SQL_IDENTIFIER } from './formats';
 
 /** DNS-1035 label: the strictest Kubernetes object name rule (Services need it). */
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** Kubernetes resource quantity, e.g. 250m, 0.5, 128Mi, 1G, 1e3 (resource.Quantity's grammar, no sign). */
 export const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
-/** Duration as Istio and Argo accept it: 500ms, 30s, 1m, 15m, 1h. */
-export const DURATION = /^\d+(ms|s|m|h)$/;
-/** An event routing key: dot-separated lowercase words, e.g. order.created. */
-export const EVENT_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
-/** An unquoted PostgreSQL identifier. */
-export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const dnsLabel = (max: number) =>
   z.string().max(max, { message: `must be at most ${max} characters` }).regex(DNS_LABEL, {
@@ -58,9 +54,6 @@ const url = (schemes: readonly string[]) => text(2048).regex(new RegExp(`^(${sch
 const duration = () => z.string().regex(DURATION, { message: 'must be a duration such as 500ms, 30s, 1m or 1h' });
 const port = () => int32({ message: 'must be an integer from 1 to 65535' })
   .min(1, { message: 'must be an integer from 1 to 65535' }).max(65535, { message: 'must be an integer from 1 to 65535' });
-const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-/** An IPv4 address range in CIDR notation, e.g. 10.0.0.0/8. */
-export const IPV4_CIDR = new RegExp(`^(${OCTET}\\.){3}${OCTET}/(3[0-2]|[12]?[0-9])$`);
 /** A DNS host name (no wildcard). */
 export const HOST_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 const cidr = () => z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 range in CIDR notation, such as 10.0.0.0/8 or 203.0.113.7/32' });
@@ -209,9 +202,9 @@ export const ServiceSchema = z.strictObject({
   autoscaling: AutoscalingSchema.optional().describe('HorizontalPodAutoscaler bounds.'),
   resources: ResourcesSchema.prefault({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } })
     .describe('Requests and limits.'),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), z.string()).default({})
+  env: z.record(z.string().regex(ENV_VAR_NAME, { message: 'must be an environment variable name' }), z.string()).default({})
     .describe('Plain environment variables (never secrets).'),
-  secretEnv: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), SecretRefSchema).default({})
+  secretEnv: z.record(z.string().regex(ENV_VAR_NAME, { message: 'must be an environment variable name' }), SecretRefSchema).default({})
     .describe('Environment variables read from Secrets by name and key.'),
   calls: z.array(z.string()).default([]).describe('Services this service calls over HTTP; drives authorization and network policy.'),
   database: DatabaseSchema.optional().describe('Own PostgreSQL database.'),
@@ -234,9 +227,9 @@ export const StorageSchema = z.strictObject({
 });
 
 export const GitOpsSchema = z.strictObject({
-  repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, { message: 'must be a Git URL starting with https://, ssh:// or git@' })
+  repoURL: z.string().regex(GIT_URL, { message: 'must be a Git URL starting with https://, ssh:// or git@' })
     .describe('Git repository that holds the synthesized output (the rendered manifests).'),
-  path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: 'must be a relative directory such as dist or deploy/dist, without a leading "/" or "./"' })
+  path: z.string().regex(GIT_PATH, { message: 'must be a relative directory such as dist or deploy/dist, without a leading "/" or "./"' })
     .default('dist').describe('Directory in the repository that holds <env>/ (the --out of synth).'),
   targetRevision: z.string().min(1).default('main').describe('Branch (or tag) Argo CD and Flux deploy from; set it per environment to deploy each from its own branch.'),
   argocd: z.strictObject({
@@ -278,7 +271,7 @@ export const PlatformSettingsSchema = z.strictObject({
   tracing: z.strictObject({
     samplingPercent: percent().default(1).describe('Percent of requests traced.'),
     collectorImage: image().default('otel/opentelemetry-collector-contrib:0.111.0').describe('OpenTelemetry Collector image.'),
-    backendEndpoint: text(260).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d+$/, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
+    backendEndpoint: text(260).regex(HOST_PORT, { message: 'must be host:port, such as tempo.monitoring.svc.cluster.local:4317' }).optional()
       .describe('OTLP gRPC backend (host:port) the collector forwards traces to; absent: the collector only logs them.'),
   }).prefault({}).describe('Tracing through OpenTelemetry.'),
   kubernetesApi: z.strictObject({
@@ -302,7 +295,7 @@ export const PlatformSettingsSchema = z.strictObject({
   redis: z.strictObject({
     image: image().default('redis:7.4.1-bookworm').describe('Redis image.'),
     maxmemory: z.string().regex(/^\d+(mb|gb)$/, { message: 'must be a size such as 256mb or 1gb' }).default('256mb').describe('maxmemory.'),
-    maxmemoryPolicy: z.enum(['allkeys-lru', 'allkeys-lfu', 'volatile-lru', 'volatile-lfu', 'volatile-ttl', 'allkeys-random']).default('allkeys-lru').describe('Eviction policy.'),
+    maxmemoryPolicy: z.enum(REDIS_EVICTION_POLICIES).default('allkeys-lru').describe('Eviction policy.'),
     persistence: z.boolean().default(false).describe('Append-only persistence on a volume.'),
     storage: StorageSchema.prefault({ size: '1Gi' }).describe('Volume when persistence is on.'),
     passwordSecret: SecretRefSchema.prefault({ secret: 'redis-credentials', key: 'password' }).describe('Where the password is.'),
@@ -311,7 +304,7 @@ export const PlatformSettingsSchema = z.strictObject({
   rabbitmq: z.strictObject({
     image: image().default('rabbitmq:3.13.7-management').describe('RabbitMQ image.'),
     replicas: int32().min(1).default(1).describe('Cluster nodes (1 or an odd number >= 3).'),
-    exchange: z.string().max(255, { message: 'must be at most 255 characters (an AMQP name)' }).regex(/^[a-z][a-z0-9.-]*$/, { message: 'must be lowercase letters, digits, "." and "-", starting with a letter' }).default('events').describe('Durable topic exchange for events.'),
+    exchange: z.string().max(255, { message: 'must be at most 255 characters (an AMQP name)' }).regex(EXCHANGE_NAME, { message: 'must be lowercase letters, digits, "." and "-", starting with a letter' }).default('events').describe('Durable topic exchange for events.'),
     credentialsSecret: dnsLabel(253).default('rabbitmq-credentials').describe('Secret with keys "username", "password" and "erlang-cookie".'),
     storage: StorageSchema.prefault({ size: '5Gi' }).describe('Volume per node.'),
     resources: ResourcesSchema.prefault({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } }).describe('Requests and limits.'),

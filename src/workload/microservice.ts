@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { imagePinProblem } from '../spec/image';
+import { ENV_VAR_NAME } from '../spec/formats';
 import { dns1035Label } from '../spec/k8s-rules';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
@@ -322,8 +323,6 @@ function spread(topologyKey: string, selector: Readonly<Record<string, string>>)
   return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } };
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /** Everything wrong with the props, all at once, each saying what is allowed. */
 function propsProblems(name: string, props: MicroServiceProps): string[] {
   const problems: string[] = [];
@@ -344,7 +343,7 @@ function propsProblems(name: string, props: MicroServiceProps): string[] {
   }
   if (props.runAsUser !== undefined && !wholeIn(props.runAsUser, 1, 2 ** 31 - 1)) problems.push(`runAsUser ${props.runAsUser} must be a non-zero UID (Pod Security "restricted" forbids root)`);
   for (const key of [...Object.keys(props.env ?? {}), ...Object.keys(props.secretEnv ?? {})]) {
-    if (!ENV_NAME.test(key)) problems.push(`environment variable "${key}" must match ${ENV_NAME.source}`);
+    if (!ENV_VAR_NAME.test(key)) problems.push(`environment variable "${key}" must match ${ENV_VAR_NAME.source}`);
   }
   for (const key of Object.keys(props.env ?? {})) {
     if (props.secretEnv && key in props.secretEnv) problems.push(`environment variable "${key}" is in both env and secretEnv; set it in one`);

@@ -6,6 +6,7 @@
  * list, so kinds this file has never heard of are checked too.
  * https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */
+import { apiGroup } from '../manifest';
 import { imagePinProblem } from '../spec/image';
 
 /** One rule a pod spec breaks: the field (from the object's root) and what is wrong. */
@@ -43,8 +44,7 @@ const PODLESS_KINDS = new Set([
 /** Every pod spec in a rendered object, with its field path (e.g. spec.jobTemplate.spec.template.spec). */
 export function podSpecsIn(object: Json): Array<{ path: string; pod: Json }> {
   const out: Array<{ path: string; pod: Json }> = [];
-  const apiVersion = String(object.apiVersion ?? '');
-  if (PODLESS_KINDS.has(`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${String(object.kind)}`)) return out;
+  if (PODLESS_KINDS.has(`${apiGroup(String(object.apiVersion ?? ''))}/${String(object.kind)}`)) return out;
   const walk = (value: unknown, path: string) => {
     if (Array.isArray(value)) {
       value.forEach((v, i) => { if (typeof v === 'object' && v !== null) walk(v, `${path}[${i}]`); });

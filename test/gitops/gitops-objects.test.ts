@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { rolloutOwnedFields } from '../../src/gitops';
+import { apiGroup } from '../../src/manifest';
 import { gitopsFiles } from '../../src/platform/gitops';
 import { Manifest, ManifestFile, writeEnvironments } from '../../src/synth';
 import { editReference, findObject, problemsOf, synth } from '../helpers';
@@ -33,7 +34,7 @@ interface ApplicationSpec {
   ignoreDifferences?: Array<{ group: string; kind: string; name: string; namespace: string; jsonPointers?: string[]; jqPathExpressions?: string[] }>;
   syncPolicy: { automated?: { prune: boolean; selfHeal: boolean }; syncOptions: string[] };
 }
-const groupOf = (o: Manifest) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
+const groupOf = (o: Manifest) => apiGroup(o.apiVersion);
 
 describe('Argo CD and Flux objects (dist/gitops/)', () => {
   const envs = synth(withGitOps());

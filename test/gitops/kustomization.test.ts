@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildKustomization, KUSTOMIZATION_FILE } from '../../src/gitops';
+import { apiGroup } from '../../src/manifest';
 import { platformReportWriter } from '../../src/report/platform-report';
 import { loadPlatform } from '../../src/spec/load';
 import { Manifest, synthPlatform, SynthesizedEnvironment, writeEnvironments } from '../../src/synth';
@@ -96,6 +97,6 @@ describe('the Kustomization of each environment', () => {
 
 /** What `kubectl ... -o name` prints for an object: kind.group/name. */
 function nameOf(o: Manifest): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  const group = apiGroup(o.apiVersion);
   return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}/${o.metadata.name}`;
 }

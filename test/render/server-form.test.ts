@@ -122,6 +122,11 @@ describe('canonicalQuantity (apimachinery Quantity.String())', () => {
   ])('%s is stored as %s', (written, stored) => {
     expect(canonicalQuantity(written)).toBe(stored);
   });
+
+  it('reads a lone E as exa (10^18), not as an exponent', () => {
+    // GIVEN quantities with the decimal suffix E WHEN made canonical THEN they keep their value (1E was read as 1)
+    expect(['1E', '0.5E', '2E'].map(canonicalQuantity)).toEqual(['1E', '500P', '2E']);
+  });
 });
 
 describe('GIVEN the data stores of every environment', () => {
