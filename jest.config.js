@@ -1,15 +1,16 @@
 /**
  * `npm test` (after the type check): the unit tests, through swc (no type check here).
  * The conformance tests (*.conformance.test.ts, upstream schemas from ../shared) are
- * `npm run test:conformance` (jest.conformance.config.js); the integration tests against real
- * servers are `npm run test:integration`.
+ * `npm run test:conformance` (jest.conformance.config.js); the comparisons with an installed tool
+ * (*.tools.test.ts, kubectl) are `npm run test:tools` (jest.tools.config.js); the integration tests
+ * against real servers are `npm run test:integration`.
  */
 module.exports = {
   // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
   testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$', '\\.tools\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Jest's default is one worker fewer than the cores: on two cores, one. Use them all.

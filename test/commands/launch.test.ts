@@ -1,9 +1,13 @@
 /**
  * tools/launch.cjs, through which every command runs: it bundles an entry (the project's code,
  * and apart from it the packages it imports) only when a file the bundle was built from changed, runs it in its own process with the entry's exit code, and
- * keeps a V8 code cache that it ignores when damaged. Each test uses a small project of its own.
+ * keeps a V8 code cache that it ignores when damaged. The tests about bundling use a small project
+ * each; those about what happens once the bundles exist (a file that is no input, the code cache, V8
+ * flags) take turns on one project that has run, and remove the code cache they start without.
+ * The tests run concurrently: most of their time is waiting for the processes they start.
+ * (A copied project or cache would not do: the stamps hold each input's ctime, which no copy keeps.)
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +17,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A project with the launcher, an entry bin/hello.ts, the module src/message.ts it imports, and a package (yaml). */
-function project(): string {
+async function project(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launch-'));
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'tools'));
@@ -33,8 +37,31 @@ function project(): string {
   // The launcher leaves a bundle unstamped when an input changed within its 100 ms race margin of
   // the build (tools/launch.cjs RACY_MS); files written just now would make the first run's
   // stamps depend on how fast the machine is. Let the project age past that margin.
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  await new Promise((resolve) => setTimeout(resolve, 250));
   return dir;
+}
+
+let built: Promise<string> | undefined;
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `body` on the project that has run once (its bundles built and current), after the tests
+ * before it in turn. Those tests change no input of its bundles.
+ */
+function withBuiltProject(body: (dir: string) => Promise<void>): Promise<void> {
+  built ??= project().then(async (dir) => {
+    expect((await launch(dir, ['bin/hello.ts'])).trace).toMatchObject({ bundled: true, packagesBundled: true });
+    return dir;
+  });
+  const mine = turn.then(async () => body(await built!));
+  turn = mine.catch(() => undefined);
+  return mine;
+}
+
+/** Removes the project's code cache, as if no run had succeeded since its bundles were built. */
+function removeCodeCache(dir: string): void {
+  const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+  for (const f of fs.readdirSync(cacheDir)) if (f.endsWith('.v8cache')) fs.rmSync(path.join(cacheDir, f));
 }
 
 function write(dir: string, file: string, text: string): void {
@@ -45,103 +72,116 @@ function write(dir: string, file: string, text: string): void {
 interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string }
 interface Run { status: number | null; stdout: string; stderr: string; trace: Trace }
 
-function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [path.join(dir, 'tools', 'launch.cjs'), ...args], {
-    cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', ...env, PLATFORM_LAUNCH_TRACE: '1' },
+function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const child = spawn(process.execPath, [path.join(dir, 'tools', 'launch.cjs'), ...args], {
+    cwd: dir, env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', ...env, PLATFORM_LAUNCH_TRACE: '1' },
   });
-  const trace = /^platform-launch (\{.*\})$/m.exec(r.stderr);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^platform-launch .*\n/m, ''), trace: trace ? JSON.parse(trace[1]) : undefined };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const trace = /^platform-launch (\{.*\})$/m.exec(stderr);
+      resolve({ status, stdout, stderr: stderr.replace(/^platform-launch .*\n/m, ''), trace: trace ? JSON.parse(trace[1]) : undefined });
+    });
+  });
 }
 
 describe('tools/launch.cjs', () => {
-  test('bundles on the first run only, and runs the entry with its arguments', () => {
+  test.concurrent('bundles on the first run only, and runs the entry with its arguments', async () => {
     // GIVEN a project never run
-    const dir = project();
+    const dir = await project();
     // WHEN the entry runs twice
-    const first = launch(dir, ['bin/hello.ts', 'a', 'b']);
-    const second = launch(dir, ['bin/hello.ts', 'c', '--yaml']);
+    const first = await launch(dir, ['bin/hello.ts', 'a', 'b']);
+    const second = await launch(dir, ['bin/hello.ts', 'c', '--yaml']);
     // THEN both print from the current source, the package works; only the first bundled
     expect([first.stdout, first.status, first.trace.bundled, first.trace.packagesBundled]).toEqual(['one a b\n', 0, true, true]);
     expect([second.stdout, second.status, second.trace.bundled, second.trace.packagesBundled]).toEqual(['one c --yaml\na:\n  - 1\n', 0, false, false]);
   });
 
-  test('a changed source file makes the next run bundle again, and it runs the new code', () => {
+  test.concurrent('a changed source file makes the next run bundle again, and it runs the new code', async () => {
     // GIVEN a project that has run
-    const dir = project();
-    launch(dir, ['bin/hello.ts']);
+    const dir = await project();
+    await launch(dir, ['bin/hello.ts']);
     // WHEN a module the entry imports changes (same size, so only its times tell)
     write(dir, 'src/message.ts', "export const message = 'two';\n");
-    const r = launch(dir, ['bin/hello.ts']);
+    const r = await launch(dir, ['bin/hello.ts']);
     // THEN the run bundled the project's code again (not the packages) and printed the new message
     expect([r.stdout, r.trace.bundled, r.trace.packagesBundled]).toEqual(['two \n', true, false]);
   });
 
-  test('an install (npm rewrites node_modules/.package-lock.json) makes the next run bundle the packages again', () => {
+  test.concurrent('an install (npm rewrites node_modules/.package-lock.json) makes the next run bundle the packages again', async () => {
     // GIVEN a project that has run
-    const dir = project();
-    launch(dir, ['bin/hello.ts']);
+    const dir = await project();
+    await launch(dir, ['bin/hello.ts']);
     // WHEN npm installs something THEN the next run bundles the packages again
     fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
-    expect(launch(dir, ['bin/hello.ts', '--yaml'])).toMatchObject({ stdout: 'one --yaml\na:\n  - 1\n', trace: { packagesBundled: true } });
+    expect(await launch(dir, ['bin/hello.ts', '--yaml'])).toMatchObject({ stdout: 'one --yaml\na:\n  - 1\n', trace: { packagesBundled: true } });
   });
 
-  test('a file no entry imports does not make a bundle stale', () => {
+  test.concurrent('a file no entry imports does not make a bundle stale', () => withBuiltProject(async (dir) => {
     // GIVEN a project that has run
-    const dir = project();
-    launch(dir, ['bin/hello.ts']);
     // WHEN an unrelated file is added THEN the next run does not bundle
     write(dir, 'src/unused.ts', 'export const unused = 1;\n');
-    expect(launch(dir, ['bin/hello.ts']).trace.bundled).toBe(false);
-  });
+    try {
+      expect((await launch(dir, ['bin/hello.ts'])).trace.bundled).toBe(false);
+    } finally {
+      fs.rmSync(path.join(dir, 'src', 'unused.ts'));
+    }
+  }));
 
-  test('the entry\'s exit code is the exit code; bundling errors exit 2 with esbuild\'s message', () => {
-    const dir = project();
-    // GIVEN an entry that sets exit code 3 WHEN it runs THEN the launcher exits 3
-    expect(launch(dir, ['bin/hello.ts', '--fail']).status).toBe(3);
+  test.concurrent('the entry\'s exit code is the exit code; bundling errors exit 2 with esbuild\'s message', async () => {
+    const dir = await project();
+    // GIVEN an entry that sets exit code 3, and an entry that does not exist (independent runs)
+    const [failing, nothing] = await Promise.all([launch(dir, ['bin/hello.ts', '--fail']), launch(dir, ['bin/nothing.ts'])]);
+    // WHEN it runs THEN the launcher exits 3
+    expect(failing.status).toBe(3);
     // GIVEN a syntax error in a module WHEN the entry runs THEN exit 2, and esbuild names the file
     write(dir, 'src/message.ts', "export const message = 'one;\n");
-    const broken = launch(dir, ['bin/hello.ts']);
+    const broken = await launch(dir, ['bin/hello.ts']);
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/src\/message\.ts/);
     // GIVEN an entry that does not exist THEN exit 2 with what is allowed
-    expect(launch(dir, ['bin/nothing.ts'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no entry point bin\/nothing\.ts \(a \.ts file/) });
+    expect(nothing).toMatchObject({ status: 2, stderr: expect.stringMatching(/no entry point bin\/nothing\.ts \(a \.ts file/) });
   });
 
-  test('the code cache: written after a successful run, used on the next, ignored when damaged, off on request', () => {
-    // GIVEN a project whose first run was successful
-    const dir = project();
-    expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('miss');
+  test.concurrent('the code cache: written after a successful run, used on the next, ignored when damaged, off on request', () => withBuiltProject(async (dir) => {
+    // GIVEN a project whose first successful run is the next one (bundles built, no code cache)
+    removeCodeCache(dir);
+    expect((await launch(dir, ['bin/hello.ts'])).trace.codeCache).toBe('miss');
     // WHEN it runs again THEN V8 accepted the cached code of both bundles
-    expect(launch(dir, ['bin/hello.ts']).trace).toMatchObject({ codeCache: 'hit', packagesCodeCache: 'hit' });
+    expect((await launch(dir, ['bin/hello.ts'])).trace).toMatchObject({ codeCache: 'hit', packagesCodeCache: 'hit' });
     // WHEN the cache file is damaged THEN it is not used, and the output is still right
     const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
     const cache = fs.readdirSync(cacheDir).find((f) => f.startsWith('bin-hello') && f.endsWith('.v8cache'))!;
     const bytes = fs.readFileSync(path.join(cacheDir, cache));
     bytes[bytes.length - 10] ^= 0xff;
     fs.writeFileSync(path.join(cacheDir, cache), bytes);
-    expect(launch(dir, ['bin/hello.ts'])).toMatchObject({ stdout: 'one \n', trace: { codeCache: 'miss', packagesCodeCache: 'hit' } });
+    expect(await launch(dir, ['bin/hello.ts'])).toMatchObject({ stdout: 'one \n', trace: { codeCache: 'miss', packagesCodeCache: 'hit' } });
     // WHEN NODE_DISABLE_COMPILE_CACHE is set THEN no cache is used
-    expect(launch(dir, ['bin/hello.ts'], { NODE_DISABLE_COMPILE_CACHE: '1' }).trace).toMatchObject({ codeCache: 'off', packagesCodeCache: 'off' });
-  });
+    expect((await launch(dir, ['bin/hello.ts'], { NODE_DISABLE_COMPILE_CACHE: '1' })).trace).toMatchObject({ codeCache: 'off', packagesCodeCache: 'off' });
+  }));
 
-  test('V8 tuned for a short run, off on request; each keeps its own code cache', () => {
-    // GIVEN a project that has run once
-    const dir = project();
-    launch(dir, ['bin/hello.ts']);
+  test.concurrent('V8 tuned for a short run, off on request; each keeps its own code cache', () => withBuiltProject(async (dir) => {
+    // GIVEN a project that has run once (since its code cache was removed)
+    removeCodeCache(dir);
+    await launch(dir, ['bin/hello.ts']);
     // WHEN it runs THEN the launcher set V8's tiering flags, and the cache made under them is used
-    const tuned = launch(dir, ['bin/hello.ts']);
+    const tuned = await launch(dir, ['bin/hello.ts']);
     expect(tuned.trace).toMatchObject({ v8Flags: expect.stringMatching(/^--(interrupt-budget|invocation-count-for-maglev)=\d+/), codeCache: 'hit' });
     // WHEN PLATFORM_V8_TUNING=off THEN no flag is set, the output is the same, and its cache is its own
-    expect(launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' })).toMatchObject({ stdout: tuned.stdout, trace: { v8Flags: '', codeCache: 'miss' } });
-    expect(launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' }).trace.codeCache).toBe('hit');
+    expect(await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' })).toMatchObject({ stdout: tuned.stdout, trace: { v8Flags: '', codeCache: 'miss' } });
+    expect((await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' })).trace.codeCache).toBe('hit');
     // AND the tuned run's cache was not replaced meanwhile
-    expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('hit');
-  });
+    expect((await launch(dir, ['bin/hello.ts'])).trace.codeCache).toBe('hit');
+  }));
 
-  test('a failed run writes no code cache (it may have run little of the code)', () => {
-    const dir = project();
-    // GIVEN a first run that fails WHEN it runs again THEN there was no cache to use
-    launch(dir, ['bin/hello.ts', '--fail']);
-    expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('miss');
-  });
+  test.concurrent('a failed run writes no code cache (it may have run little of the code)', () => withBuiltProject(async (dir) => {
+    // GIVEN a first run (since the code cache was removed) that fails WHEN it runs again THEN there was no cache to use
+    removeCodeCache(dir);
+    await launch(dir, ['bin/hello.ts', '--fail']);
+    expect((await launch(dir, ['bin/hello.ts'])).trace.codeCache).toBe('miss');
+  }));
 });

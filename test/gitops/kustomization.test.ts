@@ -1,15 +1,17 @@
-import { execFileSync } from 'child_process';
+/**
+ * The Kustomization written beside each environment's manifests, and buildKustomization, the model
+ * of kustomize build the simulations use. What kubectl itself reads from the directory is
+ * kustomization.tools.test.ts (`npm run test:tools`, after the tools are installed).
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { buildKustomization, KUSTOMIZATION_FILE } from '../../src/gitops';
-import { apiGroup } from '../../src/manifest';
 import { platformReportWriter } from '../../src/report/platform-report';
 import { loadPlatform } from '../../src/spec/load';
-import { Manifest, synthPlatform, SynthesizedEnvironment, writeEnvironments } from '../../src/synth';
+import { synthPlatform, SynthesizedEnvironment, writeEnvironments } from '../../src/synth';
 import { REFERENCE_FILE, referenceText, synth } from '../helpers';
-import { findKubectl } from '../support/kubectl';
 
 /** Every environment of the fixture spec as `npm run synth` builds it: with REPORT.md. */
 function withReport(): SynthesizedEnvironment[] {
@@ -56,47 +58,5 @@ describe('the Kustomization of each environment', () => {
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
-
-  const kubectl = findKubectl();
-  const withKubectl = kubectl ? test : test.skip;
-  if (!kubectl) {
-    // eslint-disable-next-line no-console
-    console.warn('kubectl not found ($KUBECTL_BIN, ~/.cache/platform-validate or PATH): the kubectl kustomize / apply -f comparisons are skipped; run scripts/validate/install-tools.sh');
-  }
-
-  withKubectl('kubectl kustomize dist/<env> gives exactly the synthesized objects, and kubectl -f dist/<env>/ reads exactly them too', () => {
-    // GIVEN every environment written as `npm run synth` writes it (with REPORT.md)
-    const envs = withReport();
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-'));
-    try {
-      writeEnvironments(out, envs);
-      for (const env of envs) {
-        const dir = path.join(out, env.name);
-        const expected = env.files.flatMap((f) => f.objects);
-        // WHEN kubectl builds the directory as a kustomization
-        const built = execFileSync(kubectl!.bin, ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
-        // THEN it yields the synthesized objects, same content, same order
-        const objects = parseAllDocuments(built).map((d) => d.toJS() as Manifest);
-        expect(objects).toEqual(expected);
-        // AND the built-in model of kustomize build (for simulations) agrees with kubectl
-        expect(buildKustomization(dir)).toEqual(objects);
-
-        // WHEN kubectl reads the directory with -f, as `kubectl apply -f dist/<env>/` does
-        // (label --local goes through the same file reader and needs no cluster)
-        const names = execFileSync(kubectl!.bin, ['label', '--local', '-f', `${dir}/`, 'gitops-check=1', '-o', 'name'], {
-          encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: '/dev/null' },
-        }).trim().split('\n');
-        // THEN it reads the objects and neither the Kustomization nor the report
-        expect(names).toEqual(expected.map(nameOf));
-      }
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
-  });
 });
 
-/** What `kubectl ... -o name` prints for an object: kind.group/name. */
-function nameOf(o: Manifest): string {
-  const group = apiGroup(o.apiVersion);
-  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}/${o.metadata.name}`;
-}

@@ -13,14 +13,29 @@ import { canMakeImmutable, chattr, fixtureCopy, isRoot, NON_ROOT, runCli, runCli
 /** A spec whose output differs from the fixture's in every environment. */
 const CHANGED = editReference(['notification-service:1.1.0', 'notification-service:1.1.1']);
 
-/** A fixture spec, and an output directory holding its previous output for dev, staging and prod. */
-async function previousOutput(): Promise<{ spec: string; out: string }> {
+/** A fixture spec, and an output directory into which the CLI wrote its output for dev, staging and prod. */
+async function firstOutput(): Promise<{ spec: string; out: string }> {
   const dir = scratchDir();
   const spec = fixtureCopy(undefined, dir);
   const out = path.join(dir, 'dist');
   const first = await runCli(['--config', spec, '--out', out]);
   expect(first.code).toBe(0);
   expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
+  return { spec, out };
+}
+
+let written: Promise<{ spec: string; out: string }> | undefined;
+
+/**
+ * A fixture spec, and an output directory holding its previous output for dev, staging and prod:
+ * a copy of what the CLI wrote once for this file (the tests are about the next write).
+ */
+async function previousOutput(): Promise<{ spec: string; out: string }> {
+  const { out: original } = await (written ??= firstOutput());
+  const dir = scratchDir();
+  const spec = fixtureCopy(undefined, dir);
+  const out = path.join(dir, 'dist');
+  fs.cpSync(original, out, { recursive: true });
   return { spec, out };
 }
 
@@ -141,7 +156,7 @@ describe('replaced directories get the usual permissions', () => {
     const umask = process.umask(0o022);
     try {
       // GIVEN umask 022 WHEN synth writes THEN the directories are 0755, like those mkdir makes
-      const { out } = await previousOutput();
+      const { out } = await firstOutput();
       for (const env of ['dev', 'staging', 'prod']) expect((fs.statSync(path.join(out, env)).mode & 0o777).toString(8)).toBe('755');
     } finally {
       process.umask(umask);
