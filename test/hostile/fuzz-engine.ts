@@ -78,6 +78,37 @@ function anyValue(rng: Rng): Json {
   }
 }
 
+/** Whether an object occurs twice in the data (yaml writes it once, with an anchor, and aliases it). */
+function hasSharedObjects(data: Json, seen = new Set<object>()): boolean {
+  if (!data || typeof data !== 'object') return false;
+  if (seen.has(data)) return true;
+  seen.add(data);
+  return Object.values(data).some((v) => hasSharedObjects(v, seen));
+}
+
+/**
+ * yaml's text of each top-level entry of the unmutated spec, by the entry's JSON. A case changes
+ * one or two of the spec's sections: the others are written as they were, instead of again (yaml's
+ * stringify was most of the cost of making a case). Only the base's entries are kept, so a long
+ * campaign does not grow it.
+ */
+const baseEntryTexts = new WeakMap<object, Map<string, string>>();
+
+/** A mapping whose text is its entries' texts one after the other (anchors would be numbered across them). */
+const isPlainMapping = (d: Json): d is Record<string, Json> => !!d && typeof d === 'object' && !Array.isArray(d) && Object.keys(d).length > 0 && !hasSharedObjects(d);
+const entryText = (key: string, value: Json) => stringify({ [key]: value }, { lineWidth: 0 });
+
+/** The spec text of the data (a mutated copy of `base`): byte for byte `stringify(data, { lineWidth: 0 })`. */
+export function specText(data: Json, base: Json): string {
+  if (!isPlainMapping(data) || !base || typeof base !== 'object') return stringify(data, { lineWidth: 0 });
+  let known = baseEntryTexts.get(base);
+  if (!known) {
+    known = new Map(isPlainMapping(base) ? Object.entries(base).map(([key, value]) => [JSON.stringify([key, value]), entryText(key, value)]) : []);
+    baseEntryTexts.set(base, known);
+  }
+  return Object.entries(data).map(([key, value]) => known.get(JSON.stringify([key, value])) ?? entryText(key, value)).join('');
+}
+
 /** One case: the spec bytes, extra arguments, and what was done (for the failure message). */
 export interface FuzzCase {
   readonly spec: Buffer;
@@ -173,7 +204,7 @@ export function makeCase(seed: number, index: number, base: Json): FuzzCase {
       else textEdits.push((t) => t.replace('    port: 3001\n', '    port: 3001\n    port: 3002\n'));
     }
   }
-  let text = stringify(data, { lineWidth: 0 });
+  let text = specText(data, base);
   for (const edit of textEdits) text = edit(text);
   textEdits = [];
   const spec = bytes ? bytes(Buffer.from(text)) : Buffer.from(text);
