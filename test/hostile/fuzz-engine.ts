@@ -234,7 +234,10 @@ export async function makeBench(): Promise<FuzzBench> {
   const out = path.join(dir, 'dist');
   const first = await runCli(['--config', spec, '--out', out]);
   if (first.code !== 0) throw new Error(`the fixture does not synthesize: ${first.stderr}`);
-  return { dir, spec, out, base: parse(referenceText()), before: treeOf(out) };
+  const base = parse(referenceText()) as Json;
+  // specText's premise (a mapping's text is its entries' texts joined), checked against this yaml.
+  if (specText(base, base) !== stringify(base, { lineWidth: 0 })) throw new Error('specText no longer writes what yaml\'s stringify writes: make it call stringify');
+  return { dir, spec, out, base, before: treeOf(out) };
 }
 
 /** A line that starts a YAML document: no scalar may hold one, so written files split there safely. */
