@@ -39,10 +39,31 @@ const originalRegister = registry.register;
 // Each model's validate() registers its schema and every schema it refers to again; making a
 // whole schema tree strict on every call was most of the cost of validating an object.
 const strictSchemas = new WeakSet<object>();
+let modelsAjvTuned = false;
+
+/**
+ * Turns ajv's code optimization off for the ajv instance that next looks up a schema: the first
+ * register() call is @kubernetes-models/validate's (its instance is private to it), which looks its
+ * schema up at once. Unoptimized validators compile in about 60% of the time and report the same
+ * errors (checked on 238 messages of mutated objects); compiling was most of a model validation.
+ */
+function unoptimizeNextAjv(): void {
+  const prototype = Ajv.prototype as unknown as { getSchema: (this: { opts: { code: { optimize: number } } }, ...args: unknown[]) => unknown };
+  const getSchema = prototype.getSchema;
+  prototype.getSchema = function getSchemaUnoptimized(...args) {
+    prototype.getSchema = getSchema;
+    this.opts.code.optimize = 0;
+    return getSchema.apply(this, args);
+  };
+}
 registry.register = (id: string, schema: unknown) => {
   if (schema && typeof schema === 'object' && !strictSchemas.has(schema)) {
     makeStrict(schema);
     strictSchemas.add(schema);
+  }
+  if (!modelsAjvTuned) {
+    modelsAjvTuned = true;
+    unoptimizeNextAjv();
   }
   originalRegister(id, schema);
 };
@@ -74,14 +95,35 @@ export function validateWithModels(o: Manifest): string[] {
   }
 }
 
-let sharedValidators: Map<string, () => ValidateFunction> | undefined;
+interface SharedSchemas {
+  readonly ajv: Ajv;
+  /** Schemas by apiVersion/kind, compiled on first use (compiling all of them takes long). */
+  readonly validators: Map<string, () => ValidateFunction>;
+  /**
+   * CRD documents not parsed yet, by the `group/kind` their text names. Parsing all 2.3 MB of CRD
+   * YAML took a second; the fuzz test meets 11 of the 24 CRDs (none of the Gateway API's).
+   */
+  readonly unparsed: Map<string, string[]>;
+}
+
+type Crd = { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Json } }> } };
+
+let shared: SharedSchemas | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-/** Schemas by apiVersion/kind, compiled on first use (compiling all of them takes long). */
-function loadSharedValidators(): Map<string, () => ValidateFunction> {
-  if (sharedValidators) return sharedValidators;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+/** A line that starts a YAML document (`---` alone or before content): where a multi-document file splits. */
+const DOCUMENT_START = /^(?=---(?:[ \t]|$))/m;
+/** What names a CRD: spec.group and spec.names.kind, as generated CRDs (2-space indents) write them. */
+const CRD_GROUP = /^ {2}group: ["']?([^\s"']+)["']?[ \t]*$/m;
+const CRD_KIND = /^ {2}names:\n(?: {4}.*\n|[ \t]*\n)*? {4}kind: ["']?([^\s"']+)["']?[ \t]*$/m;
+
+function loadSharedSchemas(): SharedSchemas {
+  if (shared) return shared;
+  // Without code optimization ajv compiles the large CRD schemas in about half the time; the
+  // validators accept and reject the same objects with the same errors (and validating is cheap).
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
   const validators = new Map<string, () => ValidateFunction>();
+  const unparsed = new Map<string, string[]>();
   const defs = JSON.parse(fs.readFileSync(path.join(SHARED_CRDS, 'k8s-v1.27.0-definitions.json'), 'utf8')) as { definitions: Record<string, Json> };
   makeStrict(defs);
   ajv.addSchema({ $id: 'k8s', definitions: defs.definitions });
@@ -91,26 +133,60 @@ function loadSharedValidators(): Map<string, () => ValidateFunction> {
       if (!validators.has(key)) validators.set(key, () => ajv.compile({ $ref: `k8s#/definitions/${name}` }));
     }
   }
+  shared = { ajv, validators, unparsed };
   for (const file of fs.readdirSync(SHARED_CRDS).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS, file), 'utf8'))) {
-      const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Json } }> } };
-      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-      for (const v of crd.spec.versions) {
-        if (!v.schema) continue;
-        const schema = v.schema.openAPIV3Schema;
-        // The API server owns these; every CRD accepts them.
-        const props = (schema.properties ?? {}) as Json;
-        props.apiVersion = { type: 'string' };
-        props.kind = { type: 'string' };
-        props.metadata = { type: 'object' };
-        schema.properties = props;
-        makeStrict(schema);
-        validators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, () => ajv.compile(schema));
-      }
+    const text = fs.readFileSync(path.join(SHARED_CRDS, file), 'utf8');
+    // Directives (%YAML) belong to the next document: such a file is parsed whole, at once.
+    if (/^%/m.test(text)) {
+      addCrds(shared, text);
+      continue;
+    }
+    for (const document of text.split(DOCUMENT_START)) {
+      const group = CRD_GROUP.exec(document)?.[1];
+      const kind = CRD_KIND.exec(document)?.[1];
+      if (group && kind) unparsed.set(`${group}/${kind}`, [...(unparsed.get(`${group}/${kind}`) ?? []), document]);
+      else addCrds(shared, document);
     }
   }
-  sharedValidators = validators;
-  return validators;
+  return shared;
+}
+
+/** Parses CRD documents and adds a validator for each version of each CRD in them. */
+function addCrds({ ajv, validators }: SharedSchemas, text: string, expected?: string): void {
+  for (const doc of parseAllDocuments(text)) {
+    const crd = doc.toJS() as Crd;
+    if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+    if (expected !== undefined && `${crd.spec.group}/${crd.spec.names.kind}` !== expected) {
+      throw new Error(`a CRD document in ${SHARED_CRDS} names ${expected} in its text but is ${crd.spec.group}/${crd.spec.names.kind}: make CRD_GROUP and CRD_KIND in test/support/schema-validator.ts read it right`);
+    }
+    for (const v of crd.spec.versions) {
+      if (!v.schema) continue;
+      const schema = v.schema.openAPIV3Schema;
+      // The API server owns these; every CRD accepts them.
+      const props = (schema.properties ?? {}) as Json;
+      props.apiVersion = { type: 'string' };
+      props.kind = { type: 'string' };
+      props.metadata = { type: 'object' };
+      schema.properties = props;
+      makeStrict(schema);
+      validators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, () => ajv.compile(schema));
+    }
+  }
+}
+
+/** The validator maker of an apiVersion/kind, parsing the CRD documents that name its group and kind first. */
+function sharedValidator(apiVersion: string, kind: string): (() => ValidateFunction) | undefined {
+  const schemas = loadSharedSchemas();
+  const parse = (groupKind: string) => {
+    const documents = schemas.unparsed.get(groupKind) ?? [];
+    schemas.unparsed.delete(groupKind);
+    for (const document of documents) addCrds(schemas, document, groupKind);
+  };
+  parse(`${groupVersion(apiVersion).group}/${kind}`);
+  const key = `${apiVersion}/${kind}`;
+  // Before answering "no schema", every CRD is read, as if all had been parsed at the start.
+  if (!schemas.validators.has(key)) for (const groupKind of [...schemas.unparsed.keys()]) parse(groupKind);
+  return schemas.validators.get(key);
 }
 
 /**
@@ -122,10 +198,13 @@ export function validateWithShared(o: Manifest): string[] {
     throw new Error(`no upstream schemas at ${SHARED_CRDS} (${K8S_DEFINITIONS} missing): the conformance tests need ../shared/crds beside the project, or SHARED_CRDS_DIR=DIR`);
   }
   const key = `${o.apiVersion}/${o.kind}`;
-  const compile = loadSharedValidators().get(key);
-  if (!compile) return [`${o.kind}/${o.metadata.name}: no schema for ${o.apiVersion} ${o.kind}`];
-  const validate = compiled.get(key) ?? compile();
-  compiled.set(key, validate);
+  let validate = compiled.get(key);
+  if (!validate) {
+    const compile = sharedValidator(o.apiVersion, o.kind);
+    if (!compile) return [`${o.kind}/${o.metadata.name}: no schema for ${o.apiVersion} ${o.kind}`];
+    validate = compile();
+    compiled.set(key, validate);
+  }
   const valid = validate(o as unknown);
   if (valid) return [];
   return (validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
