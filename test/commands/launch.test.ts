@@ -138,6 +138,37 @@ describe('tools/launch.cjs', () => {
     expect(launch(dir, ['bin/hello.ts']).trace.codeCache).toBe('hit');
   });
 
+  test('bundles are ASCII without comments; names stay as written, set again only where esbuild may change them', () => {
+    // GIVEN a project whose packages are CommonJS (yaml), and one that also imports an ES module
+    // package in which two modules declare a class Greeter (esbuild renames one of them)
+    const cjs = project();
+    const esm = project();
+    write(esm, 'node_modules/greeter/package.json', '{ "name": "greeter", "type": "module", "exports": "./index.js" }\n');
+    write(esm, 'node_modules/greeter/other.js', 'export class Greeter {}\n');
+    write(esm, 'node_modules/greeter/index.js', "import { Greeter as Other } from './other.js';\nexport class Greeter {}\nexport const other = new Other(); // “quoted”\n");
+    write(esm, 'bin/hello.ts', "import { Greeter, other } from 'greeter';\nprocess.stdout.write(`${other.constructor.name} ${new Greeter().constructor.name}\\n`);\n");
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250); // past the race margin, as in project()
+    // WHEN each runs
+    const cjsRun = launch(cjs, ['bin/hello.ts', '--yaml']);
+    const esmRun = launch(esm, ['bin/hello.ts']);
+    // THEN both print what they did before, the ES module's classes with the names they were given
+    expect(cjsRun.stdout).toBe('one --yaml\na:\n  - 1\n');
+    expect(esmRun.stdout).toBe('Greeter Greeter\n');
+    // AND every bundle is ASCII (the launcher reads it as latin1) without the packages' comments
+    const bundles = (dir: string) => {
+      const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+      return fs.readdirSync(cacheDir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(cacheDir, f), 'latin1'));
+    };
+    for (const text of [...bundles(cjs), ...bundles(esm)]) {
+      expect(text).not.toMatch(/[^\x00-\x7f]/);
+      expect(text).not.toMatch(/\n\s*\/\/ /);
+    }
+    // AND names are set again (keepNames) in the project's code, and in the packages only when one is an ES module
+    const packagesOf = (dir: string) => bundles(dir).find((text) => !text.includes('process.stdout.write'))!;
+    expect(packagesOf(cjs)).not.toContain('__name(');
+    expect(packagesOf(esm)).toContain('__name(');
+  });
+
   test('a failed run writes no code cache (it may have run little of the code)', () => {
     const dir = project();
     // GIVEN a first run that fails WHEN it runs again THEN there was no cache to use
