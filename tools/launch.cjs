@@ -194,8 +194,11 @@ function load(bundleFile, requireFn, traceKey) {
   const crypto = require('crypto');
   const vm = require('vm');
   const Module = require('module');
-  // V8 refuses a cache made under other flags: one file per tuning, so that switching it off (the bench does, run by run) does not make the other's cache useless.
-  const cacheFile = `${bundleFile}.${process.arch}-${process.version}${V8_FLAGS ? '' : '-untuned'}.v8cache`;
+  // V8 refuses a cache made under other flags: one file per tuning and per set of node's own
+  // options (`npm run synth` gives a heap size, see docs/performance.md), so that switching
+  // between them (the bench does, run by run) does not make the other's cache useless.
+  const options = process.execArgv.length ? `-${crypto.createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8)}` : '';
+  const cacheFile = `${bundleFile}.${process.arch}-${process.version}${V8_FLAGS ? '' : '-untuned'}${options}.v8cache`;
   const stat = fs.statSync(bundleFile);
   const bytes = fs.readFileSync(bundleFile);
   // Bundles are ASCII (see bundle): latin1 decodes them alike, without utf8's checks.
@@ -251,7 +254,7 @@ function watch(entry, args) {
   const start = () => {
     if (child) { again = true; return; } // one run at a time; one more after it
     process.stdout.write(`\n[watch] ${new Date().toISOString().slice(11, 19)} ${entry} ${args.join(' ')}\n`);
-    child = spawn(process.execPath, [__filename, entry, ...args], { stdio: 'inherit' });
+    child = spawn(process.execPath, [...process.execArgv, __filename, entry, ...args], { stdio: 'inherit' });
     child.on('exit', (code) => {
       process.stdout.write(`[watch] exit ${code}; waiting for changes in ${dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')}\n`);
       child = undefined;

@@ -169,6 +169,31 @@ describe('tools/launch.cjs', () => {
     expect(packagesOf(esm)).toContain('__name(');
   });
 
+  test('npm run synth, diff, check, watch and npx cdk8s synth start node with the same options, those the launcher keys its code cache by', () => {
+    // GIVEN the commands as package.json and cdk8s.yaml declare them
+    const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const app = /^app: (.*)$/m.exec(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8'))![1];
+    const nodeOptions = (command: string) => /^node((?: --\S+)*) tools\/launch\.cjs /.exec(command)?.[1].trim();
+    // THEN each starts node with the initial old-generation size (a synth without a full collection)
+    const options = ['synth', 'diff', 'check', 'watch'].map((s) => nodeOptions(scripts[s]));
+    expect(new Set([...options, nodeOptions(app)])).toEqual(new Set(['--initial-old-space-size=32']));
+  });
+
+  test('node\'s own options have a code cache of their own: switching between them does not make V8 refuse the other\'s', () => {
+    // GIVEN a project run with and without a heap option, each once
+    const dir = project();
+    const heap = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['--initial-old-space-size=32', path.join(dir, 'tools', 'launch.cjs'), ...args], {
+        cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', PLATFORM_LAUNCH_TRACE: '1' },
+      });
+      return JSON.parse(/^platform-launch (\{.*\})$/m.exec(r.stderr)![1]) as Trace;
+    };
+    launch(dir, ['bin/hello.ts']);
+    heap(['bin/hello.ts']);
+    // WHEN they take turns THEN each finds its own cache and V8 accepts it
+    expect([launch(dir, ['bin/hello.ts']).trace.codeCache, heap(['bin/hello.ts']).codeCache, launch(dir, ['bin/hello.ts']).trace.codeCache]).toEqual(['hit', 'hit', 'hit']);
+  });
+
   test('a failed run writes no code cache (it may have run little of the code)', () => {
     const dir = project();
     // GIVEN a first run that fails WHEN it runs again THEN there was no cache to use
