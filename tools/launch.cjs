@@ -95,6 +95,10 @@ async function bundle(options, out, extra) {
     format: 'cjs',
     // Class and function names stay as written: error messages show them ("... in Chart [x]").
     keepNames: true,
+    // Less to read and compile on every run, and no comments: esbuild's output is then ASCII
+    // only, which `load` reads as latin1 (a third of the decoding). Stack traces go through the
+    // source map as before.
+    minifyWhitespace: true,
     // `NODE_OPTIONS=--enable-source-maps` points stack traces at the .ts files.
     sourcemap: 'linked',
     sourcesContent: false,
@@ -103,6 +107,11 @@ async function bundle(options, out, extra) {
     logLevel: 'warning',
     ...options,
   });
+  // Without keepNames esbuild keeps names as written only in CommonJS modules (it wraps them
+  // whole); an ES module's names may be changed to avoid a clash, and need it after all.
+  if (options.keepNames === false && Object.values(result.metafile.inputs).some((input) => input.format === 'esm')) {
+    return bundle({ ...options, keepNames: true }, out, extra);
+  }
   fs.mkdirSync(CACHE, { recursive: true });
   // The map first: the bundle names it.
   for (const f of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(f.path, f.contents);
@@ -152,7 +161,9 @@ async function prepare(entry) {
   if (!current) {
     // Each package is loaded on first use, and every importer gets the same instance.
     const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
-    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' } }, vendor, () => ({ packages }));
+    // keepNames off: the packages are CommonJS, whose names esbuild leaves as written (see
+    // bundle), so the 2400 calls that would set them again only cost time (5 ms) at every start.
+    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false }, vendor, () => ({ packages }));
     trace.packagesBundled = true;
   }
   return { entry: out.bundle, packages: vendor.bundle };
@@ -183,10 +194,16 @@ function load(bundleFile, requireFn, traceKey) {
   const crypto = require('crypto');
   const vm = require('vm');
   const Module = require('module');
-  // V8 refuses a cache made under other flags: one file per tuning, so that switching it off (the bench does, run by run) does not make the other's cache useless.
-  const cacheFile = `${bundleFile}.${process.arch}-${process.version}${V8_FLAGS ? '' : '-untuned'}.v8cache`;
+  // V8 refuses a cache made under other flags: one file per tuning and per set of node's own
+  // options (`npm run synth` gives a heap size, see docs/performance.md), so that switching
+  // between them (the bench does, run by run) does not make the other's cache useless.
+  const options = process.execArgv.length ? `-${crypto.createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8)}` : '';
+  const cacheFile = `${bundleFile}.${process.arch}-${process.version}${V8_FLAGS ? '' : '-untuned'}${options}.v8cache`;
   const stat = fs.statSync(bundleFile);
-  const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundleFile, 'utf8')}\n})`;
+  const bytes = fs.readFileSync(bundleFile);
+  // Bundles are ASCII (see bundle): latin1 decodes them alike, without utf8's checks.
+  const text = require('buffer').isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
+  const source = `(function (exports, require, module, __filename, __dirname) { ${text}\n})`;
   const identity = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
   const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
@@ -237,7 +254,7 @@ function watch(entry, args) {
   const start = () => {
     if (child) { again = true; return; } // one run at a time; one more after it
     process.stdout.write(`\n[watch] ${new Date().toISOString().slice(11, 19)} ${entry} ${args.join(' ')}\n`);
-    child = spawn(process.execPath, [__filename, entry, ...args], { stdio: 'inherit' });
+    child = spawn(process.execPath, [...process.execArgv, __filename, entry, ...args], { stdio: 'inherit' });
     child.on('exit', (code) => {
       process.stdout.write(`[watch] exit ${code}; waiting for changes in ${dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')}\n`);
       child = undefined;
