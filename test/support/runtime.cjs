@@ -1,12 +1,15 @@
 /**
- * jest's module runtime, with each module's transformed code kept for the later test files of a
- * worker (jest.config.js `runtime`). jest makes a runtime per test file, and for each module the
- * file loads it read the source again, hashed it (2.3 MB for imports/argo-argoproj.io.ts) and read
- * swc's output back from jest's cache directory: 3.8 s of 43 s of CPU for the unit tests. Here a
- * module whose file has the same size, modification time and inode as when a test file of this
- * worker transformed it, with the same transform options, gets that result again: an edited file
- * (jest --watch) is transformed anew. What runs is unchanged: each test file still runs every
- * module in its own context. Removing this file from jest.config.js changes nothing but the time.
+ * jest's module runtime, sharing what does not change between the test files of a worker (jest.config.js
+ * `runtime`). jest makes a runtime per test file, and for each module the file loads it resolved the
+ * name again, read the source, hashed it (2.3 MB for imports/argo-argoproj.io.ts) and read swc's
+ * output back from jest's cache directory: 3.8 s of 43 s of CPU for the unit tests. Here:
+ * - a module whose file has the same size, modification time and inode as when a test file of this
+ *   worker transformed it, with the same transform options, gets that result again (a file edited
+ *   under jest --watch is transformed anew);
+ * - a require of the same name from the same file resolves to what it did for an earlier test file,
+ *   for as long as jest keeps the same resolver (it makes a new one when files are added or removed).
+ * What runs is unchanged: each test file still runs every module in its own context. Removing this
+ * file from jest.config.js changes nothing but the time.
  */
 'use strict';
 const fs = require('node:fs');
@@ -14,15 +17,32 @@ const JestRuntime = require('jest-runtime').default;
 
 /** By file name: what identified the file and the options, and jest's transform result. */
 const transformed = new Map();
+/** By jest resolver and resolve conditions: a module name from a file, and the file it resolved to. */
+const resolved = new WeakMap();
 
-class RuntimeWithSharedTransforms extends JestRuntime {
+class RuntimeWithSharedWork extends JestRuntime {
   constructor(...args) {
     super(...args);
-    const cache = this.transformCache;
-    // jest-runtime's internals: a runtime whose transform cache is not the expected one transforms as jest does.
+    // jest-runtime's internals: what is not as expected is left as jest made it.
+    this.shareResolutions(this._resolution);
+    this.shareTransforms(this.transformCache);
+  }
+
+  shareResolutions(resolution) {
+    if (!(resolution?.cjsCache instanceof Map) || typeof resolution.resolver !== 'object') return;
+    const byConditions = resolved.get(resolution.resolver) ?? new Map();
+    resolved.set(resolution.resolver, byConditions);
+    const conditions = JSON.stringify(resolution.cjsConditions ?? null);
+    if (!byConditions.has(conditions)) byConditions.set(conditions, new Map());
+    resolution.cjsCache = byConditions.get(conditions);
+  }
+
+  shareTransforms(cache) {
     if (typeof cache?.transform !== 'function' || !(cache.transforms instanceof Map) || !(cache.sourceMaps instanceof Map)
       || typeof this._getFullTransformationOptions !== 'function') return;
     const transform = cache.transform.bind(cache);
+    /** The full transform options as text, by the options object jest passes (a few constants). */
+    const optionKeys = new Map();
     cache.transform = (filename, options) => {
       if (options?.isInternalModule) return transform(filename, options);
       let stat;
@@ -31,7 +51,9 @@ class RuntimeWithSharedTransforms extends JestRuntime {
       } catch {
         return transform(filename, options);
       }
-      const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}:${JSON.stringify(this._getFullTransformationOptions(options))}`;
+      let optionsKey = optionKeys.get(options);
+      if (optionsKey === undefined) optionKeys.set(options, optionsKey = JSON.stringify(this._getFullTransformationOptions(options)));
+      const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}:${optionsKey}`;
       const kept = transformed.get(filename);
       if (kept?.key === key) {
         cache.transforms.set(filename, kept.file);
@@ -46,4 +68,4 @@ class RuntimeWithSharedTransforms extends JestRuntime {
   }
 }
 
-module.exports = RuntimeWithSharedTransforms;
+module.exports = RuntimeWithSharedWork;
