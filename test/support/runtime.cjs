@@ -9,7 +9,7 @@
  * - a require of the same name from the same file resolves to what it did for an earlier test file,
  *   for as long as jest keeps the same resolver (it makes a new one when files are added or removed).
  * What runs is unchanged: each test file still runs every module in its own context. Removing this
- * file from jest.config.js changes nothing but the time.
+ * file from jest.config.js changes nothing but the time (test/support/runtime.test.ts).
  */
 'use strict';
 const fs = require('node:fs');
@@ -20,52 +20,58 @@ const transformed = new Map();
 /** By jest resolver and resolve conditions: a module name from a file, and the file it resolved to. */
 const resolved = new WeakMap();
 
+/** Makes a runtime's resolution (jest-runtime's Resolution) use the worker's resolutions. */
+function shareResolutions(resolution) {
+  if (!(resolution?.cjsCache instanceof Map) || typeof resolution.resolver !== 'object') return;
+  const byConditions = resolved.get(resolution.resolver) ?? new Map();
+  resolved.set(resolution.resolver, byConditions);
+  const conditions = JSON.stringify(resolution.cjsConditions ?? null);
+  if (!byConditions.has(conditions)) byConditions.set(conditions, new Map());
+  resolution.cjsCache = byConditions.get(conditions);
+}
+
+/**
+ * Makes a runtime's transform cache (jest-runtime's TransformCache) hand back what an earlier
+ * runtime of the worker transformed; `fullOptions` gives the options the transform depends on.
+ */
+function shareTransforms(cache, fullOptions) {
+  if (typeof cache?.transform !== 'function' || !(cache.transforms instanceof Map) || !(cache.sourceMaps instanceof Map)) return;
+  const transform = cache.transform.bind(cache);
+  /** The full transform options as text, by the options object jest passes (a few constants). */
+  const optionKeys = new Map();
+  cache.transform = (filename, options) => {
+    if (options?.isInternalModule) return transform(filename, options);
+    let stat;
+    try {
+      stat = fs.statSync(filename);
+    } catch {
+      return transform(filename, options);
+    }
+    let optionsKey = optionKeys.get(options);
+    if (optionsKey === undefined) optionKeys.set(options, optionsKey = JSON.stringify(fullOptions(options)));
+    const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}:${optionsKey}`;
+    const kept = transformed.get(filename);
+    if (kept?.key === key) {
+      cache.transforms.set(filename, kept.file);
+      if (kept.file.sourceMapPath) cache.sourceMaps.set(filename, kept.file.sourceMapPath);
+      return kept.file.code;
+    }
+    const code = transform(filename, options);
+    const file = cache.transforms.get(filename);
+    if (file?.code === code) transformed.set(filename, { key, file });
+    return code;
+  };
+}
+
 class RuntimeWithSharedWork extends JestRuntime {
   constructor(...args) {
     super(...args);
     // jest-runtime's internals: what is not as expected is left as jest made it.
-    this.shareResolutions(this._resolution);
-    this.shareTransforms(this.transformCache);
-  }
-
-  shareResolutions(resolution) {
-    if (!(resolution?.cjsCache instanceof Map) || typeof resolution.resolver !== 'object') return;
-    const byConditions = resolved.get(resolution.resolver) ?? new Map();
-    resolved.set(resolution.resolver, byConditions);
-    const conditions = JSON.stringify(resolution.cjsConditions ?? null);
-    if (!byConditions.has(conditions)) byConditions.set(conditions, new Map());
-    resolution.cjsCache = byConditions.get(conditions);
-  }
-
-  shareTransforms(cache) {
-    if (typeof cache?.transform !== 'function' || !(cache.transforms instanceof Map) || !(cache.sourceMaps instanceof Map)
-      || typeof this._getFullTransformationOptions !== 'function') return;
-    const transform = cache.transform.bind(cache);
-    /** The full transform options as text, by the options object jest passes (a few constants). */
-    const optionKeys = new Map();
-    cache.transform = (filename, options) => {
-      if (options?.isInternalModule) return transform(filename, options);
-      let stat;
-      try {
-        stat = fs.statSync(filename);
-      } catch {
-        return transform(filename, options);
-      }
-      let optionsKey = optionKeys.get(options);
-      if (optionsKey === undefined) optionKeys.set(options, optionsKey = JSON.stringify(this._getFullTransformationOptions(options)));
-      const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}:${optionsKey}`;
-      const kept = transformed.get(filename);
-      if (kept?.key === key) {
-        cache.transforms.set(filename, kept.file);
-        if (kept.file.sourceMapPath) cache.sourceMaps.set(filename, kept.file.sourceMapPath);
-        return kept.file.code;
-      }
-      const code = transform(filename, options);
-      const file = cache.transforms.get(filename);
-      if (file?.code === code) transformed.set(filename, { key, file });
-      return code;
-    };
+    shareResolutions(this._resolution);
+    if (typeof this._getFullTransformationOptions === 'function') shareTransforms(this.transformCache, (options) => this._getFullTransformationOptions(options));
   }
 }
 
 module.exports = RuntimeWithSharedWork;
+module.exports.shareResolutions = shareResolutions;
+module.exports.shareTransforms = shareTransforms;
