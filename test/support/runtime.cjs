@@ -8,8 +8,9 @@
  *   under jest --watch is transformed anew);
  * - a require of the same name from the same file resolves to what it did for an earlier test file,
  *   for as long as jest keeps the same resolver (it makes a new one when files are added or removed).
- * What runs is unchanged: each test file still runs every module in its own context. Removing this
- * file from jest.config.js changes nothing but the time (test/support/runtime.test.ts).
+ * What runs is unchanged: each test file still runs every module in its own context.
+ * PLATFORM_TEST_SHARING=off (or removing this file from jest.config.js) leaves jest's runtime as it is,
+ * which changes nothing but the time (test/support/runtime.test.ts).
  */
 'use strict';
 const fs = require('node:fs');
@@ -66,6 +67,7 @@ function shareTransforms(cache, fullOptions) {
 class RuntimeWithSharedWork extends JestRuntime {
   constructor(...args) {
     super(...args);
+    if (process.env.PLATFORM_TEST_SHARING === 'off') return;
     // jest-runtime's internals: what is not as expected is left as jest made it.
     shareResolutions(this._resolution);
     if (typeof this._getFullTransformationOptions === 'function') shareTransforms(this.transformCache, (options) => this._getFullTransformationOptions(options));
