@@ -9,9 +9,11 @@ import { shareEnvironmentNames, sharedEnvironmentNames, sharedFiles, shareFiles 
  * the fixture's manifests another file of the run shared does without it (zod's schemas, cdk8s-plus-27
  * and imports/: about 45 ms of CPU per test file).
  */
-function library(): typeof import('../src/spec/errors') & typeof import('../src/spec/load') & typeof import('../src/synth') {
-  return { ...require('../src/spec/errors'), ...require('../src/spec/load'), ...require('../src/synth') };
+function library(): Library {
+  return (loadedLibrary ??= { ...require('../src/spec/errors'), ...require('../src/spec/load'), ...require('../src/synth') });
 }
+type Library = typeof import('../src/spec/errors') & typeof import('../src/spec/load') & typeof import('../src/synth');
+let loadedLibrary: Library | undefined;
 
 /**
  * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
@@ -80,8 +82,9 @@ function sharedEnvironment(text: string, name: string, files: ManifestFile[]): S
   deepFreeze(files);
   let made: SynthesizedEnvironment | undefined;
   const make = () => {
+    if (made) return made;
     const { loadPlatform, synthPlatform } = library();
-    return (made ??= freezeObjects(synthPlatform(loadPlatform(text, REFERENCE_FILE), [name])[0]));
+    return (made = freezeObjects(synthPlatform(loadPlatform(text, REFERENCE_FILE), [name])[0]));
   };
   return {
     name,
