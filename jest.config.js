@@ -8,6 +8,8 @@
 module.exports = {
   // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
   testEnvironment: '<rootDir>/test/support/node-environment.cjs',
+  // jest's runtime, with each module's transformed code and resolutions kept for the worker's later test files.
+  runtime: '<rootDir>/test/support/runtime.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/integration/', '/test/cluster/', '\\.conformance\\.test\\.ts$', '\\.tools\\.test\\.ts$'],

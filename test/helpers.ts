@@ -1,10 +1,19 @@
 /** Shared test helpers: load specs from text, synthesize in memory, find objects. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatProblem, SpecError } from '../src/spec/errors';
-import { loadPlatform } from '../src/spec/load';
-import { Manifest, ManifestFile, synthPlatform, SynthesizedEnvironment } from '../src/synth';
+import type { Manifest, ManifestFile, SynthesizedEnvironment } from '../src/synth';
 import { shareEnvironmentNames, sharedEnvironmentNames, sharedFiles, shareFiles } from './support/shared-synth';
+
+/**
+ * The library, loaded when a test first loads or synthesizes a spec: a test file that reads only
+ * the fixture's manifests another file of the run shared does without it (zod's schemas, cdk8s-plus-27
+ * and imports/: about 45 ms of CPU per test file).
+ */
+function library(): Library {
+  return (loadedLibrary ??= { ...require('../src/spec/errors'), ...require('../src/spec/load'), ...require('../src/synth') });
+}
+type Library = typeof import('../src/spec/errors') & typeof import('../src/spec/load') & typeof import('../src/synth');
+let loadedLibrary: Library | undefined;
 
 /**
  * The suite's fixture spec: a copy of the reference that tests edit, so that users changing
@@ -49,6 +58,7 @@ export function synth(text: string = referenceText(), envs?: string[]): Synthesi
   // Loading a spec (parse, schema, checks) costs more than synthesizing it: a text whose wanted
   // environments were all synthesized in this file is answered without loading it again.
   if (wanted?.every((env) => synthesized.has(key(env)))) return wanted.map((env) => synthesized.get(key(env))!);
+  const { loadPlatform, synthPlatform } = library();
   const loaded = loadPlatform(text, REFERENCE_FILE);
   environmentsOf.set(text, loaded.environments.map((e) => e.name));
   if (fixture) shareEnvironmentNames(text, environmentsOf.get(text)!);
@@ -71,7 +81,11 @@ export function synth(text: string = referenceText(), envs?: string[]): Synthesi
 function sharedEnvironment(text: string, name: string, files: ManifestFile[]): SynthesizedEnvironment {
   deepFreeze(files);
   let made: SynthesizedEnvironment | undefined;
-  const make = () => (made ??= freezeObjects(synthPlatform(loadPlatform(text, REFERENCE_FILE), [name])[0]));
+  const make = () => {
+    if (made) return made;
+    const { loadPlatform, synthPlatform } = library();
+    return (made = freezeObjects(synthPlatform(loadPlatform(text, REFERENCE_FILE), [name])[0]));
+  };
   return {
     name,
     files,
@@ -112,6 +126,7 @@ export function problemsOf(text: string, envs?: string[]): string[] {
   try {
     synth(text, envs);
   } catch (e) {
+    const { formatProblem, SpecError } = library();
     if (e instanceof SpecError) return e.problems.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
     throw e;
   }
