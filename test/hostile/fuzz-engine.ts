@@ -2,7 +2,9 @@
  * A seeded fuzzer of the synth CLI: random mutations of the fixture spec (type swaps, deletions,
  * out-of-range numbers, long and unicode strings, aliases, file references, bad bytes, bad flags)
  * run through the CLI in process. Each case must end in exactly one of:
- * - exit 0, and every object written passes the Kubernetes (and, with ../shared, CRD) schemas;
+ * - exit 0, and every object written passes the Kubernetes schemas of kubernetes-models (in
+ *   `npm test`) or also the upstream Kubernetes and CRD schemas of ../shared (the same cases in the
+ *   conformance step: test/hostile/fuzz.conformance.test.ts);
  * - exit 1 (2 for a bad flag), every problem located (file:line: path: message), and the
  *   previous output byte for byte as it was;
  * never a stack trace, an internal error, a hang or unbounded memory.
@@ -13,7 +15,7 @@ import * as path from 'path';
 import { parseAllDocuments, parse, stringify } from 'yaml';
 import type { Manifest } from '../../src/synth';
 import { referenceText } from '../helpers';
-import { hasSharedSchemas, isCoreKind, validateWithModels, validateWithShared } from '../support/schema-validator';
+import { isCoreKind, validateWithModels, validateWithShared } from '../support/schema-validator';
 import { fixtureCopy, nestedScratchDir, runCli, treeOf } from './support';
 
 /** mulberry32: small, fast, good enough to pick mutations; the same seed gives the same cases. */
@@ -217,11 +219,14 @@ export interface FuzzBench {
   readonly spec: string;
   readonly out: string;
   readonly base: Json;
+  /** Whether written objects are also validated against the upstream schemas of ../shared. */
+  readonly upstreamSchemas: boolean;
   /** The output as it is now (updated after each exit 0). */
   before: Record<string, string>;
 }
 
-export async function makeBench(): Promise<FuzzBench> {
+/** The bench; `upstreamSchemas` validates written objects against ../shared's schemas too (required then). */
+export async function makeBench(upstreamSchemas = false): Promise<FuzzBench> {
   const dir = nestedScratchDir('hostile-fuzz-');
   const spec = fixtureCopy(referenceText(), path.join(dir));
   // What '../outside.sql' (one of FILES) names: a readable file just outside the spec's tree.
@@ -237,7 +242,7 @@ export async function makeBench(): Promise<FuzzBench> {
   const base = parse(referenceText()) as Json;
   // specText's premise (a mapping's text is its entries' texts joined), checked against this yaml.
   if (specText(base, base) !== stringify(base, { lineWidth: 0 })) throw new Error('specText no longer writes what yaml\'s stringify writes: make it call stringify');
-  return { dir, spec, out, base, before: treeOf(out) };
+  return { dir, spec, out, base, upstreamSchemas, before: treeOf(out) };
 }
 
 /** A line that starts a YAML document: no scalar may hold one, so written files split there safely. */
@@ -251,7 +256,7 @@ const DOCUMENT_START = /^(?=---(?:[ \t]|$))/m;
  */
 const validatedFiles = new Map<string, string[]>();
 const validatedDocuments = new Map<string, string[]>();
-function schemaErrorsOf(content: string): string[] {
+function schemaErrorsOf(content: string, upstreamSchemas: boolean): string[] {
   let errors = validatedFiles.get(content);
   if (!errors) {
     errors = [];
@@ -262,7 +267,7 @@ function schemaErrorsOf(content: string): string[] {
         for (const doc of parseAllDocuments(text)) {
           const o = doc.toJS() as Manifest;
           documentErrors.push(...(isCoreKind(o) ? validateWithModels(o) : []));
-          if (hasSharedSchemas) documentErrors.push(...(validateWithShared(o) ?? []));
+          if (upstreamSchemas) documentErrors.push(...validateWithShared(o));
         }
         validatedDocuments.set(text, documentErrors);
       }
@@ -306,7 +311,7 @@ export async function runCase(bench: FuzzBench, c: FuzzCase): Promise<{ code: nu
     const now = treeOf(bench.out);
     for (const [file, content] of Object.entries(now)) {
       if (!file.endsWith('.yaml')) continue;
-      wrong.push(...schemaErrorsOf(content).map((e) => `${file}: ${e}`));
+      wrong.push(...schemaErrorsOf(content, bench.upstreamSchemas).map((e) => `${file}: ${e}`));
     }
     bench.before = now;
   } else if (run.code === 1 || (run.code === 2 && c.badFlags)) {
@@ -323,4 +328,39 @@ export async function runCase(bench: FuzzBench, c: FuzzCase): Promise<{ code: nu
     wrong.push(`exit ${run.code}: ${run.stderr.slice(0, 600)}`);
   }
   return { code: run.code, wrong };
+}
+
+/** What a campaign runs: FUZZ_SEED (default fixed, so a run is reproducible), FUZZ_CASES (default 150), FUZZ_CASE (one case). */
+export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261126);
+export const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 150);
+const FUZZ_ONLY = process.env.FUZZ_CASE === undefined ? undefined : Number(process.env.FUZZ_CASE);
+
+/** The test's name: the seed and the cases it runs. */
+export function campaignName(): string {
+  return `random mutations of the spec (seed ${FUZZ_SEED}, ${FUZZ_ONLY === undefined ? `${FUZZ_CASES} cases` : `case ${FUZZ_ONLY}`}) end in exit 0 with valid output or located problems with the output intact`;
+}
+
+/** A timeout that grows with the cases. */
+export const campaignTimeout = FUZZ_CASES * 2_000 + 60_000;
+
+/**
+ * Runs the campaign; throws with every broken case (up to 10), each with the command that reruns it
+ * alone (`rerun`, given the seed and the case).
+ */
+export async function runCampaign(upstreamSchemas: boolean, rerun: (seed: number, index: number) => string): Promise<void> {
+  const bench = await makeBench(upstreamSchemas);
+  const failures: string[] = [];
+  const exits: Record<number, number> = {};
+  const indexes = FUZZ_ONLY === undefined ? Array.from({ length: FUZZ_CASES }, (_, i) => i) : [FUZZ_ONLY];
+  for (const i of indexes) {
+    const c = makeCase(FUZZ_SEED, i, bench.base);
+    const { code, wrong } = await runCase(bench, c);
+    exits[code] = (exits[code] ?? 0) + 1;
+    if (wrong.length) failures.push(`case ${i} (reproduce: ${rerun(FUZZ_SEED, i)})\n  mutations: ${c.mutations.join('; ')} ${c.flags.length ? `flags ${JSON.stringify(c.flags)}` : ''}\n  ${wrong.slice(0, 5).join('\n  ')}`);
+    if (failures.length >= 10) break;
+  }
+  if (process.env.FUZZ_VERBOSE) process.stdout.write(`seed ${FUZZ_SEED}: ${indexes.length} cases, exit codes ${JSON.stringify(exits)}\n`);
+  // Both answers must occur, or the mutations test nothing.
+  if (FUZZ_ONLY === undefined && indexes.length >= 50) expect(Object.keys(exits).sort()).toEqual(expect.arrayContaining(['0', '1']));
+  if (failures.length) throw new Error(`seed ${FUZZ_SEED}: ${failures.length} case(s) broke a promise\n${failures.join('\n')}`);
 }
