@@ -38,14 +38,18 @@ const SRC = path.join(ROOT, 'src') + path.sep;
 /**
  * For a generated module of imports/ (3.4 MB of TypeScript), its declarations as `npm test`'s
  * type check wrote them (lib/types/imports/, 1.1 MB), when they are at least as new: the same
- * types, a third to parse. The exports checked here are all declared in src/.
+ * types, a third to parse. The exports checked here are all declared in src/. The type check runs
+ * beside jest (scripts/test.cjs) and may be writing them: tsc writes its build info after the
+ * declarations, so declarations newer than the build info are being written, and are not used.
  */
 function generatedDeclarations(file: string): string | undefined {
   const source = path.resolve(file);
   if (path.dirname(source) !== path.join(ROOT, 'imports') || !source.endsWith('.ts')) return undefined;
   const declarations = path.join(ROOT, 'lib', 'types', 'imports', `${path.basename(source, '.ts')}.d.ts`);
   try {
-    if (fs.statSync(declarations).mtimeMs < fs.statSync(source).mtimeMs) return undefined;
+    const written = fs.statSync(declarations).mtimeMs;
+    if (written < fs.statSync(source).mtimeMs) return undefined;
+    if (fs.statSync(path.join(ROOT, 'lib', 'types', 'imports.tsbuildinfo')).mtimeMs < written) return undefined;
     return fs.readFileSync(declarations, 'utf8');
   } catch {
     return undefined;
