@@ -187,32 +187,35 @@ describe('tools/launch.cjs', () => {
   }));
 
   test.concurrent('bundles are ASCII without comments; names stay as written, set again only where esbuild may change them', async () => {
-    // GIVEN a project whose packages are CommonJS (yaml), and one that also imports an ES module
-    // package in which two modules declare a class Greeter (esbuild renames one of them)
-    const [cjs, esm] = await Promise.all([project(), project()]);
+    // GIVEN a project whose packages are CommonJS (yaml, the project that has run), and one that also
+    // imports an ES module package in which two modules declare a class Greeter (esbuild renames one of them)
+    const esm = await project();
     write(esm, 'node_modules/greeter/package.json', '{ "name": "greeter", "type": "module", "exports": "./index.js" }\n');
     write(esm, 'node_modules/greeter/other.js', 'export class Greeter {}\n');
     write(esm, 'node_modules/greeter/index.js', "import { Greeter as Other } from './other.js';\nexport class Greeter {}\nexport const other = new Other(); // “quoted”\n");
     write(esm, 'bin/hello.ts', "import { Greeter, other } from 'greeter';\nprocess.stdout.write(`${other.constructor.name} ${new Greeter().constructor.name}\\n`);\n");
     await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
     // WHEN each runs
-    const [cjsRun, esmRun] = await Promise.all([launch(cjs, ['bin/hello.ts', '--yaml']), launch(esm, ['bin/hello.ts'])]);
-    // THEN both print what they did before, the ES module's classes with the names they were given
-    expect(cjsRun.stdout).toBe('one --yaml\na:\n  - 1\n');
-    expect(esmRun.stdout).toBe('Greeter Greeter\n');
-    // AND every bundle is ASCII (the launcher reads it as latin1) without the packages' comments
-    const bundles = (dir: string) => {
-      const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
-      return fs.readdirSync(cacheDir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(cacheDir, f), 'latin1'));
-    };
-    for (const text of [...bundles(cjs), ...bundles(esm)]) {
-      expect(text).not.toMatch(/[^\x00-\x7f]/);
-      expect(text).not.toMatch(/\n\s*\/\/ /);
-    }
-    // AND names are set again (keepNames) in the project's code, and in the packages only when one is an ES module
-    const packagesOf = (dir: string) => bundles(dir).find((text) => !text.includes('process.stdout.write'))!;
-    expect(packagesOf(cjs)).not.toContain('__name(');
-    expect(packagesOf(esm)).toContain('__name(');
+    const esmRun = await launch(esm, ['bin/hello.ts']);
+    await withBuiltProject(async (cjs) => {
+      const cjsRun = await launch(cjs, ['bin/hello.ts', '--yaml']);
+      // THEN both print what they did before, the ES module's classes with the names they were given
+      expect(cjsRun.stdout).toBe('one --yaml\na:\n  - 1\n');
+      expect(esmRun.stdout).toBe('Greeter Greeter\n');
+      // AND every bundle is ASCII (the launcher reads it as latin1) without the packages' comments
+      const bundles = (dir: string) => {
+        const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+        return fs.readdirSync(cacheDir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(cacheDir, f), 'latin1'));
+      };
+      for (const text of [...bundles(cjs), ...bundles(esm)]) {
+        expect(text).not.toMatch(/[^\x00-\x7f]/);
+        expect(text).not.toMatch(/\n\s*\/\/ /);
+      }
+      // AND names are set again (keepNames) in the project's code, and in the packages only when one is an ES module
+      const packagesOf = (dir: string) => bundles(dir).find((text) => !text.includes('process.stdout.write'))!;
+      expect(packagesOf(cjs)).not.toContain('__name(');
+      expect(packagesOf(esm)).toContain('__name(');
+    });
   });
 
   test('npm run synth, diff, check, watch and npx cdk8s synth start node with the same options, those the launcher keys its code cache by', () => {
@@ -225,9 +228,9 @@ describe('tools/launch.cjs', () => {
     expect(new Set([...options, nodeOptions(app)])).toEqual(new Set(['--initial-old-space-size=32']));
   });
 
-  test.concurrent('node\'s own options have a code cache of their own: switching between them does not make V8 refuse the other\'s', async () => {
-    // GIVEN a project run with and without a heap option, each once
-    const dir = await project();
+  test.concurrent('node\'s own options have a code cache of their own: switching between them does not make V8 refuse the other\'s', () => withBuiltProject(async (dir) => {
+    // GIVEN a project run (since its code cache was removed) with and without a heap option, each once
+    removeCodeCache(dir);
     const heap = ['--initial-old-space-size=32'];
     await launch(dir, ['bin/hello.ts']);
     await launch(dir, ['bin/hello.ts'], {}, heap);
@@ -235,5 +238,5 @@ describe('tools/launch.cjs', () => {
     const turns = [];
     for (const nodeArgs of [[], heap, []]) turns.push((await launch(dir, ['bin/hello.ts'], {}, nodeArgs)).trace.codeCache);
     expect(turns).toEqual(['hit', 'hit', 'hit']);
-  });
+  }));
 });
