@@ -1,5 +1,5 @@
 /**
- * `npm test` (after the type check): the unit tests, through swc (no type check here).
+ * `npm test` (beside the type check, scripts/test.cjs): the unit tests, through swc (no type check here).
  * The conformance tests (*.conformance.test.ts, upstream schemas from ../shared) are
  * `npm run test:conformance` (jest.conformance.config.js); the comparisons with an installed tool
  * (*.tools.test.ts, kubectl) are `npm run test:tools` (jest.tools.config.js); the integration tests

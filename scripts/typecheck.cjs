@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run typecheck` (and the first step of `npm test`): type-checks everything (src, tests, tools,
+// `npm run typecheck` (and, beside jest, part of `npm test`): type-checks everything (src, tests, tools,
 // examples; the generated imports/ once, as their own project) in build mode, so an unchanged tree
 // is answered from the build info in lib/types/ without reading a file (about 0.6 s).
 //

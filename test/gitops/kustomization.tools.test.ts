@@ -2,8 +2,9 @@
  * `npm run test:tools` (jest.tools.config.js, a CI step after scripts/validate/install-tools.sh):
  * each environment directory read by kubectl itself, as Argo CD, Flux (`kubectl kustomize`) and
  * `kubectl apply -f dist/<env>/` read it. It needs the pinned kubectl (KUBECTL_BIN overrides it) and
- * fails without one instead of skipping. kustomization.test.ts (npm test) checks the same directory
- * against the built-in model of kustomize build, which needs no tool.
+ * fails without one instead of skipping. TOOLS_DIST_DIR names an output of `npm run synth` to check
+ * too (CI: dist/, the reference spec as the CLI wrote it). kustomization.test.ts (npm test) checks the
+ * same directory against the built-in model of kustomize build, which needs no tool.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -32,6 +33,34 @@ beforeAll(() => {
   }
 });
 
+/** The objects of an environment directory's manifest files, in the order `kubectl apply -f DIR/` reads them (file name order). */
+function writtenObjects(dir: string): Manifest[] {
+  return fs.readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()
+    .flatMap((n) => parseAllDocuments(fs.readFileSync(path.join(dir, n), 'utf8')).map((d) => d.toJS() as Manifest));
+}
+
+/** kubectl kustomize DIR and kubectl -f DIR/ both read exactly `expected`, in order; the built-in model of kustomize agrees. */
+function expectKubectlReads(dir: string, expected: Manifest[]): void {
+  // WHEN kubectl builds the directory as a kustomization
+  const built = execFileSync(kubectl!.bin, ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // THEN it yields those objects, same content, same order
+  const objects = parseAllDocuments(built).map((d) => d.toJS() as Manifest);
+  expect(objects).toEqual(expected);
+  // AND the built-in model of kustomize build (for simulations) agrees with kubectl
+  expect(buildKustomization(dir)).toEqual(objects);
+
+  // WHEN kubectl reads the directory with -f, as `kubectl apply -f dist/<env>/` does
+  // (label --local goes through the same file reader and needs no cluster)
+  const names = execFileSync(kubectl!.bin, ['label', '--local', '-f', `${dir}/`, 'gitops-check=1', '-o', 'name'], {
+    encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: '/dev/null' },
+  }).trim().split('\n');
+  // THEN it reads the objects and neither the Kustomization nor the report
+  expect(names).toEqual(expected.map(nameOf));
+}
+
+/** An output directory `npm run synth` wrote, to check as well (CI: dist/, from config/platform.yaml). */
+const DIST_DIR = process.env.TOOLS_DIST_DIR;
+
 describe('kubectl reads each dist/<env>/', () => {
   test('kubectl kustomize dist/<env> gives exactly the synthesized objects, and kubectl -f dist/<env>/ reads exactly them too', () => {
     // GIVEN every environment of the fixture spec written as `npm run synth` writes it (with REPORT.md)
@@ -42,24 +71,19 @@ describe('kubectl reads each dist/<env>/', () => {
       const dir = path.join(out, env.name);
       const expected = env.files.flatMap((f) => f.objects);
       // (the written manifest files, in name order, hold those objects)
-      const written = fs.readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()
-        .flatMap((n) => parseAllDocuments(fs.readFileSync(path.join(dir, n), 'utf8')).map((d) => d.toJS() as Manifest));
-      expect(written).toEqual(expected);
-      // WHEN kubectl builds the directory as a kustomization
-      const built = execFileSync(kubectl!.bin, ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      // THEN it yields the synthesized objects, same content, same order
-      const objects = parseAllDocuments(built).map((d) => d.toJS() as Manifest);
-      expect(objects).toEqual(expected);
-      // AND the built-in model of kustomize build (for simulations) agrees with kubectl
-      expect(buildKustomization(dir)).toEqual(objects);
+      expect(writtenObjects(dir)).toEqual(expected);
+      expectKubectlReads(dir, expected);
+    }
+  });
 
-      // WHEN kubectl reads the directory with -f, as `kubectl apply -f dist/<env>/` does
-      // (label --local goes through the same file reader and needs no cluster)
-      const names = execFileSync(kubectl!.bin, ['label', '--local', '-f', `${dir}/`, 'gitops-check=1', '-o', 'name'], {
-        encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, KUBECONFIG: '/dev/null' },
-      }).trim().split('\n');
-      // THEN it reads the objects and neither the Kustomization nor the report
-      expect(names).toEqual(expected.map(nameOf));
+  (DIST_DIR ? test : test.skip)(`the output of npm run synth in TOOLS_DIST_DIR (${DIST_DIR ?? 'unset'}): kubectl kustomize and kubectl -f read exactly its manifest files' objects`, () => {
+    // GIVEN each environment directory the CLI wrote
+    const envDirs = fs.readdirSync(DIST_DIR!, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(DIST_DIR!, e.name));
+    expect(envDirs.length).toBeGreaterThan(0);
+    for (const dir of envDirs) {
+      const written = writtenObjects(dir);
+      expect(written.length).toBeGreaterThan(0);
+      expectKubectlReads(dir, written);
     }
   });
 });
