@@ -2,8 +2,9 @@
 // `npm test [-- JEST_ARGS]`: the type check (scripts/typecheck.cjs) and the unit tests (jest, with
 // JEST_ARGS) side by side instead of one after the other. With nothing changed the type check is
 // 0.3 s that jest's own start covers; after an edit it is seconds of a core that the tests share.
-// The type check's output is held back and printed after jest's, so the two never interleave;
-// `npm test` fails when either fails (the type check's exit code first).
+// The type check's output is held back and printed after jest's, so the two never interleave
+// (under --watch, as soon as it is there); `npm test` fails when either fails (the type check's
+// exit code first).
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -28,9 +29,15 @@ async function main() {
   // collections in the workers, which inherit node's options (every test file leaves a context's
   // worth of garbage; peak memory stays as it was, about 0.7 GB for the largest process).
   const jest = run(['--max-semi-space-size=32', '--initial-old-space-size=512', path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)], 'inherit');
+  const report = (checked) => {
+    if (checked.output.length) process.stdout.write(checked.output);
+    if (checked.code !== 0) process.stderr.write(`type check failed (exit ${checked.code}): npm run typecheck\n`);
+  };
+  // Under --watch jest does not end: the type check's answer is printed as soon as it is there.
+  const watching = process.argv.slice(2).some((a) => /^--watch(All)?(=|$)/.test(a));
+  if (watching) typecheck.then(report);
   const [checked, tested] = await Promise.all([typecheck, jest]);
-  if (checked.output.length) process.stdout.write(checked.output);
-  if (checked.code !== 0) process.stderr.write(`type check failed (exit ${checked.code}): npm run typecheck\n`);
+  if (!watching) report(checked);
   process.exitCode = checked.code || tested.code;
 }
 

@@ -40,17 +40,22 @@ const SRC = path.join(ROOT, 'src') + path.sep;
  * type check wrote them (lib/types/imports/, 1.1 MB), when they are at least as new: the same
  * types, a third to parse. The exports checked here are all declared in src/. The type check runs
  * beside jest (scripts/test.cjs) and may be writing them: tsc writes its build info after the
- * declarations, so declarations newer than the build info are being written, and are not used.
+ * declarations, so declarations newer than the build info are being written, and a file whose time
+ * or size changed while it was read was rewritten meanwhile; either way the sources are read instead.
  */
 function generatedDeclarations(file: string): string | undefined {
   const source = path.resolve(file);
   if (path.dirname(source) !== path.join(ROOT, 'imports') || !source.endsWith('.ts')) return undefined;
   const declarations = path.join(ROOT, 'lib', 'types', 'imports', `${path.basename(source, '.ts')}.d.ts`);
   try {
-    const written = fs.statSync(declarations).mtimeMs;
-    if (written < fs.statSync(source).mtimeMs) return undefined;
-    if (fs.statSync(path.join(ROOT, 'lib', 'types', 'imports.tsbuildinfo')).mtimeMs < written) return undefined;
-    return fs.readFileSync(declarations, 'utf8');
+    const buildInfo = path.join(ROOT, 'lib', 'types', 'imports.tsbuildinfo');
+    const complete = (d: fs.Stats) => d.mtimeMs >= fs.statSync(source).mtimeMs && fs.statSync(buildInfo).mtimeMs >= d.mtimeMs;
+    const before = fs.statSync(declarations);
+    if (!complete(before)) return undefined;
+    const text = fs.readFileSync(declarations, 'utf8');
+    // tsc rewrites in place: a rewrite that began meanwhile changed the file's time or size.
+    const after = fs.statSync(declarations);
+    return after.mtimeMs === before.mtimeMs && after.size === before.size && complete(after) ? text : undefined;
   } catch {
     return undefined;
   }

@@ -33,7 +33,8 @@ function shareResolutions(resolution) {
 
 /**
  * Makes a runtime's transform cache (jest-runtime's TransformCache) hand back what an earlier
- * runtime of the worker transformed; `fullOptions` gives the options the transform depends on.
+ * runtime of the worker transformed; `fullOptions` gives the options the transform depends on
+ * (and the jest project: with several projects a worker serves more than one config).
  */
 function shareTransforms(cache, fullOptions) {
   if (typeof cache?.transform !== 'function' || !(cache.transforms instanceof Map) || !(cache.sourceMaps instanceof Map)) return;
@@ -70,7 +71,7 @@ class RuntimeWithSharedWork extends JestRuntime {
     if (process.env.PLATFORM_TEST_SHARING === 'off') return;
     // jest-runtime's internals: what is not as expected is left as jest made it.
     shareResolutions(this._resolution);
-    if (typeof this._getFullTransformationOptions === 'function') shareTransforms(this.transformCache, (options) => this._getFullTransformationOptions(options));
+    if (typeof this._getFullTransformationOptions === 'function') shareTransforms(this.transformCache, (options) => ({ project: this._config?.id, ...this._getFullTransformationOptions(options) }));
   }
 }
 
