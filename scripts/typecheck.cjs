@@ -19,12 +19,19 @@ const mtime = (file) => {
     return undefined;
   }
 };
-const installed = mtime('node_modules/.package-lock.json');
-const checked = mtime('lib/types/typecheck.tsbuildinfo');
-const force = installed !== undefined && checked !== undefined && installed > checked;
+/** node's arguments for the type check: tsc in build mode, forced after an install; `extra` appended. */
+function tscArgs(extra = []) {
+  const installed = mtime('node_modules/.package-lock.json');
+  const checked = mtime('lib/types/typecheck.tsbuildinfo');
+  const force = installed !== undefined && checked !== undefined && installed > checked;
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  return [tsc, '-b', 'tsconfig.json', ...(force ? ['--force'] : []), ...extra];
+}
 
-const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-const args = [tsc, '-b', 'tsconfig.json', ...(force ? ['--force'] : []), ...process.argv.slice(2)];
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-if (r.error) throw r.error;
-process.exit(r.status ?? 1);
+if (require.main === module) {
+  const r = spawnSync(process.execPath, tscArgs(process.argv.slice(2)), { cwd: root, stdio: 'inherit' });
+  if (r.error) throw r.error;
+  process.exit(r.status ?? 1);
+}
+
+module.exports = { tscArgs };
