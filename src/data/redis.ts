@@ -43,7 +43,7 @@ export const DEFAULT_REDIS_EVICTION_POLICY: RedisEvictionPolicy = 'allkeys-lru';
 /** The default cache entry TTL a client gets (CACHE_TTL_SECONDS). */
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 
-export type { RedisEvictionPolicy } from '../spec/formats';
+export { REDIS_EVICTION_POLICIES, type RedisEvictionPolicy } from '../spec/formats';
 
 /** The redis.conf settings the cache is generated from. */
 export interface RedisConfigSettings {
