@@ -10,6 +10,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { readOutputDir } from '../../src/diff/read-output';
 import { buildKustomization } from '../../src/gitops';
 import { apiGroup } from '../../src/manifest';
 import { platformReportWriter } from '../../src/report/platform-report';
@@ -33,10 +34,11 @@ beforeAll(() => {
   }
 });
 
-/** The objects of an environment directory's manifest files, in the order `kubectl apply -f DIR/` reads them (file name order). */
+/** The objects of an environment directory's manifest files, read as `kubectl apply -f DIR/` reads them (readOutputDir, the plan's reader). */
 function writtenObjects(dir: string): Manifest[] {
-  return fs.readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()
-    .flatMap((n) => parseAllDocuments(fs.readFileSync(path.join(dir, n), 'utf8')).map((d) => d.toJS() as Manifest));
+  const read = readOutputDir(dir);
+  expect(read.problems).toEqual([]);
+  return read.objects.map((o) => o.object);
 }
 
 /** kubectl kustomize DIR and kubectl -f DIR/ both read exactly `expected`, in order; the built-in model of kustomize agrees. */
