@@ -11,7 +11,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 
-/** Runs node with `args` in the project; resolves to its exit code (1 when killed by a signal). */
+/** Runs node with `args` in the project; resolves to its exit code (1 when killed by a signal) and its piped output. */
 function run(args, stdio) {
   const child = spawn(process.execPath, args, { cwd: root, stdio });
   const output = [];
