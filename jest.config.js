@@ -8,7 +8,8 @@
 module.exports = {
   // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
   testEnvironment: '<rootDir>/test/support/node-environment.cjs',
-  // jest's runtime, with each module's transformed code and resolutions kept for the worker's later test files.
+  // jest's runtime, with each module's transformed code and resolutions kept for the worker's later
+  // test files, and the library's packages loaded from one bundle of them (made by the global setup).
   runtime: '<rootDir>/test/support/runtime.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
@@ -20,8 +21,9 @@ module.exports = {
   // Several tests synthesize every environment more than once (a CLI run, a write, a re-run): about
   // 1-2 s on an idle machine, but jest's default limit of 5 s per test failed them on a loaded one.
   testTimeout: 30_000,
-  // Each run gets its own TMPDIR and fails if a test leaves anything in it.
-  globalSetup: '<rootDir>/test/support/temp-guard-setup.ts',
+  // Each run gets its own TMPDIR and fails if a test leaves anything in it; the setup also brings the
+  // runtime's bundle of the packages up to date.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/temp-guard-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/temp-dirs-cleanup.ts'],
 };

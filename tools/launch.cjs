@@ -21,13 +21,18 @@
  *
  * Kept small and CommonJS on purpose: it is on the path of every synth (esbuild is only
  * loaded to bundle).
+ *
+ * Required as a module it runs nothing and sets no V8 flag; `packagesBundle(packages)` gives the
+ * unit tests the same bundle of the packages the library imports (test/support/runtime.cjs).
  */
 const fs = require('fs');
 const path = require('path');
 
+/** Started as a command (`node tools/launch.cjs ...`), not required by another module. */
+const isCommand = require.main === module;
 // V8 tuned for a short run (tools/v8-flags.cjs). Set before anything is compiled: the code cache
 // is made, and checked, under these flags.
-const V8_FLAGS = require('./v8-flags.cjs').applyV8Tuning();
+const V8_FLAGS = isCommand ? require('./v8-flags.cjs').applyV8Tuning() : '';
 
 const ROOT = path.dirname(__dirname);
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');
@@ -42,7 +47,7 @@ const RACY_MS = 100;
  * how the code cache was used (per bundle), the V8 flags it set, and the peak resident memory of the process.
  */
 const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', v8Flags: V8_FLAGS, maxRssKb: 0 };
-if (process.env.PLATFORM_LAUNCH_TRACE) {
+if (isCommand && process.env.PLATFORM_LAUNCH_TRACE) {
   process.on('exit', () => {
     trace.maxRssKb = process.resourceUsage().maxRSS;
     process.stderr.write(`platform-launch ${JSON.stringify(trace)}\n`);
@@ -153,20 +158,27 @@ async function prepare(entry) {
   }
   const packages = stamp.packages ?? [];
   if (packages.length === 0) return { entry: out.bundle };
-  // Named by the packages it holds, so that entries needing the same ones share it.
+  return { entry: out.bundle, packages: await packagesBundle(packages) };
+}
+
+/**
+ * The bundle of `packages` (names of installed packages, sorted), built when stale; returns its
+ * file. It exports each package by name, loaded on first use, and every importer gets the same
+ * instance. Named by the packages it holds, so that entries needing the same ones share it.
+ */
+async function packagesBundle(packages) {
   const vendor = outputsOf(`packages-${require('crypto').createHash('sha256').update(packages.join('\n')).digest('hex').slice(0, 12)}`);
   const checked = process.hrtime.bigint();
   const current = currentStamp(vendor);
   trace.checkMs += Number(process.hrtime.bigint() - checked) / 1e6;
   if (!current) {
-    // Each package is loaded on first use, and every importer gets the same instance.
     const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
     // keepNames off: the packages are CommonJS, whose names esbuild leaves as written (see
     // bundle), so the 2400 calls that would set them again only cost time (5 ms) at every start.
     await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false }, vendor, () => ({ packages }));
     trace.packagesBundled = true;
   }
-  return { entry: out.bundle, packages: vendor.bundle };
+  return vendor.bundle;
 }
 
 /** Runs the entry's bundle in this process, as if node had been started with it; its packages come from their bundle. */
@@ -282,10 +294,14 @@ async function main() {
   else run(await prepare(entry), args);
 }
 
-main().catch((e) => {
-  // esbuild has printed its errors (file:line) already; anything else is a bug worth a stack.
-  // A system error (a read-only node_modules/.cache, say) names the path; that is enough.
-  const known = Array.isArray(e.errors) || typeof e.code === 'string' || /^no entry point|^usage:/.test(e.message);
-  process.stderr.write(`${known ? e.message : e.stack}\n`);
-  process.exitCode = 2;
-});
+module.exports = { packagesBundle };
+
+if (isCommand) {
+  main().catch((e) => {
+    // esbuild has printed its errors (file:line) already; anything else is a bug worth a stack.
+    // A system error (a read-only node_modules/.cache, say) names the path; that is enough.
+    const known = Array.isArray(e.errors) || typeof e.code === 'string' || /^no entry point|^usage:/.test(e.message);
+    process.stderr.write(`${known ? e.message : e.stack}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -90,6 +90,19 @@ function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeAr
   });
 }
 
+/** Runs `node -e script` in the project, with the launcher's trace asked for (which only a launcher started as a command prints). */
+function launchScript(dir: string, script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-e', script], { cwd: dir, env: { ...process.env, PLATFORM_LAUNCH_TRACE: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 describe('tools/launch.cjs', () => {
   test.concurrent('bundles on the first run only, and runs the entry with its arguments', async () => {
     // GIVEN a project never run
@@ -217,6 +230,19 @@ describe('tools/launch.cjs', () => {
       expect(packagesOf(esm)).toContain('__name(');
     });
   });
+
+  test.concurrent('required as a module it runs nothing; packagesBundle gives the bundle of named packages, the one an entry importing them runs', () => withBuiltProject(async (dir) => {
+    // GIVEN a project that has run, its entry importing yaml
+    const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+    const [bundle] = fs.readdirSync(cacheDir).filter((f) => /^packages-\w+\.js$/.test(f)).map((f) => path.join(cacheDir, f));
+    const built = fs.statSync(bundle).mtimeMs;
+    // WHEN a script requires the launcher and asks for the bundle of yaml
+    const script = "require('./tools/launch.cjs').packagesBundle(['yaml']).then((f) => process.stdout.write(`${f}\\n${require(f).yaml.stringify({ b: 2 })}`))";
+    const r = await launchScript(dir, script);
+    // THEN it gets that bundle, not built again, and it works; no trace, no entry run
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, `${bundle}\nb: 2\n`, '']);
+    expect(fs.statSync(bundle).mtimeMs).toBe(built);
+  }));
 
   test('npm run synth, diff, check, watch and npx cdk8s synth start node with the same options, those the launcher keys its code cache by', () => {
     // GIVEN the commands as package.json and cdk8s.yaml declare them

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './temp-dirs';
+import { testChart } from './test-chart';
 
 interface TransformResult { code: string }
 /** The part of jest-runtime's TransformCache that the runtime shares: one per test file. */
@@ -14,9 +15,16 @@ interface TransformCache {
   transform(filename: string, options?: object): string;
 }
 interface Resolution { resolver: object; cjsConditions: string[]; cjsCache: Map<string, string> }
+/** The part of jest-runtime's Runtime that the packages' bundle takes over. */
+interface ModuleRuntime {
+  requireModuleOrMock(from: string, moduleName: string): unknown;
+  mockState?: { shouldMockCjs(from: string, moduleName: string): { shouldMock: boolean } };
+}
 interface Runtime {
   shareTransforms(cache: TransformCache, fullOptions: (options?: object) => object): void;
   shareResolutions(resolution: Resolution): void;
+  usePackagesBundle(runtime: ModuleRuntime, shared: { bundle: string; packages: string[] }): void;
+  sharePackages(root: string): Promise<void>;
 }
 
 /** The runtime module as a worker loads it: its own shared state. */
@@ -92,5 +100,85 @@ test('resolutions are shared by the test files of one resolver and conditions, n
   for (const other of [resolution({}), resolution(resolver, ['import'])]) {
     runtime.shareResolutions(other);
     expect(other.cjsCache.size).toBe(0);
+  }
+});
+
+test('the project\'s files get the library\'s packages from their bundle; packages, mocks and other names get jest\'s own', () => {
+  // GIVEN a test file's runtime, in which zod is mocked, and a bundle of yaml and zod
+  const bundle = '/project/node_modules/.cache/platform-constructs/packages-0123456789ab.js';
+  const loaded: string[] = [];
+  const runtime: ModuleRuntime = {
+    requireModuleOrMock(_from, moduleName) {
+      loaded.push(moduleName);
+      return moduleName === bundle ? { yaml: 'yaml from the bundle' } : `${moduleName} as jest loads it`;
+    },
+    mockState: { shouldMockCjs: (_from, moduleName) => ({ shouldMock: moduleName === 'zod' }) },
+  };
+  freshRuntime().usePackagesBundle(runtime, { bundle, packages: ['yaml', 'zod'] });
+  // WHEN a file of the project requires yaml THEN it gets the bundle's
+  expect(runtime.requireModuleOrMock('/project/src/spec/source.ts', 'yaml')).toBe('yaml from the bundle');
+  expect(loaded).toEqual([bundle]);
+  // WHEN a package requires it, a test mocks the package, or the name is another package's THEN jest loads it as always
+  expect(runtime.requireModuleOrMock('/project/node_modules/some-package/index.js', 'yaml')).toBe('yaml as jest loads it');
+  expect(runtime.requireModuleOrMock('/project/src/spec/schema.ts', 'zod')).toBe('zod as jest loads it');
+  expect(runtime.requireModuleOrMock('/project/test/x.test.ts', 'ajv')).toBe('ajv as jest loads it');
+  // AND a runtime without the mock state this relies on is left as jest made it
+  const plain: ModuleRuntime = { requireModuleOrMock: (_from, moduleName) => `${moduleName} as jest loads it` };
+  freshRuntime().usePackagesBundle(plain, { bundle, packages: ['yaml'] });
+  expect(plain.requireModuleOrMock('/project/src/a.ts', 'yaml')).toBe('yaml as jest loads it');
+});
+
+test('in this run the library\'s packages are one instance each, from the bundle the global setup made (unless PLATFORM_TEST_SHARING=off)', () => {
+  const setup = process.env.PLATFORM_TEST_PACKAGES;
+  if (process.env.PLATFORM_TEST_SHARING === 'off') {
+    expect(setup).toBeUndefined();
+    return;
+  }
+  // GIVEN the bundle the global setup named, of package.json's dependencies and peerDependencies
+  const { bundle, packages } = JSON.parse(setup ?? '{}') as { bundle: string; packages: string[] };
+  expect(packages).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs', 'yaml', 'zod']);
+  expect(path.basename(path.dirname(bundle))).toBe('platform-constructs');
+  // WHEN this file requires each package THEN it gets the bundle's
+  const bundled = require(bundle) as Record<string, unknown>;
+  for (const name of packages) expect(require(name)).toBe(bundled[name]);
+  // AND cdk8s-plus-27's Kubernetes objects are cdk8s's ApiObjects, as a user's app sees them
+  const { ApiObject } = require('cdk8s') as typeof import('cdk8s');
+  const { k8s } = require('cdk8s-plus-27') as typeof import('cdk8s-plus-27');
+  expect(new k8s.KubeNamespace(testChart(), 'ns')).toBeInstanceOf(ApiObject);
+});
+
+test('the global setup names the bundle of the dependencies and peer dependencies; when it cannot be built the tests go on without it', async () => {
+  // GIVEN projects whose launcher builds a bundle, or fails to (a read-only node_modules, say)
+  const project = (launcher: string) => {
+    const root = tempDir('runtime-project-');
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ dependencies: { zod: '1', yaml: '2' }, peerDependencies: { cdk8s: '2', yaml: '2' } }));
+    fs.mkdirSync(path.join(root, 'tools'));
+    fs.writeFileSync(path.join(root, 'tools', 'launch.cjs'), `module.exports = { packagesBundle: ${launcher} };\n`);
+    return root;
+  };
+  const named = process.env.PLATFORM_TEST_PACKAGES;
+  const sharing = process.env.PLATFORM_TEST_SHARING;
+  delete process.env.PLATFORM_TEST_SHARING;
+  const written: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((text) => { written.push(String(text)); return true; });
+  try {
+    // WHEN the setup runs THEN it names the bundle and the packages, sorted, once each
+    await freshRuntime().sharePackages(project("async (packages) => `/bundles/${packages.join('+')}.js`"));
+    expect(JSON.parse(process.env.PLATFORM_TEST_PACKAGES!)).toEqual({ bundle: '/bundles/cdk8s+yaml+zod.js', packages: ['cdk8s', 'yaml', 'zod'] });
+    // WHEN the bundle cannot be built THEN the setup names none and says so, and does not fail
+    delete process.env.PLATFORM_TEST_PACKAGES;
+    await freshRuntime().sharePackages(project("async () => { throw new Error('EROFS: read-only file system'); }"));
+    expect(process.env.PLATFORM_TEST_PACKAGES).toBeUndefined();
+    expect(written).toEqual(['note: the tests load cdk8s, yaml, zod without their bundle (EROFS: read-only file system)\n']);
+    // WHEN sharing is off THEN it builds and names nothing
+    process.env.PLATFORM_TEST_SHARING = 'off';
+    await freshRuntime().sharePackages(project("async () => { throw new Error('not to be called'); }"));
+    expect([process.env.PLATFORM_TEST_PACKAGES, written.length]).toEqual([undefined, 1]);
+  } finally {
+    write.mockRestore();
+    if (sharing === undefined) delete process.env.PLATFORM_TEST_SHARING;
+    else process.env.PLATFORM_TEST_SHARING = sharing;
+    if (named === undefined) delete process.env.PLATFORM_TEST_PACKAGES;
+    else process.env.PLATFORM_TEST_PACKAGES = named;
   }
 });
