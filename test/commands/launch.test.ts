@@ -70,29 +70,12 @@ function write(dir: string, file: string, text: string): void {
 }
 
 interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string }
-interface Run { status: number | null; stdout: string; stderr: string; trace: Trace }
+interface Output { status: number | null; stdout: string; stderr: string }
+interface Run extends Output { trace: Trace }
 
-/** Runs the project's launcher with `args`; `nodeArgs` are node's own options before it. */
-function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Run> {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(dir, 'tools', 'launch.cjs'), ...args], {
-    cwd: dir, env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', ...env, PLATFORM_LAUNCH_TRACE: '1' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
-  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const trace = /^platform-launch (\{.*\})$/m.exec(stderr);
-      resolve({ status, stdout, stderr: stderr.replace(/^platform-launch .*\n/m, ''), trace: trace ? JSON.parse(trace[1]) : undefined });
-    });
-  });
-}
-
-/** Runs `node -e script` in the project, with the launcher's trace asked for (which only a launcher started as a command prints). */
-function launchScript(dir: string, script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-e', script], { cwd: dir, env: { ...process.env, PLATFORM_LAUNCH_TRACE: '1' } });
+/** Runs node with `args` in the project, the launcher's trace asked for; resolves to its exit status and output. */
+function node(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<Output> {
+  const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env, PLATFORM_LAUNCH_TRACE: '1' } });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
@@ -101,6 +84,13 @@ function launchScript(dir: string, script: string): Promise<{ status: number | n
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Runs the project's launcher with `args`; `nodeArgs` are node's own options before it. */
+async function launch(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<Run> {
+  const { status, stdout, stderr } = await node(dir, [...nodeArgs, path.join(dir, 'tools', 'launch.cjs'), ...args], { NODE_DISABLE_COMPILE_CACHE: '', PLATFORM_V8_TUNING: '', ...env });
+  const trace = /^platform-launch (\{.*\})$/m.exec(stderr);
+  return { status, stdout, stderr: stderr.replace(/^platform-launch .*\n/m, ''), trace: trace ? JSON.parse(trace[1]) : undefined };
 }
 
 describe('tools/launch.cjs', () => {
@@ -238,7 +228,7 @@ describe('tools/launch.cjs', () => {
     const built = fs.statSync(bundle).mtimeMs;
     // WHEN a script requires the launcher and asks for the bundle of yaml
     const script = "require('./tools/launch.cjs').packagesBundle(['yaml']).then((f) => process.stdout.write(`${f}\\n${require(f).yaml.stringify({ b: 2 })}`))";
-    const r = await launchScript(dir, script);
+    const r = await node(dir, ['-e', script], {});
     // THEN it gets that bundle, not built again, and it works; no trace, no entry run
     expect([r.status, r.stdout, r.stderr]).toEqual([0, `${bundle}\nb: 2\n`, '']);
     expect(fs.statSync(bundle).mtimeMs).toBe(built);
