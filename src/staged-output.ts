@@ -35,7 +35,7 @@ export class StagedOutput {
   }
 
   /** Writes one file of an environment now; a failure throws here. */
-  public writeSync(environment: string, fileName: string, text: string): void {
+  public writeOrThrow(environment: string, fileName: string, text: string): void {
     fs.writeFileSync(this.fileOf(environment, fileName), text);
   }
 

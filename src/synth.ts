@@ -225,10 +225,10 @@ export function writeEnvironments(outDir: string, envs: readonly SynthesizedEnvi
   const gitops = (options.gitops ?? true) ? gitopsFiles(envs) : [];
   try {
     for (const env of envs) {
-      for (const f of env.files) staged.writeSync(env.name, f.name, renderFile(f));
-      for (const x of env.extras) staged.writeSync(env.name, x.name, x.text);
+      for (const f of env.files) staged.writeOrThrow(env.name, f.name, renderFile(f));
+      for (const x of env.extras) staged.writeOrThrow(env.name, x.name, x.text);
     }
-    for (const f of gitops) staged.writeSync(GITOPS_DIR, f.name, renderFile(f));
+    for (const f of gitops) staged.writeOrThrow(GITOPS_DIR, f.name, renderFile(f));
   } catch (e) {
     staged.abort();
     throw e;
