@@ -13,11 +13,15 @@ import { canMakeImmutable, chattr, fixtureCopy, isRoot, NON_ROOT, runCli, runCli
 /** A spec whose output differs from the fixture's in every environment. */
 const CHANGED = editReference(['notification-service:1.1.0', 'notification-service:1.1.1']);
 
+/** A fixture spec in a scratch directory, and the output directory beside it (not made). */
+function scratchProject(): { spec: string; out: string } {
+  const dir = scratchDir();
+  return { spec: fixtureCopy(undefined, dir), out: path.join(dir, 'dist') };
+}
+
 /** A fixture spec, and an output directory into which the CLI wrote its output for dev, staging and prod. */
 async function firstOutput(): Promise<{ spec: string; out: string }> {
-  const dir = scratchDir();
-  const spec = fixtureCopy(undefined, dir);
-  const out = path.join(dir, 'dist');
+  const { spec, out } = scratchProject();
   const first = await runCli(['--config', spec, '--out', out]);
   expect(first.code).toBe(0);
   expect(fs.readdirSync(out).sort()).toEqual(['dev', 'prod', 'staging']);
@@ -32,9 +36,7 @@ let written: Promise<{ spec: string; out: string }> | undefined;
  */
 async function previousOutput(): Promise<{ spec: string; out: string }> {
   const { out: original } = await (written ??= firstOutput());
-  const dir = scratchDir();
-  const spec = fixtureCopy(undefined, dir);
-  const out = path.join(dir, 'dist');
+  const { spec, out } = scratchProject();
   fs.cpSync(original, out, { recursive: true });
   return { spec, out };
 }
