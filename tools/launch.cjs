@@ -6,12 +6,13 @@
  *
  * esbuild bundles (no type check: tests, CI and the editor do that) into
  * node_modules/.cache/platform-constructs/ two CommonJS files per entry: the entry with
- * everything it imports from the project (src/, imports/), and the packages it imports from
- * node_modules. An edit rebuilds only the first (a third of the work); the second waits for a
- * package change. Beside each bundle a stamp lists size, mtime and ctime of every file esbuild
- * read (its metafile), of this file, of tsconfig.json and of the installed-packages lock. A run
- * stats those files (a few ms); only when one differs is that bundle built again. There is no
- * other way to run the code, so there is no stale build to detect.
+ * everything it imports from the project (src/, imports/) and the part it uses of each ES-module
+ * package (zod), and the CommonJS packages it imports from node_modules, each version once. An
+ * edit rebuilds only the first; the second waits for a package change. Beside each bundle a
+ * stamp lists size, mtime and ctime of every file esbuild read (its metafile), of this file, of
+ * tsconfig.json and of the installed-packages lock. A run stats those files (a few ms); only
+ * when one differs is that bundle built again. There is no other way to run the code, so there
+ * is no stale build to detect.
  *
  * Both bundles are compiled with a V8 code cache made at the end of the last successful run
  * (NODE_DISABLE_COMPILE_CACHE=1 turns it off), under V8 flags tuned for a short run (see V8_FLAGS).
@@ -134,7 +135,67 @@ async function bundle(options, out, extra) {
   return stamp;
 }
 
-/** The packages (node_modules) a bundle built with `packages: 'external'` requires, sorted. */
+/** The version in `dir`/package.json; undefined when there is none. */
+function versionIn(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether node runs `file` as an ES module: .mjs, or .js in a package of "type": "module". */
+function isEsModule(file) {
+  if (/\.mjs$/.test(file)) return true;
+  if (!/\.js$/.test(file)) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type === 'module';
+    } catch {
+      if (path.dirname(dir) === dir) return false;
+    }
+  }
+}
+
+/**
+ * The entry's imports of packages: a package that ships ES modules (zod) is bundled with the
+ * entry, where esbuild keeps only what the entry uses (a fifth of zod: not its 45 locales nor its
+ * JSON-schema reader); CommonJS packages, which esbuild cannot trim, stay external and go to the
+ * packages' bundle. A CommonJS package that required the same ES package would get a second copy.
+ */
+const esPackagesInline = {
+  name: 'es-packages-inline',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === esPackagesInline || require('module').isBuiltin(args.path)) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: esPackagesInline });
+      if (resolved.errors.length === 0 && isEsModule(resolved.path)) return { path: resolved.path };
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * In the packages' bundle, a package nested in another's node_modules (cdk8s ships its own
+ * yaml) is the top-level copy when that is the same version: the same code, loaded once.
+ */
+const sameVersionOnce = {
+  name: 'same-version-once',
+  setup(build) {
+    /** The directory of the installed package that holds `file` (its last node_modules/<name>). */
+    const packageDir = (file) => /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === sameVersionOnce) return undefined;
+      const again = { kind: args.kind, importer: args.importer, pluginData: sameVersionOnce };
+      const [nested, top] = await Promise.all([build.resolve(args.path, { ...again, resolveDir: args.resolveDir }), build.resolve(args.path, { ...again, resolveDir: ROOT })]);
+      if (nested.errors.length || top.errors.length || nested.path === top.path) return undefined;
+      const version = versionIn(packageDir(nested.path));
+      return version !== undefined && versionIn(packageDir(top.path)) === version ? { path: top.path } : undefined;
+    });
+  },
+};
+
+/** The packages (node_modules) a bundle built with esPackagesInline requires, sorted. */
 function packagesOf(metafile) {
   const { isBuiltin } = require('module');
   // The output's imports: what the bundle requires at run time (type-only imports are gone).
@@ -153,7 +214,7 @@ async function prepare(entry) {
   let stamp = currentStamp(out);
   trace.checkMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (!stamp) {
-    stamp = await bundle({ entryPoints: [entry], packages: 'external' }, out, packagesOf);
+    stamp = await bundle({ entryPoints: [entry], plugins: [esPackagesInline] }, out, packagesOf);
     trace.bundled = true;
   }
   const packages = stamp.packages ?? [];
@@ -175,7 +236,7 @@ async function packagesBundle(packages) {
     const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
     // keepNames off: the packages are CommonJS, whose names esbuild leaves as written (see
     // bundle), so the 2400 calls that would set them again only cost time (5 ms) at every start.
-    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false }, vendor, () => ({ packages }));
+    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false, plugins: [sameVersionOnce] }, vendor, () => ({ packages }));
     trace.packagesBundled = true;
   }
   return vendor.bundle;

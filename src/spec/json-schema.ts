@@ -4,7 +4,7 @@
  * modeline). `npm run schema` (tools/write-json-schema.ts) writes it; a test keeps the committed
  * file from drifting.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlatformFileSchema } from './schema';
 
 /**

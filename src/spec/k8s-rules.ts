@@ -4,7 +4,7 @@
  * synth accepts is never rejected at apply time. Each rule returns the messages for a value
  * ([] when valid); zod schemas use them through `rule()`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);

@@ -3,7 +3,7 @@
  * cross-field checks. Every problem is collected and thrown together as a SpecError.
  */
 import * as path from 'path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runChecks } from './checks';
 import { checkGatewaySharing } from './checks/mesh';
 import { joinPath, SpecError, SpecProblem } from './errors';

@@ -1,5 +1,5 @@
 /** Reads the zod schema itself, so that unknown-key errors can list what is allowed. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 interface Def {
   type: string;

@@ -2,7 +2,7 @@
  * The platform spec: one zod schema gives validation, the TypeScript types and the
  * JSON Schema that editors use (see json-schema.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SpecFiles } from './files';
 import { configMapKey, dns1123Subdomain, hostName, INT32_MAX, labelValue, qualifiedName, quantity as kubernetesQuantity, rule } from './k8s-rules';
 import { deepPartial } from './schema-walk';

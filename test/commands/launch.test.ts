@@ -214,11 +214,48 @@ describe('tools/launch.cjs', () => {
         expect(text).not.toMatch(/[^\x00-\x7f]/);
         expect(text).not.toMatch(/\n\s*\/\/ /);
       }
-      // AND names are set again (keepNames) in the project's code, and in the packages only when one is an ES module
-      const packagesOf = (dir: string) => bundles(dir).find((text) => !text.includes('process.stdout.write'))!;
+      // AND names are set again (keepNames) in the project's code (where the ES module package is
+      // bundled too), and in a bundle of packages only when one is an ES module (packagesBundle of it)
+      const packagesOf = (dir: string) => bundles(dir).find((text) => !text.includes('process.stdout.write'));
       expect(packagesOf(cjs)).not.toContain('__name(');
+      expect(packagesOf(esm)).toBeUndefined();
+      const script = "require('./tools/launch.cjs').packagesBundle(['greeter']).then((f) => { const { Greeter, other } = require(f).greeter; process.stdout.write(`${other.constructor.name} ${new Greeter().constructor.name}\\n`); })";
+      expect((await node(esm, ['-e', script], {})).stdout).toBe('Greeter Greeter\n');
       expect(packagesOf(esm)).toContain('__name(');
     });
+  });
+
+  test.concurrent('an ES module package is bundled with the entry, only what it uses; a nested copy of a package of the top-level version is the top-level one', async () => {
+    // GIVEN a project whose entry imports `used` (not `unused`) from an ES module package, and a
+    // CommonJS package `host` with copies of its own of `dep` (the top-level version) and of `other` (another version)
+    const dir = await project();
+    write(dir, 'node_modules/trim/package.json', '{ "name": "trim", "version": "1.0.0", "type": "module", "exports": "./index.js" }\n');
+    write(dir, 'node_modules/trim/index.js', "export const used = () => 'used by the entry';\nexport const unused = () => 'not used by the entry';\n");
+    write(dir, 'node_modules/host/package.json', '{ "name": "host", "version": "1.0.0" }\n');
+    write(dir, 'node_modules/host/index.js', "exports.dep = require('dep').copy;\nexports.other = require('other').copy;\n");
+    for (const [at, version] of [['dep', '1.0.0'], ['host/node_modules/dep', '1.0.0'], ['other', '1.0.0'], ['host/node_modules/other', '2.0.0']]) {
+      write(dir, `node_modules/${at}/package.json`, `{ "name": "${path.basename(at)}", "version": "${version}" }\n`);
+      write(dir, `node_modules/${at}/index.js`, `exports.copy = '${at}';\n`);
+    }
+    write(dir, 'bin/packages.ts', [
+      "import { used } from 'trim';",
+      "import * as host from 'host';",
+      "import { copy as dep } from 'dep';",
+      "import { copy as other } from 'other';",
+      'process.stdout.write(JSON.stringify({ used: used(), dep, hostDep: host.dep, other, hostOther: host.other }));',
+      '',
+    ].join('\n'));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    // WHEN the entry runs
+    const r = await launch(dir, ['bin/packages.ts']);
+    // THEN host's dep is the top-level copy (one copy loaded), its other is its own
+    expect(JSON.parse(r.stdout)).toEqual({ used: 'used by the entry', dep: 'dep', hostDep: 'dep', other: 'other', hostOther: 'host/node_modules/other' });
+    // AND the ES module package is in the entry's bundle without what the entry does not use; the
+    // CommonJS packages are in the packages' bundle
+    const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+    const entry = fs.readFileSync(path.join(cacheDir, 'bin-packages.js'), 'utf8');
+    expect([entry.includes('used by the entry'), entry.includes('not used by the entry')]).toEqual([true, false]);
+    expect(JSON.parse(fs.readFileSync(path.join(cacheDir, 'bin-packages.stamp.json'), 'utf8')).packages).toEqual(['dep', 'host', 'other']);
   });
 
   test.concurrent('required as a module it runs nothing; packagesBundle gives the bundle of named packages, the one an entry importing them runs', () => withBuiltProject(async (dir) => {
