@@ -15,22 +15,33 @@
  * and kind, and the generated mapper drops JSON patches that add them, so they are added after it.
  */
 import { k8s } from 'cdk8s-plus-27';
+import { ADJUSTS_RENDERED_JSON } from '../render/api-object-json';
 
 /** Fields the server adds to every claim template, in the form it returns them (see above for the two left out). */
 const STORED_CLAIM_FIELDS = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' } as const;
 
+type Part = Record<string, unknown> | undefined;
+type StatefulSetJson = Record<string, unknown> & { spec?: { volumeClaimTemplates?: Array<Record<string, unknown> & { metadata?: Part; spec?: Part; status?: Part }> } };
+
+/** A rendered StatefulSet with its claim templates in stored form. */
+function withStoredClaimTemplates(rendered: Record<string, unknown>): Record<string, unknown> {
+  const json = rendered as StatefulSetJson;
+  const templates = json.spec?.volumeClaimTemplates;
+  if (!json.spec || !templates) return json;
+  json.spec.volumeClaimTemplates = templates.map((t) => ({
+    ...STORED_CLAIM_FIELDS,
+    ...t,
+    spec: { ...t.spec, volumeMode: t.spec?.volumeMode ?? 'Filesystem' },
+  }));
+  return json;
+}
+
 export class StoreStatefulSet extends k8s.KubeStatefulSet {
+  /** What toJson adds, declared so that the synth's one-pass renderer renders this class too (src/render/api-object-json.ts). */
+  public static readonly [ADJUSTS_RENDERED_JSON] = withStoredClaimTemplates;
+
   /** The rendered object, claim templates in stored form (the base class declares `any`). */
   public override toJson(): Record<string, unknown> {
-    type Part = Record<string, unknown> | undefined;
-    const json = super.toJson() as { spec?: { volumeClaimTemplates?: Array<Record<string, unknown> & { metadata?: Part; spec?: Part; status?: Part }> } };
-    const templates = json.spec?.volumeClaimTemplates;
-    if (!json.spec || !templates) return json;
-    json.spec.volumeClaimTemplates = templates.map((t) => ({
-      ...STORED_CLAIM_FIELDS,
-      ...t,
-      spec: { ...t.spec, volumeMode: t.spec?.volumeMode ?? 'Filesystem' },
-    }));
-    return json;
+    return withStoredClaimTemplates(super.toJson() as Record<string, unknown>);
   }
 }

@@ -9,8 +9,8 @@
  *
  * - Every object of an App that has only cdk8s's built-in resolvers gets one pass for
  *   resolve and sanitize (the resolvers' rules inline, key sorting and null dropping fused).
- * - Objects of the kinds in {@link DIRECT_KINDS}, of exactly their generated class and without
- *   JSON patches, also skip the mapper: the same pass follows the mapper's own structure,
+ * - Objects of the kinds in {@link DIRECT_KINDS}, of exactly their generated class (or of a
+ *   subclass that declares {@link ADJUSTS_RENDERED_JSON}) and without JSON patches, also skip the mapper: the same pass follows the mapper's own structure,
  *   generated from its code into mapper-tables.ts (field order, JSON names, which fields are
  *   structs, lists, maps or int-or-string). Objects that hold a Lazy or a token, a field the
  *   mapper does not know, or a value the mapper would choke on take cdk8s's path instead,
@@ -84,7 +84,18 @@ interface DirectKind {
   /** The mapper of its metadata, when it has one (Kubernetes kinds; Istio passes metadata through). */
   readonly metadata?: StructType;
   readonly gvk: { readonly apiVersion: string; readonly kind: string };
+  /** What a subclass does to its generated class's JSON ({@link ADJUSTS_RENDERED_JSON}). */
+  readonly adjust?: (json: Record<string, Json>) => Record<string, Json>;
 }
+
+/**
+ * The key of a static method `adjust(json)` that a subclass of a kind in DIRECT_KINDS declares when
+ * its `toJson()` is `adjust(super.toJson())` and nothing else. The direct pass then renders it too:
+ * its base class's mapper table, then `adjust`. Without it, a subclass that overrides `toJson` takes
+ * cdk8s's path through the generated mapper; so does a subclass of that subclass, which does not
+ * declare the method itself.
+ */
+export const ADJUSTS_RENDERED_JSON: unique symbol = Symbol('adjustsRenderedJson');
 
 /** Per generated class: its props mapper table, its metadata's, and the GVK its `toJson` always writes. */
 const DIRECT_ROOTS = new Map<object, DirectKind>(DIRECT_KINDS.map(([cls, root]) => {
@@ -416,8 +427,22 @@ function internalsPresent(obj: ApiObject): boolean {
 
 /** The mapper table when the object can skip its class's mapper (see the module comment). */
 function directRoot(obj: ApiObject): DirectKind | undefined {
-  const root = DIRECT_ROOTS.get(Object.getPrototypeOf(obj));
-  return root && (obj as unknown as ApiObjectInternals).patches.length === 0 ? root : undefined;
+  if ((obj as unknown as ApiObjectInternals).patches.length !== 0) return undefined;
+  const proto = Object.getPrototypeOf(obj) as object;
+  return DIRECT_ROOTS.get(proto) ?? adjustedRoot(proto);
+}
+
+/** By prototype of a subclass: its base's mapper table and its adjustment, or undefined. */
+const ADJUSTED_ROOTS = new Map<object, DirectKind | undefined>();
+
+function adjustedRoot(proto: object): DirectKind | undefined {
+  if (ADJUSTED_ROOTS.has(proto)) return ADJUSTED_ROOTS.get(proto);
+  const cls = (proto as { constructor?: unknown }).constructor as { [ADJUSTS_RENDERED_JSON]?: unknown } | undefined;
+  const adjust = cls && Object.prototype.hasOwnProperty.call(cls, ADJUSTS_RENDERED_JSON) ? cls[ADJUSTS_RENDERED_JSON] : undefined;
+  const base = DIRECT_ROOTS.get(Object.getPrototypeOf(proto) as object);
+  const root = base && typeof adjust === 'function' ? { ...base, adjust: adjust as DirectKind['adjust'] } : undefined;
+  ADJUSTED_ROOTS.set(proto, root);
+  return root;
 }
 
 /**
@@ -459,13 +484,16 @@ export function withFastApiObjectJson<T>(app: App, body: (renderObject: RenderAp
   const renderObject: RenderApiObject = (o) => {
     const root = ours(o) ? directRoot(o) : undefined;
     if (root) {
+      let json: Record<string, Json> | undefined;
       try {
-        return directJson(o, root, sortKeys);
+        json = directJson(o, root, sortKeys);
       } catch (e) {
         if (e instanceof SerializationError) throw e;
         // NeedsMapper, or a value cdk8s rejects: its own path renders it or reports the error with
         // the construct path. No Lazy has been produced yet, so nothing runs twice.
       }
+      // Outside the try: once Lazies have been produced, cdk8s's path must not run them again.
+      if (json) return root.adjust ? root.adjust(json) : json;
     }
     return o.toJson();
   };

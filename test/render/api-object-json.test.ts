@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, VirtualService } from '../../imports/istio-networking.istio.io';
 import { Telemetry } from '../../imports/istio-telemetry.istio.io';
 import { generatedSpec } from '../../tools/generated-spec';
-import { renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-object-json';
+import { ADJUSTS_RENDERED_JSON, renderPodTemplate, withFastApiObjectJson } from '../../src/render/api-object-json';
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
 import { REFERENCE_FILE, referenceText } from '../helpers';
@@ -267,7 +267,8 @@ describe('scope', () => {
 describe('the fast path is taken', () => {
   test('objects of the direct kinds never go through their generated toJson', () => {
     // GIVEN spies on the generated toJson of the kinds the reference platform renders most
-    const spies = [k8s.KubeService, k8s.KubeDeployment, k8s.KubeNetworkPolicy, VirtualService, DestinationRule]
+    // (the data stores' StatefulSets are a subclass that adjusts the rendered claim templates)
+    const spies = [k8s.KubeService, k8s.KubeDeployment, k8s.KubeNetworkPolicy, k8s.KubeStatefulSet, VirtualService, DestinationRule]
       .map((c) => jest.spyOn(c.prototype, 'toJson'));
     try {
       // WHEN the reference environments are rendered
@@ -280,6 +281,45 @@ describe('the fast path is taken', () => {
     } finally {
       spies.forEach((s) => s.mockRestore());
     }
+  });
+});
+
+describe('subclasses of generated classes', () => {
+  /** A ConfigMap subclass that adds a label in toJson, with the adjustment declared or not. */
+  const adjust = (json: Record<string, unknown>) => ({ ...json, metadata: { ...(json.metadata as object), labels: { adjusted: 'yes' } } });
+  class Declared extends k8s.KubeConfigMap {
+    public static readonly [ADJUSTS_RENDERED_JSON] = adjust;
+    public override toJson(): Record<string, unknown> { return adjust(super.toJson()); }
+  }
+  class Undeclared extends k8s.KubeConfigMap {
+    public override toJson(): Record<string, unknown> { return adjust(super.toJson()); }
+  }
+  class FurtherOverride extends Declared {
+    public override toJson(): Record<string, unknown> { return { ...super.toJson(), data: { further: 'yes' } }; }
+  }
+
+  test('one that declares its adjustment (ADJUSTS_RENDERED_JSON) skips the generated mapper; one that does not, or overrides toJson again, takes its own toJson', () => {
+    // GIVEN one object of each class in a chart
+    const chart = testChart();
+    new Declared(chart, 'declared', { data: { a: '1' } });
+    new Undeclared(chart, 'undeclared', { data: { a: '1' } });
+    new FurtherOverride(chart, 'further', { data: { a: '1' } });
+    const mapper = jest.spyOn(k8s.KubeConfigMap.prototype, 'toJson');
+    let rendered: unknown[];
+    let mapperCalls: number;
+    try {
+      // WHEN the chart is rendered
+      rendered = render(chart);
+      mapperCalls = mapper.mock.calls.length;
+    } finally {
+      mapper.mockRestore();
+    }
+    // THEN each renders what its toJson gives, the adjustment included
+    expect(rendered).toEqual(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson()));
+    expect((rendered[0] as { metadata: { labels: object } }).metadata.labels).toEqual({ adjusted: 'yes' });
+    expect((rendered[2] as { data: object }).data).toEqual({ further: 'yes' });
+    // AND only the two without a declaration of their own went through the generated mapper
+    expect(mapperCalls).toBe(2);
   });
 });
 
