@@ -31,9 +31,26 @@ const path = require('path');
 
 /** Started as a command (`node tools/launch.cjs ...`), not required by another module. */
 const isCommand = require.main === module;
-// V8 tuned for a short run (tools/v8-flags.cjs). Set before anything is compiled: the code cache
-// is made, and checked, under these flags.
-const V8_FLAGS = isCommand ? require('./v8-flags.cjs').applyV8Tuning() : '';
+
+/**
+ * node's options that size the heap (package.json's scripts give two). V8 reads them once, when it
+ * makes the heap; after that they only count in the hash of V8's flags, which V8 checks every code
+ * cache against, node's own cache of its built-in modules included (made under the defaults). With
+ * them as given, node compiled each built-in module a run loads from source: 19 instead of 6 ms for
+ * the synth's 57. So a run sets them back to their defaults (the heap keeps its sizes) before it
+ * loads any built-in module but node:v8 and the streams that one needs, and loads the built-in
+ * modules its bundles import before it tunes V8 (below), which changes the hash again.
+ */
+const HEAP_OPTION = /^--(initial-old-space-size|max-semi-space-size)=\d+$/;
+if (isCommand) {
+  const heapOptions = process.execArgv.filter((o) => HEAP_OPTION.test(o));
+  if (heapOptions.length) require('node:v8').setFlagsFromString(heapOptions.map((o) => o.replace(/=.*/, '=0')).join(' '));
+}
+
+// V8 tuned for a short run (tools/v8-flags.cjs): set in `run`, after the built-in modules and before
+// anything of the bundles is compiled: their code cache is made, and checked, under these flags.
+const V8_TUNING = require('./v8-flags.cjs');
+const V8_FLAGS = isCommand ? V8_TUNING.V8_FLAGS : '';
 
 const ROOT = path.dirname(__dirname);
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');
@@ -47,7 +64,7 @@ const RACY_MS = 100;
  * set (the bench and the tests read it): which bundles it built, how long deciding that took,
  * how the code cache was used (per bundle), the V8 flags it set, and the peak resident memory of the process.
  */
-const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', v8Flags: V8_FLAGS, maxRssKb: 0 };
+const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', v8Flags: V8_FLAGS, builtinsBeforeV8Flags: [], maxRssKb: 0 };
 if (isCommand && process.env.PLATFORM_LAUNCH_TRACE) {
   process.on('exit', () => {
     trace.maxRssKb = process.resourceUsage().maxRSS;
@@ -195,12 +212,19 @@ const sameVersionOnce = {
   },
 };
 
-/** The packages (node_modules) a bundle built with esPackagesInline requires, sorted. */
-function packagesOf(metafile) {
+/** The built-in modules a bundle requires, sorted. */
+function builtinsOf(metafile) {
   const { isBuiltin } = require('module');
   // The output's imports: what the bundle requires at run time (type-only imports are gone).
+  const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && isBuiltin(x.path)).map((x) => x.path));
+  return { builtins: [...new Set(ids)].sort() };
+}
+
+/** The packages (node_modules) and built-in modules a bundle built with esPackagesInline requires, sorted. */
+function packagesOf(metafile) {
+  const { isBuiltin } = require('module');
   const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && !isBuiltin(x.path)).map((x) => x.path));
-  return { packages: [...new Set(ids)].sort() };
+  return { packages: [...new Set(ids)].sort(), ...builtinsOf(metafile) };
 }
 
 /** The entry's bundle and, when it imports packages, the packages' bundle, each built when stale. */
@@ -218,8 +242,9 @@ async function prepare(entry) {
     trace.bundled = true;
   }
   const packages = stamp.packages ?? [];
-  if (packages.length === 0) return { entry: out.bundle };
-  return { entry: out.bundle, packages: await packagesBundle(packages) };
+  if (packages.length === 0) return { entry: out.bundle, builtins: stamp.builtins ?? [] };
+  const vendor = await vendorBundle(packages);
+  return { entry: out.bundle, packages: vendor.bundle, builtins: [...new Set([...(stamp.builtins ?? []), ...vendor.builtins])] };
 }
 
 /**
@@ -228,24 +253,40 @@ async function prepare(entry) {
  * instance. Named by the packages it holds, so that entries needing the same ones share it.
  */
 async function packagesBundle(packages) {
+  return (await vendorBundle(packages)).bundle;
+}
+
+/** packagesBundle's file, and the built-in modules the bundle requires. */
+async function vendorBundle(packages) {
   const vendor = outputsOf(`packages-${require('crypto').createHash('sha256').update(packages.join('\n')).digest('hex').slice(0, 12)}`);
   const checked = process.hrtime.bigint();
-  const current = currentStamp(vendor);
+  let current = currentStamp(vendor);
   trace.checkMs += Number(process.hrtime.bigint() - checked) / 1e6;
   if (!current) {
     const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
     // keepNames off: the packages are CommonJS, whose names esbuild leaves as written (see
     // bundle), so the 2400 calls that would set them again only cost time (5 ms) at every start.
-    await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false, plugins: [sameVersionOnce] }, vendor, () => ({ packages }));
+    current = await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false, plugins: [sameVersionOnce] }, vendor, (metafile) => ({ packages, ...builtinsOf(metafile) }));
     trace.packagesBundled = true;
   }
-  return vendor.bundle;
+  return { bundle: vendor.bundle, builtins: current.builtins ?? [] };
 }
 
-/** Runs the entry's bundle in this process, as if node had been started with it; its packages come from their bundle. */
+/**
+ * Runs the entry's bundle in this process, as if node had been started with it; its packages come
+ * from their bundle. The built-in modules the bundles import, and those behind process.stdout and
+ * process.stderr, are loaded first, while V8's flags are node's (see HEAP_OPTION); then V8 is tuned.
+ */
 function run(bundles, args) {
-  process.argv = [process.argv[0], bundles.entry, ...args];
+  // The launcher's own (load) first.
   const Module = require('module');
+  require('vm');
+  for (const id of bundles.builtins) require(id);
+  void process.stdout;
+  void process.stderr;
+  trace.builtinsBeforeV8Flags = bundles.builtins;
+  V8_TUNING.applyV8Tuning();
+  process.argv = [process.argv[0], bundles.entry, ...args];
   let fromPackages = Module.createRequire(bundles.entry);
   if (bundles.packages) {
     const packages = load(bundles.packages, Module.createRequire(bundles.packages), 'packagesCodeCache');

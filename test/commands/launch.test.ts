@@ -69,7 +69,7 @@ function write(dir: string, file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string }
+interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string; builtinsBeforeV8Flags: string[] }
 interface Output { status: number | null; stdout: string; stderr: string }
 interface Run extends Output { trace: Trace }
 
@@ -256,6 +256,30 @@ describe('tools/launch.cjs', () => {
     const entry = fs.readFileSync(path.join(cacheDir, 'bin-packages.js'), 'utf8');
     expect([entry.includes('used by the entry'), entry.includes('not used by the entry')]).toEqual([true, false]);
     expect(JSON.parse(fs.readFileSync(path.join(cacheDir, 'bin-packages.stamp.json'), 'utf8')).packages).toEqual(['dep', 'host', 'other']);
+  });
+
+  test.concurrent('node\'s heap options still size the heap, though the launcher sets them back to their defaults; the built-in modules the bundles import are loaded before V8 is tuned', async () => {
+    // GIVEN an entry that imports two built-in modules, keeps 200,000 objects and prints the young generation's size
+    const dir = await project();
+    write(dir, 'bin/heap.ts', [
+      "import { createHash } from 'crypto';",
+      "import { getHeapSpaceStatistics } from 'v8';",
+      'const keep: unknown[] = [];',
+      'for (let i = 0; i < 200_000; i++) keep.push({ a: i, b: [i] });',
+      "const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;",
+      "process.stdout.write(`${createHash('sha256').update('x').digest('hex').slice(0, 8)} ${young} ${keep.length}\\n`);",
+      '',
+    ].join('\n'));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    // WHEN it runs with a young generation of at most 1 MB per semi-space, and without
+    const small = await launch(dir, ['bin/heap.ts'], {}, ['--max-semi-space-size=1']);
+    const usual = await launch(dir, ['bin/heap.ts']);
+    // THEN the option holds (two semi-spaces of 1 MB; V8's default grows to 16 MB each)
+    const [hash, young, kept] = small.stdout.trim().split(' ');
+    expect([hash, Number(young), kept]).toEqual(['2d711642', 2 * 2 ** 20, '200000']);
+    expect(Number(usual.stdout.split(' ')[1])).toBeGreaterThan(2 * 2 ** 20);
+    // AND the bundle's built-in modules were loaded before V8's flags changed
+    expect(small.trace.builtinsBeforeV8Flags).toEqual(expect.arrayContaining(['crypto', 'v8']));
   });
 
   test.concurrent('required as a module it runs nothing; packagesBundle gives the bundle of named packages, the one an entry importing them runs', () => withBuiltProject(async (dir) => {
