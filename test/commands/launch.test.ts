@@ -282,6 +282,23 @@ describe('tools/launch.cjs', () => {
     expect(small.trace.builtinsBeforeV8Flags).toEqual(expect.arrayContaining(['crypto', 'v8']));
   });
 
+  test.concurrent('a stack trace gives the bundle\'s own line and column; under --enable-source-maps, the .ts file\'s', async () => {
+    // GIVEN an entry that throws
+    const dir = await project();
+    write(dir, 'bin/boom.ts', "export function boom(): never {\n  throw new Error('boom');\n}\nboom();\n");
+    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    // WHEN it runs, and again under --enable-source-maps
+    const plain = await launch(dir, ['bin/boom.ts']);
+    const mapped = await launch(dir, ['bin/boom.ts'], { NODE_OPTIONS: '--enable-source-maps' });
+    // THEN the first frame is where the error is made in the bundle (not shifted by the function
+    // that wraps it), and under source maps in bin/boom.ts
+    const lines = fs.readFileSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs', 'bin-boom.js'), 'latin1').split('\n');
+    const line = lines.findIndex((l) => l.includes('new Error("boom")'));
+    const column = lines[line].indexOf('new Error("boom")') + 1;
+    expect(/at boom \((.*)\)/.exec(plain.stderr)?.[1]).toBe(`${path.join(dir, 'node_modules', '.cache', 'platform-constructs', 'bin-boom.js')}:${line + 1}:${column}`);
+    expect(/at boom \((.*)\)/.exec(mapped.stderr)?.[1]).toBe(`${path.join(dir, 'bin', 'boom.ts')}:2:9`);
+  });
+
   test.concurrent('required as a module it runs nothing; packagesBundle gives the bundle of named packages, the one an entry importing them runs', () => withBuiltProject(async (dir) => {
     // GIVEN a project that has run, its entry importing yaml
     const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
