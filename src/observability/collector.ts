@@ -5,7 +5,6 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { HOST_PORT } from '../spec/formats';
 import { IngressGateway, ingressGateway } from '../mesh/ingress-gateway';
 import { namespaceOf, namespacePrincipals, principalOf, trustDomainOf } from '../mesh/names';
@@ -15,6 +14,7 @@ import { networkPeer, networkPort, WorkloadAccess, WorkloadEgress } from '../mes
 import { ContainerResourceAmounts } from '../workload/resources';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
+import { emitYaml } from '../yaml-emit';
 
 /** Name of the collector's objects (and host of its Service). */
 export const OTEL_COLLECTOR_NAME = 'otel-collector';
@@ -92,7 +92,8 @@ export class OtelCollector extends Construct {
     const selector = selectorLabels(name, environment);
     const labels = componentLabels({ name, partOf: props.partOf ?? name, environment, component: 'telemetry', version: imageVersion(image) });
     const backend = props.backendEndpoint ? backendEgress(props.backendEndpoint, props.clusterCidrs ?? ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) : undefined;
-    const configText = stringify(collectorConfig(props.backendEndpoint), { lineWidth: 0 });
+    // The manifests' own emitter: the same text yaml's stringify writes for this config, a few ms sooner.
+    const configText = emitYaml(collectorConfig(props.backendEndpoint));
 
     this.config = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name, labels },

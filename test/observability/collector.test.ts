@@ -1,5 +1,6 @@
 /** The OpenTelemetry Collector every workload sends spans to. */
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { collectorConfig } from '../../src/observability/collector';
 import { otlpEndpoint } from '../../src/platform/environment';
 import { editReference, findObject, objectsOf } from '../helpers';
 
@@ -37,6 +38,17 @@ describe('OpenTelemetry Collector', () => {
     expect(c.exporters).toEqual({ otlp: { endpoint: 'tempo.tracing.svc.cluster.local:4317', tls: { insecure: true } } });
     expect(c.service.pipelines.traces.exporters).toEqual(['otlp']);
     expect(egress).toEqual([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tracing' } }, podSelector: {} }], ports: [{ port: 4317, protocol: 'TCP' }] }]);
+  });
+
+  test('config.yaml is the text yaml writes for the config, so an upgrade keeps its checksum and the pods', () => {
+    // GIVEN no backend, a backend in the cluster, and one at an address
+    for (const endpoint of [undefined, 'tempo.tracing.svc.cluster.local:4317', '10.0.0.5:4317', 'otlp.example.com:443']) {
+      const text = endpoint === undefined ? undefined
+        : editReference(['    samplingPercent: 1\n  analysis:', `    samplingPercent: 1\n    backendEndpoint: ${endpoint}\n  analysis:`]);
+      // WHEN synthesized THEN the ConfigMap holds what yaml's stringify writes (the text of earlier versions)
+      const written = findObject<{ data: Record<string, string> }>(text ? objectsOf('prod', text) : objects, 'ConfigMap', 'otel-collector').data['config.yaml'];
+      expect(written).toBe(stringify(collectorConfig(endpoint), { lineWidth: 0 }));
+    }
   });
 
   test('the pod meets Pod Security "restricted" with probes and resources', () => {
