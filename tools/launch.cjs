@@ -72,10 +72,24 @@ if (isCommand && process.env.PLATFORM_LAUNCH_TRACE) {
   });
 }
 
-/** What identifies a file's content without reading it; '-' for a file that is absent. */
-function fileKey(relative) {
-  const s = fs.statSync(path.join(ROOT, relative), { throwIfNoEntry: false });
-  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}` : '-';
+/** Files are named relative to ROOT with '/' (as esbuild's metafile names them), which every platform's fs takes. */
+const ROOT_PREFIX = `${ROOT}${path.sep}`;
+const IF_PRESENT = { throwIfNoEntry: false };
+
+/**
+ * What identifies a file's content without reading it: [name, size, mtimeMs, ctimeMs], or [name]
+ * for a file that is absent. Numbers, not text: a run compares some 340 of them, and the text of
+ * a time with its fraction of a millisecond took longer to make than the stat.
+ */
+function fileStamp(relative) {
+  const s = fs.statSync(ROOT_PREFIX + relative, IF_PRESENT);
+  return s ? [relative, s.size, s.mtimeMs, s.ctimeMs] : [relative];
+}
+
+/** Whether a file is as its stamp (fileStamp's answer then) says. */
+function unchanged([relative, size, mtimeMs, ctimeMs]) {
+  const s = fs.statSync(ROOT_PREFIX + relative, IF_PRESENT);
+  return s ? s.size === size && s.mtimeMs === mtimeMs && s.ctimeMs === ctimeMs : size === undefined;
 }
 
 /** The files of a bundle named `name`. */
@@ -93,7 +107,7 @@ function currentStamp(out) {
     return undefined; // never built, or an unreadable stamp
   }
   if (!Array.isArray(stamp.inputs) || !fs.existsSync(out.bundle)) return undefined;
-  for (const [file, key] of stamp.inputs) if (fileKey(file) !== key) return undefined;
+  for (const input of stamp.inputs) if (!Array.isArray(input) || !unchanged(input)) return undefined;
   return stamp;
 }
 
@@ -138,7 +152,7 @@ async function bundle(options, out, extra) {
   // The map first: the bundle names it.
   for (const f of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(f.path, f.contents);
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('<')), ...EXTRA_INPUTS])].sort();
-  const stamp = { inputs: inputs.map((file) => [file, fileKey(file)]), ...extra(result.metafile) };
+  const stamp = { inputs: inputs.map(fileStamp), ...extra(result.metafile) };
   // A file changed while esbuild read it may be in the bundle in either version: leave the
   // bundle without a stamp, so that the next run bundles again. File times come from a coarse
   // clock (a few ms behind), hence the margin.
