@@ -34,11 +34,17 @@ async function project(): Promise<string> {
     "if (process.argv.includes('--fail')) process.exitCode = 3;",
     '',
   ].join('\n'));
-  // The launcher leaves a bundle unstamped when an input changed within its 100 ms race margin of
-  // the build (tools/launch.cjs RACY_MS); files written just now would make the first run's
-  // stamps depend on how fast the machine is. Let the project age past that margin.
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await pastRaceMargin();
   return dir;
+}
+
+/**
+ * The launcher leaves a bundle unstamped when an input changed within its 100 ms race margin of
+ * the build (tools/launch.cjs RACY_MS); files written just now would make the first run's stamps
+ * depend on how fast the machine is. Tests wait this long after writing a project's files.
+ */
+function pastRaceMargin(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 let built: Promise<string> | undefined;
@@ -197,7 +203,7 @@ describe('tools/launch.cjs', () => {
     write(esm, 'node_modules/greeter/other.js', 'export class Greeter {}\n');
     write(esm, 'node_modules/greeter/index.js', "import { Greeter as Other } from './other.js';\nexport class Greeter {}\nexport const other = new Other(); // “quoted”\n");
     write(esm, 'bin/hello.ts', "import { Greeter, other } from 'greeter';\nprocess.stdout.write(`${other.constructor.name} ${new Greeter().constructor.name}\\n`);\n");
-    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    await pastRaceMargin();
     // WHEN each runs
     const esmRun = await launch(esm, ['bin/hello.ts']);
     await withBuiltProject(async (cjs) => {
@@ -245,7 +251,7 @@ describe('tools/launch.cjs', () => {
       'process.stdout.write(JSON.stringify({ used: used(), dep, hostDep: host.dep, other, hostOther: host.other }));',
       '',
     ].join('\n'));
-    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    await pastRaceMargin();
     // WHEN the entry runs
     const r = await launch(dir, ['bin/packages.ts']);
     // THEN host's dep is the top-level copy (one copy loaded), its other is its own
@@ -270,7 +276,7 @@ describe('tools/launch.cjs', () => {
       "process.stdout.write(`${createHash('sha256').update('x').digest('hex').slice(0, 8)} ${young} ${keep.length}\\n`);",
       '',
     ].join('\n'));
-    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    await pastRaceMargin();
     // WHEN it runs with a young generation of at most 1 MB per semi-space, and without
     const small = await launch(dir, ['bin/heap.ts'], {}, ['--max-semi-space-size=1']);
     const usual = await launch(dir, ['bin/heap.ts']);
@@ -286,7 +292,7 @@ describe('tools/launch.cjs', () => {
     // GIVEN an entry that throws
     const dir = await project();
     write(dir, 'bin/boom.ts', "export function boom(): never {\n  throw new Error('boom');\n}\nboom();\n");
-    await new Promise((resolve) => setTimeout(resolve, 250)); // past the race margin, as in project()
+    await pastRaceMargin();
     // WHEN it runs, and again under --enable-source-maps
     const plain = await launch(dir, ['bin/boom.ts']);
     const mapped = await launch(dir, ['bin/boom.ts'], { NODE_OPTIONS: '--enable-source-maps' });
