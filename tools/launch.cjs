@@ -165,10 +165,10 @@ async function bundle(options, out, extra) {
   return stamp;
 }
 
-/** The version in `dir`/package.json; undefined when there is none. */
-function versionIn(dir) {
+/** `dir`/package.json, parsed; undefined when there is none (or it is not JSON). */
+function packageJsonIn(dir) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   } catch {
     return undefined;
   }
@@ -179,11 +179,9 @@ function isEsModule(file) {
   if (/\.mjs$/.test(file)) return true;
   if (!/\.js$/.test(file)) return false;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type === 'module';
-    } catch {
-      if (path.dirname(dir) === dir) return false;
-    }
+    const manifest = packageJsonIn(dir);
+    if (manifest) return manifest.type === 'module';
+    if (path.dirname(dir) === dir) return false;
   }
 }
 
@@ -219,25 +217,18 @@ const sameVersionOnce = {
       const again = { kind: args.kind, importer: args.importer, pluginData: sameVersionOnce };
       const [nested, top] = await Promise.all([build.resolve(args.path, { ...again, resolveDir: args.resolveDir }), build.resolve(args.path, { ...again, resolveDir: ROOT })]);
       if (nested.errors.length || top.errors.length || nested.path === top.path) return undefined;
-      const version = versionIn(packageDir(nested.path));
-      return version !== undefined && versionIn(packageDir(top.path)) === version ? { path: top.path } : undefined;
+      const version = packageJsonIn(packageDir(nested.path))?.version;
+      return version !== undefined && packageJsonIn(packageDir(top.path))?.version === version ? { path: top.path } : undefined;
     });
   },
 };
 
-/** The built-in modules a bundle requires, sorted. */
-function builtinsOf(metafile) {
+/** The packages (node_modules) and the built-in modules a bundle requires at run time, each sorted. */
+function externalsOf(metafile) {
   const { isBuiltin } = require('module');
   // The output's imports: what the bundle requires at run time (type-only imports are gone).
-  const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && isBuiltin(x.path)).map((x) => x.path));
-  return { builtins: [...new Set(ids)].sort() };
-}
-
-/** The packages (node_modules) and built-in modules a bundle built with esPackagesInline requires, sorted. */
-function packagesOf(metafile) {
-  const { isBuiltin } = require('module');
-  const ids = Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external && !isBuiltin(x.path)).map((x) => x.path));
-  return { packages: [...new Set(ids)].sort(), ...builtinsOf(metafile) };
+  const ids = [...new Set(Object.values(metafile.outputs).flatMap((o) => o.imports.filter((x) => x.external).map((x) => x.path)))].sort();
+  return { packages: ids.filter((id) => !isBuiltin(id)), builtins: ids.filter((id) => isBuiltin(id)) };
 }
 
 /** The entry's bundle and, when it imports packages, the packages' bundle, each built when stale. */
@@ -251,7 +242,7 @@ async function prepare(entry) {
   let stamp = currentStamp(out);
   trace.checkMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (!stamp) {
-    stamp = await bundle({ entryPoints: [entry], plugins: [esPackagesInline] }, out, packagesOf);
+    stamp = await bundle({ entryPoints: [entry], plugins: [esPackagesInline] }, out, externalsOf);
     trace.bundled = true;
   }
   const packages = stamp.packages ?? [];
@@ -279,7 +270,7 @@ async function vendorBundle(packages) {
     const contents = ['const loaded = {};', ...packages.map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => loaded[${JSON.stringify(p)}] ??= require(${JSON.stringify(p)}) });`)].join('\n');
     // keepNames off: the packages are CommonJS, whose names esbuild leaves as written (see
     // bundle), so the 2400 calls that would set them again only cost time (5 ms) at every start.
-    current = await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false, plugins: [sameVersionOnce] }, vendor, (metafile) => ({ packages, ...builtinsOf(metafile) }));
+    current = await bundle({ stdin: { contents, resolveDir: ROOT, sourcefile: 'packages.js', loader: 'js' }, keepNames: false, plugins: [sameVersionOnce] }, vendor, (metafile) => ({ packages, builtins: externalsOf(metafile).builtins }));
     trace.packagesBundled = true;
   }
   return { bundle: vendor.bundle, builtins: current.builtins ?? [] };
