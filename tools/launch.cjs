@@ -246,7 +246,9 @@ async function prepare(entry) {
     trace.bundled = true;
   }
   const packages = stamp.packages ?? [];
-  if (packages.length === 0) return { entry: out.bundle, builtins: stamp.builtins ?? [] };
+  // Under --enable-source-maps node's own loader requires the entry's bundle, and with it the
+  // packages from node_modules (see run): their bundle is neither checked nor built.
+  if (packages.length === 0 || process.sourceMapsEnabled) return { entry: out.bundle, builtins: stamp.builtins ?? [] };
   const vendor = await vendorBundle(packages);
   return { entry: out.bundle, packages: vendor.bundle, builtins: [...new Set([...(stamp.builtins ?? []), ...vendor.builtins])] };
 }

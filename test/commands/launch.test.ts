@@ -157,6 +157,18 @@ describe('tools/launch.cjs', () => {
     expect(nothing).toMatchObject({ status: 2, stderr: expect.stringMatching(/no entry point bin\/nothing\.ts \(a \.ts file/) });
   });
 
+  test.concurrent('under --enable-source-maps the packages come from node_modules: their bundle is not built, even when stale', async () => {
+    // GIVEN a project that has run, then an install (the packages' bundle is stale)
+    const dir = await project();
+    await launch(dir, ['bin/hello.ts']);
+    fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
+    // WHEN the entry runs under source maps THEN it works without bundling the packages
+    const mapped = await launch(dir, ['bin/hello.ts', '--yaml'], { NODE_OPTIONS: '--enable-source-maps' });
+    expect(mapped).toMatchObject({ status: 0, stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: true, packagesBundled: false } });
+    // AND the next run without source maps bundles them
+    expect((await launch(dir, ['bin/hello.ts'])).trace).toMatchObject({ bundled: false, packagesBundled: true });
+  });
+
   test.concurrent('the code cache: written after a successful run, used on the next, ignored when damaged, off on request', () => withBuiltProject(async (dir) => {
     // GIVEN a project whose first successful run is the next one (bundles built, no code cache)
     removeCodeCache(dir);
