@@ -151,6 +151,7 @@ async function bundle(options, out, extra) {
   fs.mkdirSync(CACHE, { recursive: true });
   // The map first: the bundle names it.
   for (const f of [...result.outputFiles].sort((a, b) => b.path.length - a.path.length)) writeAtomically(f.path, f.contents);
+  removeStaleCodeCaches(out.bundle);
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('<')), ...EXTRA_INPUTS])].sort();
   const stamp = { inputs: inputs.map(fileStamp), ...extra(result.metafile) };
   // A file changed while esbuild read it may be in the bundle in either version: leave the
@@ -163,6 +164,36 @@ async function bundle(options, out, extra) {
   if (changedMeanwhile) fs.rmSync(out.stamp, { force: true });
   else writeAtomically(out.stamp, `${JSON.stringify(stamp)}\n`);
   return stamp;
+}
+
+/**
+ * Removes the code caches (see load) made from an earlier version of `bundleFile`, which load
+ * refuses: one per node version, tuning and set of node's options that ran it, which would
+ * otherwise stay until that variant ran again. One made from the bundle as it is now (another
+ * process may have run it meanwhile) stays.
+ */
+function removeStaleCodeCaches(bundleFile) {
+  const name = path.basename(bundleFile);
+  const identity = bundleIdentity(bundleFile);
+  for (const f of fs.readdirSync(path.dirname(bundleFile))) {
+    if (!f.startsWith(`${name}.`) || !f.endsWith('.v8cache')) continue;
+    const file = path.join(path.dirname(bundleFile), f);
+    try {
+      const fd = fs.openSync(file, 'r');
+      const head = Buffer.alloc(100);
+      const n = fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      if (head.toString('latin1', 0, n).split(/[ \n]/)[0] !== identity) fs.rmSync(file, { force: true });
+    } catch {
+      // gone already (another process removed it), or unreadable: the next build tries again
+    }
+  }
+}
+
+/** What a code cache names the bundle it was made from by: size, mtime and ctime (bundles are only ever replaced whole). */
+function bundleIdentity(bundleFile) {
+  const s = fs.statSync(bundleFile);
+  return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 /** `dir`/package.json, parsed; undefined when there is none (or it is not JSON). */
@@ -327,13 +358,12 @@ function load(bundleFile, requireFn, traceKey) {
   // between them (the bench does, run by run) does not make the other's cache useless.
   const options = process.execArgv.length ? `-${crypto.createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8)}` : '';
   const cacheFile = `${bundleFile}.${process.arch}-${process.version}${V8_FLAGS ? '' : '-untuned'}${options}.v8cache`;
-  const stat = fs.statSync(bundleFile);
+  const identity = bundleIdentity(bundleFile);
   const bytes = fs.readFileSync(bundleFile);
   // Bundles are ASCII (see bundle): latin1 decodes them alike, without utf8's checks.
   const text = require('buffer').isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
   const wrapper = '(function (exports, require, module, __filename, __dirname) { ';
   const source = `${wrapper}${text}\n})`;
-  const identity = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const sha = (data) => crypto.createHash('sha256').update(data).digest('hex');
   const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
   let cachedData;

@@ -157,6 +157,23 @@ describe('tools/launch.cjs', () => {
     expect(nothing).toMatchObject({ status: 2, stderr: expect.stringMatching(/no entry point bin\/nothing\.ts \(a \.ts file/) });
   });
 
+  test.concurrent('a rebuilt bundle\'s code caches made from the bundle before are removed; the packages\' stay', async () => {
+    // GIVEN a project run with V8 tuned and untuned, each twice: a code cache of each bundle per variant
+    const dir = await project();
+    for (const tuning of ['', '', 'off', 'off']) await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: tuning });
+    const caches = (prefix: string) => fs.readdirSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs')).filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache')).sort();
+    expect([caches('bin-hello.js.').length, caches('packages-').length]).toEqual([2, 2]);
+    const packagesCaches = caches('packages-');
+    // WHEN a source file changes and the entry runs (tuned): its bundle is built again
+    write(dir, 'src/message.ts', "export const message = 'two';\n");
+    const r = await launch(dir, ['bin/hello.ts']);
+    expect([r.stdout, r.trace.bundled, r.trace.codeCache]).toEqual(['two \n', true, 'miss']);
+    // THEN of the entry's caches only the one this run made from the new bundle is left; the packages' are as they were
+    expect(caches('bin-hello.js.')).toHaveLength(1);
+    expect(caches('packages-')).toEqual(packagesCaches);
+    expect((await launch(dir, ['bin/hello.ts'])).trace.codeCache).toBe('hit');
+  });
+
   test.concurrent('under --enable-source-maps the packages come from node_modules: their bundle is not built, even when stale', async () => {
     // GIVEN a project that has run, then an install (the packages' bundle is stale)
     const dir = await project();
