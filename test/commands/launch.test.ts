@@ -166,6 +166,7 @@ describe('tools/launch.cjs', () => {
     const packagesCaches = caches('packages-');
     // WHEN a source file changes and the entry runs (tuned): its bundle is built again
     write(dir, 'src/message.ts', "export const message = 'two';\n");
+    await pastRaceMargin();
     const r = await launch(dir, ['bin/hello.ts']);
     expect([r.stdout, r.trace.bundled, r.trace.codeCache]).toEqual(['two \n', true, 'miss']);
     // THEN of the entry's caches only the one this run made from the new bundle is left; the packages' are as they were
@@ -179,6 +180,7 @@ describe('tools/launch.cjs', () => {
     const dir = await project();
     await launch(dir, ['bin/hello.ts']);
     fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
+    await pastRaceMargin();
     // WHEN the entry runs under source maps THEN it works without bundling the packages
     const mapped = await launch(dir, ['bin/hello.ts', '--yaml'], { NODE_OPTIONS: '--enable-source-maps' });
     expect(mapped).toMatchObject({ status: 0, stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: true, packagesBundled: false } });
