@@ -179,10 +179,14 @@ function removeStaleCodeCaches(bundleFile) {
     if (!f.startsWith(`${name}.`) || !f.endsWith('.v8cache')) continue;
     const file = path.join(path.dirname(bundleFile), f);
     try {
-      const fd = fs.openSync(file, 'r');
       const head = Buffer.alloc(100);
-      const n = fs.readSync(fd, head, 0, head.length, 0);
-      fs.closeSync(fd);
+      const fd = fs.openSync(file, 'r');
+      let n;
+      try {
+        n = fs.readSync(fd, head, 0, head.length, 0);
+      } finally {
+        fs.closeSync(fd);
+      }
       if (head.toString('latin1', 0, n).split(/[ \n]/)[0] !== identity) fs.rmSync(file, { force: true });
     } catch {
       // gone already (another process removed it), or unreadable: the next build tries again
