@@ -111,24 +111,37 @@ describe('tools/launch.cjs', () => {
     expect([second.stdout, second.status, second.trace.bundled, second.trace.packagesBundled]).toEqual(['one c --yaml\na:\n  - 1\n', 0, false, false]);
   });
 
-  test.concurrent('a changed source file makes the next run bundle again, and it runs the new code', async () => {
-    // GIVEN a project that has run
+  test.concurrent('a changed source file makes the next run bundle again, and it runs the new code; the code caches of the bundle before are removed', async () => {
+    // GIVEN a project that has run with V8 tuned and untuned: a code cache of each bundle per variant
     const dir = await project();
     await launch(dir, ['bin/hello.ts']);
+    await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' });
+    const caches = (prefix: string) => fs.readdirSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs')).filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache')).sort();
+    const packagesCaches = caches('packages-');
+    expect([caches('bin-hello.js.').length, packagesCaches.length]).toEqual([2, 2]);
     // WHEN a module the entry imports changes (same size, so only its times tell)
     write(dir, 'src/message.ts', "export const message = 'two';\n");
+    await pastRaceMargin();
     const r = await launch(dir, ['bin/hello.ts']);
     // THEN the run bundled the project's code again (not the packages) and printed the new message
-    expect([r.stdout, r.trace.bundled, r.trace.packagesBundled]).toEqual(['two \n', true, false]);
+    expect([r.stdout, r.trace.bundled, r.trace.packagesBundled, r.trace.codeCache]).toEqual(['two \n', true, false, 'miss']);
+    // AND of the entry's code caches only the one this run made from the new bundle is left; the packages' stay
+    expect(caches('bin-hello.js.')).toHaveLength(1);
+    expect(caches('packages-')).toEqual(packagesCaches);
   });
 
-  test.concurrent('an install (npm rewrites node_modules/.package-lock.json) makes the next run bundle the packages again', async () => {
+  test.concurrent('an install (npm rewrites node_modules/.package-lock.json) makes the next run bundle the packages again, but not under --enable-source-maps', async () => {
     // GIVEN a project that has run
     const dir = await project();
     await launch(dir, ['bin/hello.ts']);
-    // WHEN npm installs something THEN the next run bundles the packages again
+    // WHEN npm installs something
     fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
-    expect(await launch(dir, ['bin/hello.ts', '--yaml'])).toMatchObject({ stdout: 'one --yaml\na:\n  - 1\n', trace: { packagesBundled: true } });
+    await pastRaceMargin();
+    // THEN a run under source maps (its packages from node_modules) works without bundling them
+    const mapped = await launch(dir, ['bin/hello.ts', '--yaml'], { NODE_OPTIONS: '--enable-source-maps' });
+    expect(mapped).toMatchObject({ status: 0, stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: true, packagesBundled: false } });
+    // AND the next run without source maps bundles the packages again
+    expect(await launch(dir, ['bin/hello.ts', '--yaml'])).toMatchObject({ stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: false, packagesBundled: true } });
   });
 
   test.concurrent('a file no entry imports does not make a bundle stale', () => withBuiltProject(async (dir) => {
@@ -155,37 +168,6 @@ describe('tools/launch.cjs', () => {
     expect(broken.stderr).toMatch(/src\/message\.ts/);
     // GIVEN an entry that does not exist THEN exit 2 with what is allowed
     expect(nothing).toMatchObject({ status: 2, stderr: expect.stringMatching(/no entry point bin\/nothing\.ts \(a \.ts file/) });
-  });
-
-  test.concurrent('a rebuilt bundle\'s code caches made from the bundle before are removed; the packages\' stay', async () => {
-    // GIVEN a project run with V8 tuned and untuned, each twice: a code cache of each bundle per variant
-    const dir = await project();
-    for (const tuning of ['', '', 'off', 'off']) await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: tuning });
-    const caches = (prefix: string) => fs.readdirSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs')).filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache')).sort();
-    expect([caches('bin-hello.js.').length, caches('packages-').length]).toEqual([2, 2]);
-    const packagesCaches = caches('packages-');
-    // WHEN a source file changes and the entry runs (tuned): its bundle is built again
-    write(dir, 'src/message.ts', "export const message = 'two';\n");
-    await pastRaceMargin();
-    const r = await launch(dir, ['bin/hello.ts']);
-    expect([r.stdout, r.trace.bundled, r.trace.codeCache]).toEqual(['two \n', true, 'miss']);
-    // THEN of the entry's caches only the one this run made from the new bundle is left; the packages' are as they were
-    expect(caches('bin-hello.js.')).toHaveLength(1);
-    expect(caches('packages-')).toEqual(packagesCaches);
-    expect((await launch(dir, ['bin/hello.ts'])).trace.codeCache).toBe('hit');
-  });
-
-  test.concurrent('under --enable-source-maps the packages come from node_modules: their bundle is not built, even when stale', async () => {
-    // GIVEN a project that has run, then an install (the packages' bundle is stale)
-    const dir = await project();
-    await launch(dir, ['bin/hello.ts']);
-    fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
-    await pastRaceMargin();
-    // WHEN the entry runs under source maps THEN it works without bundling the packages
-    const mapped = await launch(dir, ['bin/hello.ts', '--yaml'], { NODE_OPTIONS: '--enable-source-maps' });
-    expect(mapped).toMatchObject({ status: 0, stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: true, packagesBundled: false } });
-    // AND the next run without source maps bundles them
-    expect((await launch(dir, ['bin/hello.ts'])).trace).toMatchObject({ bundled: false, packagesBundled: true });
   });
 
   test.concurrent('the code cache: written after a successful run, used on the next, ignored when damaged, off on request', () => withBuiltProject(async (dir) => {
