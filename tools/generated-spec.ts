@@ -18,7 +18,7 @@ export function generatedSpec(n: number): string {
     if (i % 5 === 0) lines.push(`    publishes: [bench.event-${i}]`);
     if (i % 5 === 1) lines.push(`    consumes: [bench.event-${i - 1}]`);
     if (i % 4 === 1) lines.push('    delivery: { strategy: blueGreen, blueGreen: {} }');
-    if (i % 4 === 2) lines.push('    delivery: { strategy: canary, canary: { steps: [{ setWeight: 20 }, { pause: { duration: 1m } }, { setWeight: 100 }] } }');
+    if (i % 4 === 2) lines.push('    delivery: { strategy: canary, canary: { steps: [{ setWeight: 20 }, { pause: { duration: 4m } }, { setWeight: 100 }] } }');
   }
   lines.push('environments:', '  bench: {}', '');
   return lines.join('\n');

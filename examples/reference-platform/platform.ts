@@ -82,7 +82,7 @@ export const referencePlatform: PlatformInput = {
             { setWeight: 20 },
             { pause: { duration: '1m' } },
             { setWeight: 50 },
-            { pause: { duration: '1m' } },
+            { pause: { duration: '2m' } },
             { setWeight: 100 },
           ],
           analysis: ['success-rate'],

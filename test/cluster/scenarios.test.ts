@@ -28,9 +28,11 @@ const d = SIM_WORK ? describe : describe.skip;
 
 /**
  * The timing overlay: prod's canary pauses, analysis interval and count and blue-green scale-down
- * delay shortened through the spec (the spec checks still apply: count × interval covers the pauses).
+ * delay shortened through the spec (the spec checks still apply: count × interval covers the pauses,
+ * and they last an interval past the analysis's verdict on a failing canary: 3 × 5s + 5s = 20s).
  */
 const PAUSE = '5s';
+const LAST_PAUSE = '10s';
 const ANALYSIS = { interval: '5s', count: 4, failureLimit: 2 };
 const SCALE_DOWN_DELAY = 10;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +42,7 @@ function timingOverlay(doc: Doc): void {
   doc.setIn(['environments', 'prod', 'services', 'order-service', 'delivery'], doc.createNode({
     strategy: 'canary',
     canary: {
-      steps: [{ setWeight: 10 }, { pause: { duration: PAUSE } }, { setWeight: 20 }, { pause: { duration: PAUSE } }, { setWeight: 50 }, { pause: { duration: PAUSE } }, { setWeight: 100 }],
+      steps: [{ setWeight: 10 }, { pause: { duration: PAUSE } }, { setWeight: 20 }, { pause: { duration: PAUSE } }, { setWeight: 50 }, { pause: { duration: LAST_PAUSE } }, { setWeight: 100 }],
       analysis: ['success-rate'], trafficRouting: 'istio',
     },
   }));

@@ -35,13 +35,13 @@ describe('canary delivery (order-service in the reference spec)', () => {
       .toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'order-service' });
   });
 
-  test('steps are the spec steps: 10, 1m, 20, 1m, 50, 1m, 100', () => {
+  test('steps are the spec steps: 10, 1m, 20, 1m, 50, 2m, 100', () => {
     // GIVEN the reference steps WHEN prod is synthesized
     // THEN the Rollout has them in order, pauses as Argo durations
     expect(canaryOf(objects).steps).toEqual([
       { setWeight: 10 }, { pause: { duration: '1m' } },
       { setWeight: 20 }, { pause: { duration: '1m' } },
-      { setWeight: 50 }, { pause: { duration: '1m' } },
+      { setWeight: 50 }, { pause: { duration: '2m' } },
       { setWeight: 100 },
     ]);
   });
@@ -124,7 +124,7 @@ describe('canary delivery (order-service in the reference spec)', () => {
     const text = editReference(
       ['          - pause: { duration: 1m }\n          - setWeight: 20', '          - pause: {}\n          - setWeight: 20'],
       ['          - pause: { duration: 1m }\n          - setWeight: 50', '          - pause: { duration: 90 }\n          - setWeight: 50'],
-      ['          - pause: { duration: 1m }\n          - setWeight: 100', '          - pause: { duration: "45" }\n          - setWeight: 100'],
+      ['          - pause: { duration: 2m }\n          - setWeight: 100', '          - pause: { duration: "45" }\n          - setWeight: 100'],
     );
     // WHEN prod is synthesized
     const steps = canaryOf(objectsOf('prod', text)).steps;

@@ -115,12 +115,24 @@ describe('delivery spec checks', () => {
   });
 
   test('a canary longer than its background analysis is reported', () => {
-    // GIVEN measurements every 30s, 5 of them, and 3m of pauses
+    // GIVEN measurements every 30s, 5 of them, and 4m of pauses
     const text = editReference(['    interval: 1m\n', '    interval: 30s\n']);
     // WHEN it is loaded THEN the needed count is given
     expect(problemsOf(text)).toEqual([
-      `platform.yaml:62: ${STEPS}: the canary pauses for 3m after the analysis starts, but the analysis stops after 5 measurements every 30s (2m30s); raise platform.analysis.count to at least 6 so the whole canary is analysed`,
+      `platform.yaml:62: ${STEPS}: the canary pauses for 4m after the analysis starts, but the analysis stops after 5 measurements every 30s (2m30s); raise platform.analysis.count to at least 8 so the whole canary is analysed`,
     ]);
+  });
+
+  test('a canary whose pauses end before its analysis can fail it is reported', () => {
+    // GIVEN a measurement every minute, the run failing at the third failed one (failureLimit 2, so
+    // 3m after it starts), and pauses of 1m, 1m and 1m: the last step and the abort would race
+    const text = editReference(['          - pause: { duration: 2m }\n', '          - pause: { duration: 1m }\n']);
+    // WHEN it is loaded THEN the pauses needed are given, with the other ways out
+    expect(problemsOf(text)).toEqual([
+      `platform.yaml:62: ${STEPS}: a failing version would reach 100% before the analysis can fail it: the analysis fails after 3 failed measurements, 3m after it starts (one every 1m), but the canary pauses for 3m after the analysis starts; pause for at least 4m in all (one interval to spare for the abort), or lower platform.analysis.failureLimit or interval`,
+    ]);
+    // AND with failureLimit 1 the run fails at 2m, an interval before the pauses end
+    expect(problemsOf(editReference(['          - pause: { duration: 2m }\n', '          - pause: { duration: 1m }\n'], ['    failureLimit: 2\n', '    failureLimit: 1\n']))).toEqual([]);
   });
 
   test('a Prometheus address that is not a URL is reported', () => {

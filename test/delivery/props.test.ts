@@ -171,7 +171,7 @@ test('the example of docs/library-constructs.md composes a canary service, its r
   new lib.SuccessRateAnalysisTemplate(chart, 'success-rate');
   new lib.CanaryDelivery(chart, 'web-delivery', {
     workload: web,
-    steps: [{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 100 }],
+    steps: [{ setWeight: 20 }, { pause: { duration: '4m' } }, { setWeight: 100 }],
     gatewayRoutes: { virtualService: 'api-gateway', routes: ['web'] },
   });
   new lib.OtelCollector(chart, 'collector', { backendEndpoint: 'tempo.tracing.svc.cluster.local:4317' });

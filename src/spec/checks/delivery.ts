@@ -70,7 +70,10 @@ function checkTemplates(names: readonly string[], report: (index: number, messag
 
 /**
  * The background analysis stops after count measurements; a canary whose timed pauses (from the
- * step the analysis starts at) last longer would finish unwatched.
+ * step the analysis starts at) last longer would finish unwatched. And it fails a bad version only
+ * at its failureLimit + 1st failed measurement (the first comes one interval after it starts): a
+ * canary whose pauses end by then reaches 100% first, and Argo Rollouts ends the run as successful.
+ * One interval to spare, so that the abort does not race the last step.
  */
 function checkAnalysisCoversSteps(env: EnvironmentSpec, svc: ServiceSpec, report: At): void {
   const canary = svc.delivery.canary;
@@ -85,10 +88,17 @@ function checkAnalysisCoversSteps(env: EnvironmentSpec, svc: ServiceSpec, report
     if (s === undefined) return;
     total += s;
   }
-  const { count, interval } = env.platform.analysis;
-  const covered = count * durationSeconds(interval);
+  const { count, interval, failureLimit } = env.platform.analysis;
+  const every = durationSeconds(interval);
+  const covered = count * every;
   if (total > covered) {
     report(['steps'],
-      `the canary pauses for ${formatSeconds(total)} after the analysis starts, but the analysis stops after ${count} measurements every ${interval} (${formatSeconds(covered)}); raise platform.analysis.count to at least ${Math.ceil(total / durationSeconds(interval))} so the whole canary is analysed`);
+      `the canary pauses for ${formatSeconds(total)} after the analysis starts, but the analysis stops after ${count} measurements every ${interval} (${formatSeconds(covered)}); raise platform.analysis.count to at least ${Math.ceil(total / every)} so the whole canary is analysed`);
+  }
+  // failureLimit >= count is reported above: such an analysis never fails at all.
+  const verdict = (failureLimit + 1) * every;
+  if (failureLimit < count && total < verdict + every) {
+    report(['steps'],
+      `a failing version would reach 100% before the analysis can fail it: the analysis fails after ${failureLimit + 1} failed measurements, ${formatSeconds(verdict)} after it starts (one every ${interval}), but the canary pauses for ${formatSeconds(total)} after the analysis starts; pause for at least ${formatSeconds(verdict + every)} in all (one interval to spare for the abort), or lower platform.analysis.failureLimit or interval`);
   }
 }
