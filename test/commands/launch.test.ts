@@ -64,9 +64,14 @@ function withBuiltProject(body: (dir: string) => Promise<void>): Promise<void> {
   return mine;
 }
 
+/** Where the launcher keeps a project's bundles, their stamps and code caches. */
+function cacheDirOf(dir: string): string {
+  return path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+}
+
 /** Removes the project's code cache, as if no run had succeeded since its bundles were built. */
 function removeCodeCache(dir: string): void {
-  const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+  const cacheDir = cacheDirOf(dir);
   for (const f of fs.readdirSync(cacheDir)) if (f.endsWith('.v8cache')) fs.rmSync(path.join(cacheDir, f));
 }
 
@@ -116,7 +121,7 @@ describe('tools/launch.cjs', () => {
     const dir = await project();
     await launch(dir, ['bin/hello.ts']);
     await launch(dir, ['bin/hello.ts'], { PLATFORM_V8_TUNING: 'off' });
-    const caches = (prefix: string) => fs.readdirSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs')).filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache')).sort();
+    const caches = (prefix: string) => fs.readdirSync(cacheDirOf(dir)).filter((f) => f.startsWith(prefix) && f.endsWith('.v8cache')).sort();
     const packagesCaches = caches('packages-');
     expect([caches('bin-hello.js.').length, packagesCaches.length]).toEqual([2, 2]);
     // WHEN a module the entry imports changes (same size, so only its times tell)
@@ -177,7 +182,7 @@ describe('tools/launch.cjs', () => {
     // WHEN it runs again THEN V8 accepted the cached code of both bundles
     expect((await launch(dir, ['bin/hello.ts'])).trace).toMatchObject({ codeCache: 'hit', packagesCodeCache: 'hit' });
     // WHEN the cache file is damaged THEN it is not used, and the output is still right
-    const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+    const cacheDir = cacheDirOf(dir);
     const cache = fs.readdirSync(cacheDir).find((f) => f.startsWith('bin-hello') && f.endsWith('.v8cache'))!;
     const bytes = fs.readFileSync(path.join(cacheDir, cache));
     bytes[bytes.length - 10] ^= 0xff;
@@ -226,7 +231,7 @@ describe('tools/launch.cjs', () => {
       expect(esmRun.stdout).toBe('Greeter Greeter\n');
       // AND every bundle is ASCII (the launcher reads it as latin1) without the packages' comments
       const bundles = (dir: string) => {
-        const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+        const cacheDir = cacheDirOf(dir);
         return fs.readdirSync(cacheDir).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(cacheDir, f), 'latin1'));
       };
       for (const text of [...bundles(cjs), ...bundles(esm)]) {
@@ -271,7 +276,7 @@ describe('tools/launch.cjs', () => {
     expect(JSON.parse(r.stdout)).toEqual({ used: 'used by the entry', dep: 'dep', hostDep: 'dep', other: 'other', hostOther: 'host/node_modules/other' });
     // AND the ES module package is in the entry's bundle without what the entry does not use; the
     // CommonJS packages are in the packages' bundle
-    const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+    const cacheDir = cacheDirOf(dir);
     const entry = fs.readFileSync(path.join(cacheDir, 'bin-packages.js'), 'utf8');
     expect([entry.includes('used by the entry'), entry.includes('not used by the entry')]).toEqual([true, false]);
     expect(JSON.parse(fs.readFileSync(path.join(cacheDir, 'bin-packages.stamp.json'), 'utf8')).packages).toEqual(['dep', 'host', 'other']);
@@ -311,16 +316,16 @@ describe('tools/launch.cjs', () => {
     const mapped = await launch(dir, ['bin/boom.ts'], { NODE_OPTIONS: '--enable-source-maps' });
     // THEN the first frame is where the error is made in the bundle (not shifted by the function
     // that wraps it), and under source maps in bin/boom.ts
-    const lines = fs.readFileSync(path.join(dir, 'node_modules', '.cache', 'platform-constructs', 'bin-boom.js'), 'latin1').split('\n');
+    const lines = fs.readFileSync(path.join(cacheDirOf(dir), 'bin-boom.js'), 'latin1').split('\n');
     const line = lines.findIndex((l) => l.includes('new Error("boom")'));
     const column = lines[line].indexOf('new Error("boom")') + 1;
-    expect(/at boom \((.*)\)/.exec(plain.stderr)?.[1]).toBe(`${path.join(dir, 'node_modules', '.cache', 'platform-constructs', 'bin-boom.js')}:${line + 1}:${column}`);
+    expect(/at boom \((.*)\)/.exec(plain.stderr)?.[1]).toBe(`${path.join(cacheDirOf(dir), 'bin-boom.js')}:${line + 1}:${column}`);
     expect(/at boom \((.*)\)/.exec(mapped.stderr)?.[1]).toBe(`${path.join(dir, 'bin', 'boom.ts')}:2:9`);
   });
 
   test.concurrent('required as a module it runs nothing; packagesBundle gives the bundle of named packages, the one an entry importing them runs', () => withBuiltProject(async (dir) => {
     // GIVEN a project that has run, its entry importing yaml
-    const cacheDir = path.join(dir, 'node_modules', '.cache', 'platform-constructs');
+    const cacheDir = cacheDirOf(dir);
     const [bundle] = fs.readdirSync(cacheDir).filter((f) => /^packages-\w+\.js$/.test(f)).map((f) => path.join(cacheDir, f));
     const built = fs.statSync(bundle).mtimeMs;
     // WHEN a script requires the launcher and asks for the bundle of yaml
