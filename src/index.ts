@@ -67,7 +67,7 @@ export { buildInventory, ownerOf, SHARED_OWNER, type Inventory, type WorkloadRow
 export { planChanges, renderPlan, type Plan, type PlannedChange } from './diff/plan';
 export type { RefusedUpdate } from './diff/immutable';
 export { fieldChanges, type FieldChange } from './diff/field-changes';
-export { readOutputDir, type OutputContents, type OutputProblem } from './diff/read-output';
+export { readOutputDir, type OutputContents, type OutputProblem, type ReadOutputOptions } from './diff/read-output';
 export { locatedManifests, objectKey, objectLabel, type LocatedManifest } from './diff/identity';
 
 // Concerns (data tier, mesh and gateway, delivery, observability): one export line each below.

@@ -40,7 +40,7 @@ export function runDiffCli(argv: readonly string[], out: DiffOutput = processOut
   }
   try {
     const [env] = synthPlatform(loadPlatformFile(config, { filesRoot }), [envName]);
-    const existing = readOutputDir(dir);
+    const existing = readOutputDir(dir, { expected: env.files });
     if (existing.problems.length) {
       existing.problems.forEach((p) => out.error(`${path.join(dir, p.file)}:${p.line}: ${p.message}\n`));
       return DIFF_EXIT.errors;

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runDiffCli } from '../../src/diff/cli';
+import { readOutputDir } from '../../src/diff/read-output';
 import { loadPlatformFile } from '../../src/spec/load';
-import { synthPlatform, writeEnvironments } from '../../src/synth';
+import { Manifest, ManifestFile, renderFile, synthPlatform, writeEnvironments } from '../../src/synth';
 import { CONFIG_DIR, editReference, REFERENCE_FILE, referenceText } from '../helpers';
+import { tempDir } from '../support/temp-dirs';
 
 /** Runs the CLI and captures what it prints. */
 function diff(...argv: string[]): { code: number; stdout: string; stderr: string } {
@@ -126,5 +128,49 @@ describe('npm run diff', () => {
     const r = diff('--config', REFERENCE_FILE);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('name exactly one environment with --env\nusage: diff --env NAME [--config FILE] [--out DIR] [--files-root DIR]\n');
+  });
+});
+
+// readOutputDir, the plan's reader of the output: a file whose bytes are exactly what the synth
+// writes for it is taken as the synth's objects; every other file is parsed.
+const service = (name: string, port: number): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { ports: [{ port }] } } as Manifest);
+
+describe('readOutputDir with the files a synth writes', () => {
+  // GIVEN an output directory: a.yaml as the synth writes it, b.yaml with one value changed since,
+  // c.yaml with the synth's objects but another spelling, and d.yaml that the synth does not write
+  const expected: ManifestFile[] = [
+    { name: 'a.yaml', objects: [service('a', 80), service('a2', 81)] },
+    { name: 'b.yaml', objects: [service('b', 80)] },
+    { name: 'c.yaml', objects: [service('c', 80)] },
+  ];
+  const dir = tempDir('read-output-');
+  fs.writeFileSync(path.join(dir, 'a.yaml'), renderFile(expected[0]));
+  fs.writeFileSync(path.join(dir, 'b.yaml'), renderFile(expected[1]).replace('port: 80', 'port: 8080'));
+  fs.writeFileSync(path.join(dir, 'c.yaml'), `# edited by hand\n${renderFile(expected[2])}`);
+  fs.writeFileSync(path.join(dir, 'd.yaml'), renderFile({ name: 'd.yaml', objects: [service('d', 80)] }));
+
+  test('a file written as the synth writes it is the synth\'s objects, not parsed again', () => {
+    // WHEN the directory is read with the synth's files
+    const read = readOutputDir(dir, { expected });
+    // THEN a.yaml's objects are the synth's own, in their order
+    const ofA = read.objects.filter((o) => o.file === 'a.yaml').map((o) => o.object);
+    expect(ofA).toHaveLength(2);
+    ofA.forEach((object, i) => expect(object).toBe(expected[0].objects[i]));
+    expect(read.problems).toEqual([]);
+  });
+
+  test('a file that differs from what the synth writes, by a value or by its spelling, and a file the synth does not write are parsed', () => {
+    // WHEN the directory is read with the synth's files
+    const read = readOutputDir(dir, { expected });
+    const of = (file: string) => read.objects.filter((o) => o.file === file).map((o) => o.object);
+    // THEN b.yaml holds the changed value, c.yaml and d.yaml what their bytes say (new objects, not the synth's)
+    expect(of('b.yaml')).toEqual([service('b', 8080)]);
+    expect(of('c.yaml')).toEqual(expected[2].objects);
+    expect(of('c.yaml')[0]).not.toBe(expected[2].objects[0]);
+    expect(of('d.yaml')).toEqual([service('d', 80)]);
+    // AND without the synth's files every file is parsed, to the same objects
+    const parsed = readOutputDir(dir);
+    expect(parsed.objects).toEqual(read.objects);
+    expect(parsed.objects[0].object).not.toBe(expected[0].objects[0]);
   });
 });
