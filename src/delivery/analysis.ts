@@ -12,6 +12,7 @@ import {
 } from '../../imports/argo-argoproj.io';
 import { DURATION, durationSeconds, formatSeconds } from './duration';
 import { namespaceOf } from '../mesh/names';
+import { TreeIndex } from '../tree-index';
 
 /** Name of the template, as Rollouts and the spec reference it. */
 export const SUCCESS_RATE_TEMPLATE = 'success-rate';
@@ -60,10 +61,26 @@ export interface SuccessRateAnalysisTemplateProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** The templates of each tree by namespace, for the canaries that run them (CanaryDelivery's validation). */
+const TEMPLATES = new TreeIndex<SuccessRateAnalysisTemplate>();
+
 /** The success-rate AnalysisTemplate. */
 export class SuccessRateAnalysisTemplate extends Construct {
+  /** The success-rate templates in the construct tree of `scope` for the given namespace, in the order built. */
+  public static inNamespace(scope: Construct, namespace: string): readonly SuccessRateAnalysisTemplate[] {
+    return TEMPLATES.find(scope, namespace);
+  }
+
   /** The AnalysisTemplate object. */
   public readonly template: AnalysisTemplate;
+  /** Namespace of the template and of the Services it measures. */
+  public readonly namespace: string;
+  /** Time between measurements, as given (e.g. "1m"). */
+  public readonly interval: string;
+  /** Measurements per run. */
+  public readonly count: number;
+  /** Failed measurements tolerated; one more fails the run. */
+  public readonly failureLimit: number;
 
   constructor(scope: Construct, id: string, props: SuccessRateAnalysisTemplateProps = {}) {
     super(scope, id);
@@ -82,6 +99,11 @@ export class SuccessRateAnalysisTemplate extends Construct {
     else if (failureLimit >= count) problems.push(`failureLimit (${failureLimit}) must be lower than count (${count}), or the analysis can never fail`);
     if (problems.length) throw new Error(`SuccessRateAnalysisTemplate: ${problems.join('; ')}`);
     const window = formatSeconds(Math.max(durationSeconds(interval), MIN_WINDOW_SECONDS));
+    this.namespace = namespace;
+    this.interval = interval;
+    this.count = count;
+    this.failureLimit = failureLimit;
+    TEMPLATES.add(this, namespace);
 
     this.template = new AnalysisTemplate(this, 'Resource', {
       metadata: { name: SUCCESS_RATE_TEMPLATE, labels: { ...(props.labels ?? {}) } },

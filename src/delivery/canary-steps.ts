@@ -26,7 +26,7 @@ export interface CanaryPauseStep {
 export type CanaryStep = CanaryWeightStep | CanaryPauseStep;
 
 // Pure, in src/spec/ so the spec checks use it without loading constructs.
-export { firstStepAfterTraffic } from '../spec/canary-steps';
+export { analysisTiming, firstStepAfterTraffic } from '../spec/canary-steps';
 
 /**
  * What Argo Rollouts would get wrong in these steps, one message per problem: no steps, and the

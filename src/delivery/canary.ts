@@ -17,8 +17,10 @@ import { ApiGateway } from '../mesh/gateway';
 import { routeName } from '../mesh/names';
 import { ServiceTraffic } from '../mesh/traffic';
 import { MicroService } from '../workload/microservice';
+import { SUCCESS_RATE_TEMPLATE, SuccessRateAnalysisTemplate } from './analysis';
 import { analysisArgs, repeatedTemplatesProblem } from './analysis-args';
-import { CanaryStep, canaryStepProblems, firstStepAfterTraffic } from './canary-steps';
+import { analysisTiming, CanaryStep, canaryStepProblems, firstStepAfterTraffic } from './canary-steps';
+import { durationSeconds, formatSeconds } from './duration';
 import { companionService } from './companion-service';
 import { canaryServiceName, PRIMARY_ROUTE, stableServiceName } from './names';
 import { WorkloadRollout } from './rollout';
@@ -117,7 +119,31 @@ export class CanaryDelivery extends Construct {
     // The routes Argo reweights must split between exactly these two Services, or the Rollout
     // stops with InvalidSpec; checked where the routes are built in the same construct tree.
     this.node.addValidation({ validate: () => routeProblems(this, virtualService, props.gatewayRoutes, [stable, canary]) });
+    // The analysis must watch the whole canary and be able to fail it before it ends; checked
+    // against the success-rate template the same tree builds for this namespace.
+    if (templates.includes(SUCCESS_RATE_TEMPLATE)) this.node.addValidation({ validate: () => analysisTimingProblems(this, props.steps) });
   }
+}
+
+/** What is wrong with the canary's pauses for the success-rate templates of its namespace in the same tree (analysisTiming). */
+function analysisTimingProblems(delivery: CanaryDelivery, steps: readonly CanaryStep[]): string[] {
+  const namespace = Chart.of(delivery).namespace;
+  const templates = namespace === undefined ? [] : SuccessRateAnalysisTemplate.inNamespace(delivery, namespace);
+  const problems: string[] = [];
+  for (const t of templates) {
+    const timing = analysisTiming(steps, { count: t.count, intervalSeconds: durationSeconds(t.interval), failureLimit: t.failureLimit });
+    const paused = formatSeconds(timing?.pausedSeconds ?? 0);
+    if (timing?.uncovered) {
+      problems.push(`the canary pauses for ${paused} after the analysis starts, but the success-rate AnalysisTemplate (${t.node.path}) stops after ${t.count} measurements every ${t.interval} (${formatSeconds(timing.uncovered.coveredSeconds)}): `
+        + `give it a count of at least ${timing.uncovered.countNeeded} so the whole canary is analysed`);
+    }
+    if (timing?.early) {
+      problems.push(`a failing version would reach 100% before the analysis can fail it: the success-rate AnalysisTemplate (${t.node.path}) fails it after ${t.failureLimit + 1} failed measurements, `
+        + `${formatSeconds(timing.early.verdictSeconds)} after the analysis starts (one every ${t.interval}), but the canary pauses for ${paused} after the analysis starts: `
+        + `pause for at least ${formatSeconds(timing.early.pauseNeeded)} in all (one interval to spare for the abort), or give the template a lower failureLimit or interval`);
+    }
+  }
+  return problems;
 }
 
 /** What is wrong with the routes a canary reweights, as far as the same tree builds them. */

@@ -47,3 +47,55 @@ export function firstStepAfterTraffic(steps: readonly object[]): number {
   const i = steps.findIndex((s) => 'setWeight' in s && typeof s.setWeight === 'number' && s.setWeight > 0);
   return i < 0 ? 0 : Math.min(i + 1, steps.length - 1);
 }
+
+/** How often a background analysis measures, and how many failures it tolerates (an AnalysisTemplate's metric). */
+export interface AnalysisCadence {
+  /** Measurements per run. */
+  readonly count: number;
+  /** Seconds between measurements; the first comes one interval after the analysis starts. */
+  readonly intervalSeconds: number;
+  /** Failed measurements tolerated; one more fails the run. */
+  readonly failureLimit: number;
+}
+
+/** How a canary's timed pauses fit its background analysis (analysisTiming). */
+export interface AnalysisTiming {
+  /** Seconds the canary pauses from the step the analysis starts at. */
+  readonly pausedSeconds: number;
+  /** Set when the analysis stops before the pauses end: what it covers, and the count that would cover them. */
+  readonly uncovered?: { readonly coveredSeconds: number; readonly countNeeded: number };
+  /**
+   * Set when a failing version would reach 100% before the analysis fails it: when the verdict
+   * comes, and the pauses that would wait for it with one interval to spare.
+   */
+  readonly early?: { readonly verdictSeconds: number; readonly pauseNeeded: number };
+}
+
+/**
+ * The background analysis stops after count measurements; a canary whose timed pauses (from the
+ * step the analysis starts at) last longer would finish unwatched. And it fails a bad version only
+ * at its failureLimit + 1st failed measurement (the first comes one interval after it starts): a
+ * canary whose pauses end by then reaches 100% first, and Argo Rollouts ends the run as
+ * successful. One interval to spare, so that the abort does not race the last step.
+ * Undefined when a pause after the analysis starts is open-ended (a human watches and promotes)
+ * or unreadable (canaryStepProblems reports it).
+ */
+export function analysisTiming(steps: readonly CanaryStepShape[], cadence: AnalysisCadence): AnalysisTiming | undefined {
+  let pausedSeconds = 0;
+  for (const step of steps.slice(firstStepAfterTraffic(steps))) {
+    if ('setWeight' in step) continue;
+    if (step.pause.duration === undefined) return undefined;
+    const s = pauseSeconds(step.pause.duration);
+    if (s === undefined) return undefined;
+    pausedSeconds += s;
+  }
+  const { count, intervalSeconds: every, failureLimit } = cadence;
+  const coveredSeconds = count * every;
+  const verdictSeconds = (failureLimit + 1) * every;
+  return {
+    pausedSeconds,
+    uncovered: pausedSeconds > coveredSeconds ? { coveredSeconds, countNeeded: Math.ceil(pausedSeconds / every) } : undefined,
+    // failureLimit >= count: such an analysis never fails at all, reported on its own.
+    early: failureLimit < count && pausedSeconds < verdictSeconds + every ? { verdictSeconds, pauseNeeded: verdictSeconds + every } : undefined,
+  };
+}

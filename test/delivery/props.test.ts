@@ -23,12 +23,12 @@ describe('CanaryDelivery from props', () => {
     const chart = shopChart();
     const workload = rolloutService(chart);
     new SuccessRateAnalysisTemplate(chart, 'analysis');
-    new CanaryDelivery(chart, 'delivery', { workload, steps: [{ setWeight: 20 }, { pause: { duration: '1m' } }] });
+    new CanaryDelivery(chart, 'delivery', { workload, steps: [{ setWeight: 20 }, { pause: { duration: '4m' } }] });
     // WHEN synthesized
     const objs = Testing.synth(chart) as Obj[];
     // THEN the Rollout reweights route primary of VirtualService web and analyses web-canary from step 1
     const canary = strategyOf(objs).canary;
-    expect(canary.steps).toEqual([{ setWeight: 20 }, { pause: { duration: '1m' } }]);
+    expect(canary.steps).toEqual([{ setWeight: 20 }, { pause: { duration: '4m' } }]);
     expect(canary.trafficRouting).toEqual({ istio: { virtualService: { name: 'web', routes: ['primary'] } } });
     expect(canary.analysis).toEqual({ templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'web-canary' }], startingStep: 1 });
     expect(objs.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort()).toEqual(['web', 'web-canary', 'web-stable']);
@@ -99,6 +99,44 @@ describe('CanaryDelivery from props', () => {
     new ApiGateway(ok, 'gateway', { host: 'api.example.com', routes: [{ prefix: '/web', service: 'web', port: 8080, destinations: trafficShape('web', { strategy: 'canary' }).primary }] });
     new CanaryDelivery(ok, 'delivery', { workload: w, steps: [{ setWeight: 100 }], analysis: [], gatewayRoutes: { virtualService: 'api-gateway', routes: ['web'] } });
     expect(() => Testing.synth(ok)).not.toThrow();
+  });
+});
+
+describe('CanaryDelivery against the success-rate template of its namespace', () => {
+  /** A canary of web in namespace shop with `steps`, beside a success-rate template built with `template`. */
+  const canaryBeside = (steps: CanaryDeliveryProps['steps'], template: ConstructorParameters<typeof SuccessRateAnalysisTemplate>[2] = {}, analysis?: CanaryDeliveryProps['analysis']) => {
+    const chart = shopChart();
+    new SuccessRateAnalysisTemplate(chart, 'analysis', template);
+    new CanaryDelivery(chart, 'delivery', { workload: rolloutService(chart), steps, analysis });
+    return chart;
+  };
+
+  test('a canary that ends before the analysis can fail it is refused at synthesis, with the pause it needs', () => {
+    // GIVEN the template's defaults (a measurement every 1m, 2 failures tolerated: a failing version fails 3m
+    // after the analysis starts) and a canary that pauses 1m at 20%, then goes to 100%
+    const chart = canaryBeside([{ setWeight: 20 }, { pause: { duration: '1m' } }, { setWeight: 100 }]);
+    // WHEN synthesized THEN refused: Argo Rollouts would promote a failing version and end the run as successful
+    expect(() => Testing.synth(chart)).toThrow('a failing version would reach 100% before the analysis can fail it: the success-rate AnalysisTemplate (shop/analysis) fails it after 3 failed measurements, '
+      + '3m after the analysis starts (one every 1m), but the canary pauses for 1m after the analysis starts: pause for at least 4m in all (one interval to spare for the abort), or give the template a lower failureLimit or interval');
+    // AND the ways out it names pass: pausing 4m, or a template that fails a version after one measurement (verdict 1m, 2m needed)
+    expect(() => Testing.synth(canaryBeside([{ setWeight: 20 }, { pause: { duration: '3m' } }, { pause: { duration: 60 } }, { setWeight: 100 }]))).not.toThrow();
+    expect(() => Testing.synth(canaryBeside([{ setWeight: 20 }, { pause: { duration: '2m' } }, { setWeight: 100 }], { failureLimit: 0 }))).not.toThrow();
+  });
+
+  test('a canary that outlasts the analysis is refused at synthesis, with the count it needs', () => {
+    // GIVEN a template that measures twice, every 1m, and a canary that pauses 4m after the analysis starts
+    const chart = canaryBeside([{ setWeight: 20 }, { pause: { duration: '4m' } }, { setWeight: 100 }], { count: 2, failureLimit: 0 });
+    // WHEN synthesized THEN refused: its last 2m would run unwatched
+    expect(() => Testing.synth(chart)).toThrow('the canary pauses for 4m after the analysis starts, but the success-rate AnalysisTemplate (shop/analysis) stops after 2 measurements every 1m (2m): give it a count of at least 4 so the whole canary is analysed');
+  });
+
+  test('a pause until promoted, a canary without analysis, and a template of another namespace are not timed', () => {
+    // GIVEN canaries that would be refused against a template of their namespace with the defaults
+    const untilPromoted = canaryBeside([{ setWeight: 20 }, { pause: {} }, { setWeight: 100 }]);
+    const withoutAnalysis = canaryBeside([{ setWeight: 100 }], {}, []);
+    const otherNamespace = canaryBeside([{ setWeight: 100 }], { namespace: 'other' });
+    // WHEN synthesized THEN each passes: a human watches, nothing is analysed, the template measures another namespace
+    for (const chart of [untilPromoted, withoutAnalysis, otherNamespace]) expect(() => Testing.synth(chart)).not.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 /** Checks of progressive delivery: canary steps, blue-green preview, analysis templates. */
-import { durationSeconds, formatSeconds, pauseSeconds } from '../duration';
-import { canaryStepProblems, firstStepAfterTraffic } from '../canary-steps';
+import { durationSeconds, formatSeconds } from '../duration';
+import { analysisTiming, canaryStepProblems } from '../canary-steps';
 import { ANALYSIS_TEMPLATES, isAnalysisTemplateName } from '../analysis-templates';
 import type { Report } from './types';
 import { quote } from '../escape';
@@ -68,37 +68,18 @@ function checkTemplates(names: readonly string[], report: (index: number, messag
   });
 }
 
-/**
- * The background analysis stops after count measurements; a canary whose timed pauses (from the
- * step the analysis starts at) last longer would finish unwatched. And it fails a bad version only
- * at its failureLimit + 1st failed measurement (the first comes one interval after it starts): a
- * canary whose pauses end by then reaches 100% first, and Argo Rollouts ends the run as successful.
- * One interval to spare, so that the abort does not race the last step.
- */
+/** The canary's timed pauses against the platform's analysis (analysisTiming): covered, and long enough for a verdict. */
 function checkAnalysisCoversSteps(env: EnvironmentSpec, svc: ServiceSpec, report: At): void {
   const canary = svc.delivery.canary;
   if (!canary || canary.analysis.length === 0) return;
-  const from = firstStepAfterTraffic(canary.steps);
-  let total = 0;
-  for (const step of canary.steps.slice(from)) {
-    if ('setWeight' in step) continue;
-    // An open-ended pause waits for a human, who watches instead.
-    if (step.pause.duration === undefined) return;
-    const s = pauseSeconds(step.pause.duration);
-    if (s === undefined) return;
-    total += s;
-  }
   const { count, interval, failureLimit } = env.platform.analysis;
-  const every = durationSeconds(interval);
-  const covered = count * every;
-  if (total > covered) {
+  const timing = analysisTiming(canary.steps, { count, intervalSeconds: durationSeconds(interval), failureLimit });
+  if (timing?.uncovered) {
     report(['steps'],
-      `the canary pauses for ${formatSeconds(total)} after the analysis starts, but the analysis stops after ${count} measurements every ${interval} (${formatSeconds(covered)}); raise platform.analysis.count to at least ${Math.ceil(total / every)} so the whole canary is analysed`);
+      `the canary pauses for ${formatSeconds(timing.pausedSeconds)} after the analysis starts, but the analysis stops after ${count} measurements every ${interval} (${formatSeconds(timing.uncovered.coveredSeconds)}); raise platform.analysis.count to at least ${timing.uncovered.countNeeded} so the whole canary is analysed`);
   }
-  // failureLimit >= count is reported above: such an analysis never fails at all.
-  const verdict = (failureLimit + 1) * every;
-  if (failureLimit < count && total < verdict + every) {
+  if (timing?.early) {
     report(['steps'],
-      `a failing version would reach 100% before the analysis can fail it: the analysis fails after ${failureLimit + 1} failed measurements, ${formatSeconds(verdict)} after it starts (one every ${interval}), but the canary pauses for ${formatSeconds(total)} after the analysis starts; pause for at least ${formatSeconds(verdict + every)} in all (one interval to spare for the abort), or lower platform.analysis.failureLimit or interval`);
+      `a failing version would reach 100% before the analysis can fail it: the analysis fails after ${failureLimit + 1} failed measurements, ${formatSeconds(timing.early.verdictSeconds)} after it starts (one every ${interval}), but the canary pauses for ${formatSeconds(timing.pausedSeconds)} after the analysis starts; pause for at least ${formatSeconds(timing.early.pauseNeeded)} in all (one interval to spare for the abort), or lower platform.analysis.failureLimit or interval`);
   }
 }
