@@ -187,11 +187,21 @@ function removeStaleCodeCaches(bundleFile) {
       } finally {
         fs.closeSync(fd);
       }
-      if (head.toString('latin1', 0, n).split(/[ \n]/)[0] !== identity) fs.rmSync(file, { force: true });
+      if (codeCacheHeader(head.subarray(0, n)).from !== identity) fs.rmSync(file, { force: true });
     } catch {
       // gone already (another process removed it), or unreadable: the next build tries again
     }
   }
+}
+
+/**
+ * The first line of a code cache file (see load): the identity of the bundle it was made from and
+ * the hash of V8's data after it, "IDENTITY SHA256\n". Reads it from the file's first bytes.
+ */
+function codeCacheHeader(bytes) {
+  const end = bytes.indexOf(10);
+  const [from, hash] = bytes.toString('latin1', 0, end < 0 ? bytes.length : end).split(' ');
+  return { from, hash, dataStart: end + 1 };
 }
 
 /** What a code cache names the bundle it was made from by: size, mtime and ctime (bundles are only ever replaced whole). */
@@ -374,10 +384,9 @@ function load(bundleFile, requireFn, traceKey) {
   if (useCache) {
     try {
       const buf = fs.readFileSync(cacheFile);
-      const header = buf.indexOf(10);
-      const [from, hash] = buf.toString('latin1', 0, header).split(' ');
-      const data = buf.subarray(header + 1);
-      if (from === identity && hash === sha(data)) cachedData = data;
+      const { from, hash, dataStart } = codeCacheHeader(buf);
+      const data = buf.subarray(dataStart);
+      if (dataStart > 0 && from === identity && hash === sha(data)) cachedData = data;
     } catch {
       // no cache yet: compile from source
     }
