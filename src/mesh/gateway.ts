@@ -86,11 +86,8 @@ export class ApiGateway extends Construct {
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
     this.namespace = namespaceOf(this, props.namespace, 'ApiGateway');
-    const seen = new Set<string>();
-    for (const r of props.routes) {
-      if (seen.has(r.prefix)) throw new Error(`route prefix ${r.prefix} is given twice; a prefix belongs to one service`);
-      seen.add(r.prefix);
-    }
+    const problems = routeIdentityProblems(props.routes.map((r) => r.prefix));
+    if (problems.length) throw new Error(`ApiGateway: ${problems.join('; ')}`);
     const gatewaySelector = ingressGatewaySelector(props.gatewaySelector, 'ApiGateway', 'gatewaySelector');
     // Longest prefix first: a shorter prefix (/api) never shadows a longer one (/api/users).
     this.routes = [...props.routes].sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
@@ -152,4 +149,35 @@ function prefixMatches(prefix: string): Array<{ uri: { exact?: string; prefix?: 
   const base = trimSlash(prefix);
   if (base === '') return [{ uri: { prefix: '/' } }];
   return [{ uri: { exact: base } }, { uri: { prefix: `${base}/` } }];
+}
+
+/**
+ * Prefixes that would be one route: the same prefix with or without a trailing "/" (the same
+ * matches: Istio takes the first route and never the other), or prefixes whose route names are the
+ * same (the rate limit's route patches and Argo Rollouts find gateway routes by name, so one would
+ * get the other's limit or weights). The spec checks refuse both (src/spec/checks/mesh.ts).
+ */
+export function routeIdentityProblems(prefixes: readonly string[]): string[] {
+  const problems: string[] = [];
+  const byMatch = new Map<string, string>();
+  const byName = new Map<string, string>();
+  for (const prefix of prefixes) {
+    const match = trimSlash(prefix) || '/';
+    const sameMatch = byMatch.get(match);
+    if (sameMatch !== undefined) {
+      problems.push(sameMatch === prefix
+        ? `route prefix ${prefix} is given twice; a prefix belongs to one service`
+        : `route prefixes ${sameMatch} and ${prefix} match the same requests (a trailing "/" makes no difference); Istio would send them all to the first, so give each prefix one route`);
+      continue;
+    }
+    byMatch.set(match, prefix);
+    const name = routeName(prefix);
+    const sameName = byName.get(name);
+    if (sameName !== undefined) {
+      problems.push(`route prefixes ${sameName} and ${prefix} get the same route name "${name}" (the prefix with "/" and other symbols as "-"); rate limits and Argo Rollouts find gateway routes by name, so one would get the other's limit or weights: give each prefix a name of its own`);
+    } else {
+      byName.set(name, prefix);
+    }
+  }
+  return problems;
 }

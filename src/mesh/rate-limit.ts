@@ -21,6 +21,7 @@ import { DEFAULT_REDIS_IMAGE } from '../data/redis';
 import { componentLabels, selectorLabels } from '../workload/labels';
 import { tmpVolume } from '../workload/security';
 import { quantity } from '../workload/resources';
+import { routeIdentityProblems } from './gateway';
 import { ingressGateway } from './ingress-gateway';
 import { namespaceOf, principalOf, routeName, serviceHost, trustDomainOf } from './names';
 import { SupportWorkload } from './support-workload';
@@ -127,6 +128,10 @@ export class GatewayRateLimit extends Construct {
       ...(Number.isInteger(r.requests) && r.requests >= 1 ? [] : [`route ${r.prefix}: requests ${r.requests} must be a whole number, at least 1`]),
       ...[windowProblem(r.window)].filter((p): p is string => p !== undefined).map((p) => `route ${r.prefix}: ${p}`),
     ]);
+    // The service counts and the gateway patches routes by route name: two prefixes of one name
+    // would share one counter under one of the two limits, the other silently gone.
+    const distinct = [...new Set(given.routes.map((r) => r.prefix))];
+    problems.push(...routeIdentityProblems(distinct));
     if (problems.length) throw new Error(`GatewayRateLimit: ${problems.join('; ')}`);
     const namespace = namespaceOf(this, given.namespace, 'GatewayRateLimit');
     const gateway = ingressGateway({ namespace: given.gatewayNamespace, selector: given.gatewaySelector, serviceAccount: given.gatewayServiceAccount }, 'GatewayRateLimit');

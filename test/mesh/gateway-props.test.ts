@@ -26,6 +26,23 @@ test('ApiGateway: a host and a route give HTTPS with the default credential on t
   });
 });
 
+test('ApiGateway: prefixes that would be one route, by their matches or by their route name, are refused together', () => {
+  // GIVEN /api/orders and /api/orders/ (the same matches: Istio would send both to the first) and
+  // /api/auth and /api-auth (both named "api-auth", the name rate limits and Argo Rollouts find routes by)
+  const routes = [
+    { prefix: '/api/orders', service: 'orders', port: 8080 },
+    { prefix: '/api/orders/', service: 'orders-v2', port: 8081 },
+    { prefix: '/api/auth', service: 'users', port: 8080 },
+    { prefix: '/api-auth', service: 'legacy', port: 8081 },
+  ];
+  // WHEN constructed THEN both problems are in one error, each naming the two prefixes
+  expect(() => new ApiGateway(shopChart(), 'gw', { host: 'api.example.com', routes })).toThrow(
+    'ApiGateway: route prefixes /api/orders and /api/orders/ match the same requests (a trailing "/" makes no difference); Istio would send them all to the first, so give each prefix one route; '
+    + 'route prefixes /api/auth and /api-auth get the same route name "api-auth" (the prefix with "/" and other symbols as "-"); rate limits and Argo Rollouts find gateway routes by name, so one would get the other\'s limit or weights: give each prefix a name of its own');
+  // AND the same prefix twice is refused as before
+  expect(() => new ApiGateway(shopChart(), 'gw', { host: 'api.example.com', routes: [routes[0], routes[0]] })).toThrow(/route prefix \/api\/orders is given twice; a prefix belongs to one service/);
+});
+
 test('ApiGateway rejects an empty gateway selector', () => {
   expect(() => new ApiGateway(shopChart(), 'gw', { host: 'api.example.com', gatewaySelector: {}, routes: [] })).toThrow(/gatewaySelector must name at least one label/);
 });
@@ -79,6 +96,12 @@ test('GatewayRateLimit: a host and one limited route are enough; bad and repeate
     host: 'api.example.com',
     routes: [{ prefix: '/a', requests: 0, window: '1m' }, { prefix: '/a', requests: 5, window: '2d' }],
   })).toThrow(/route \/a: requests 0 must be a whole number, at least 1; route \/a is limited twice; .*route \/a: window "2d" is longer than a day/);
+  // AND two prefixes of one route name are refused: the service counts by route name, so the 5 a
+  // minute of /api/auth would become the 1000 of /api-auth (one counter, one limit)
+  expect(() => new GatewayRateLimit(shopChart(), 'limit', {
+    host: 'api.example.com',
+    routes: [{ prefix: '/api/auth', requests: 5, window: '1m' }, { prefix: '/api-auth', requests: 1000, window: '1m' }],
+  })).toThrow(/GatewayRateLimit: route prefixes \/api\/auth and \/api-auth get the same route name "api-auth"/);
 });
 
 test('NamespaceNetworkPolicy needs no props: istiod in istio-system, no metrics scrape', () => {
