@@ -13,7 +13,7 @@ import {
   RolloutSpecStrategyCanaryTrafficRoutingIstio,
   RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../../imports/argo-argoproj.io';
-import { ApiGateway } from '../mesh/gateway';
+import { API_GATEWAY_NAME, ApiGateway } from '../mesh/gateway';
 import { routeName } from '../mesh/names';
 import { ServiceTraffic } from '../mesh/traffic';
 import { MicroService } from '../workload/microservice';
@@ -118,7 +118,7 @@ export class CanaryDelivery extends Construct {
     });
     // The routes Argo reweights must split between exactly these two Services, or the Rollout
     // stops with InvalidSpec; checked where the routes are built in the same construct tree.
-    this.node.addValidation({ validate: () => routeProblems(this, virtualService, props.gatewayRoutes, [stable, canary]) });
+    this.node.addValidation({ validate: () => routeProblems(this, workload.serviceName, virtualService, props.gatewayRoutes, [stable, canary]) });
     // The analysis must watch the whole canary and be able to fail it before it ends; checked
     // against the success-rate template the same tree builds for this namespace.
     if (templates.includes(SUCCESS_RATE_TEMPLATE)) this.node.addValidation({ validate: () => analysisTimingProblems(this, props.steps) });
@@ -147,7 +147,7 @@ function analysisTimingProblems(delivery: CanaryDelivery, steps: readonly Canary
 }
 
 /** What is wrong with the routes a canary reweights, as far as the same tree builds them. */
-function routeProblems(delivery: CanaryDelivery, virtualService: string, gateway: CanaryGatewayRoutes | undefined, services: readonly string[]): string[] {
+function routeProblems(delivery: CanaryDelivery, service: string, virtualService: string, gateway: CanaryGatewayRoutes | undefined, services: readonly string[]): string[] {
   const want = [...services].sort().join(', ');
   const namespace = Chart.of(delivery).namespace;
   const problems: string[] = [];
@@ -157,6 +157,19 @@ function routeProblems(delivery: CanaryDelivery, virtualService: string, gateway
     if (got !== want) {
       problems.push(`the canary reweights route "${PRIMARY_ROUTE}" of VirtualService ${virtualService}, which goes to ${got} instead of ${want}: `
         + `build its ServiceTraffic (${traffic.node.path}) with routing { strategy: 'canary' }`);
+    }
+  }
+  // A gateway route to the service that the canary does not reweight sends its requests to the
+  // canary's pods by their number, not by the weight, and the analysis (of the canary Service) never sees them.
+  const listed = new Set(gateway?.routes ?? []);
+  for (const gw of ApiGateway.forVirtualService(delivery, gateway?.virtualService ?? API_GATEWAY_NAME)) {
+    if (namespace !== undefined && gw.namespace !== namespace) continue;
+    for (const route of gw.routes) {
+      const name = routeName(route.prefix);
+      const targets = (route.destinations ?? [{ service: route.service }]).map((d) => d.service);
+      if (listed.has(name) || !targets.some((t) => t === service || services.includes(t))) continue;
+      problems.push(`gateway route "${name}" of ApiGateway ${gw.node.path} leads to ${[...new Set(targets)].join(', ')} but is not one of the canary's gatewayRoutes: `
+        + `Argo Rollouts would not reweight it, so its requests would reach the new version by its share of the pods instead of the canary weight, and the analysis would not see them; list it in gatewayRoutes.routes`);
     }
   }
   if (!gateway) return problems;

@@ -102,6 +102,19 @@ describe('CanaryDelivery from props', () => {
   });
 });
 
+test('CanaryDelivery: a gateway route to the service that the canary does not reweight is refused at synthesis', () => {
+  // GIVEN an ApiGateway with a route to web and one to another service, and a canary of web that lists no gateway routes
+  const chart = shopChart();
+  const workload = rolloutService(chart);
+  new ServiceTraffic(chart, 'traffic', { name: 'web', port: 8080, routing: { strategy: 'canary' } });
+  new ApiGateway(chart, 'gateway', { host: 'api.example.com', routes: [{ prefix: '/web', service: 'web', port: 8080 }, { prefix: '/other', service: 'other', port: 8080 }] });
+  new CanaryDelivery(chart, 'delivery', { workload, steps: [{ setWeight: 100 }], analysis: [] });
+  // WHEN synthesized THEN the route to web is named: its requests would reach the new version by pod count, unanalysed
+  expect(() => Testing.synth(chart)).toThrow('gateway route "web" of ApiGateway shop/gateway leads to web but is not one of the canary\'s gatewayRoutes: Argo Rollouts would not reweight it, '
+    + 'so its requests would reach the new version by its share of the pods instead of the canary weight, and the analysis would not see them; list it in gatewayRoutes.routes');
+  expect(() => Testing.synth(chart)).not.toThrow(/gateway route "other"/);
+});
+
 describe('CanaryDelivery against the success-rate template of its namespace', () => {
   /** A canary of web in namespace shop with `steps`, beside a success-rate template built with `template`. */
   const canaryBeside = (steps: CanaryDeliveryProps['steps'], template: ConstructorParameters<typeof SuccessRateAnalysisTemplate>[2] = {}, analysis?: CanaryDeliveryProps['analysis']) => {
