@@ -10,10 +10,9 @@ import { onlyTrue } from '../render/server-form';
 import { StoreStatefulSet } from './store-statefulset';
 import { imagePinProblem } from '../spec/image';
 import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, quantity as quantityRule } from '../spec/k8s-rules';
-import { parseQuantity } from '../spec/quantity';
 import { componentLabels, imageVersion, selectorLabels } from '../workload/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/security';
-import { ContainerResourceAmounts, quantity } from '../workload/resources';
+import { ContainerResourceAmounts, quantity, resourceProblems } from '../workload/resources';
 
 /** Where a store runs and how it is labelled; every store's props extend it. */
 export interface StoreContext {
@@ -113,14 +112,7 @@ export function storeProblems(name: string, props: {
       for (const m of dns1123Subdomain(props.storage.storageClass)) problems.push(`storage.storageClass "${props.storage.storageClass}": ${m}`);
     }
   }
-  for (const r of ['cpu', 'memory'] as const) {
-    const amounts = { requests: props.resources.requests[r], limits: props.resources.limits[r] };
-    const malformed = Object.entries(amounts).flatMap(([kind, value]) => quantityRule(value).map((m) => `resources.${kind}.${r} "${value}": ${m}`));
-    problems.push(...malformed);
-    if (malformed.length === 0 && parseQuantity(amounts.requests) > parseQuantity(amounts.limits)) {
-      problems.push(`resources.requests.${r} ${amounts.requests} exceeds resources.limits.${r} ${amounts.limits}`);
-    }
-  }
+  problems.push(...resourceProblems(props.resources));
   return problems;
 }
 

@@ -10,7 +10,7 @@ import { ENV_VAR_NAME } from '../spec/formats';
 import { dns1035Label } from '../spec/k8s-rules';
 import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
-import { containerResources, ContainerResourceAmounts } from './resources';
+import { containerResources, ContainerResourceAmounts, resourceProblems } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from './security';
 
 /** Name of the container port every service exposes. */
@@ -349,5 +349,6 @@ function propsProblems(name: string, props: MicroServiceProps): string[] {
     if (props.secretEnv && key in props.secretEnv) problems.push(`environment variable "${key}" is in both env and secretEnv; set it in one`);
   }
   if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) problems.push(`healthPath "${props.healthPath}" must start with "/"`);
+  if (props.resources) problems.push(...resourceProblems(props.resources));
   return problems;
 }

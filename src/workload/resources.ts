@@ -1,6 +1,7 @@
 /** Container resources: CPU and memory as given, plus bounded ephemeral storage for every container. */
 import { k8s } from 'cdk8s-plus-27';
-import { canonicalQuantity } from '../spec/quantity';
+import { quantity as quantityRule } from '../spec/k8s-rules';
+import { canonicalQuantity, parseQuantity } from '../spec/quantity';
 
 /** CPU and memory of one kind (requests or limits), as Kubernetes quantities. */
 export interface ComputeAmounts {
@@ -40,4 +41,22 @@ export function containerResources(r: ContainerResourceAmounts): k8s.ResourceReq
       'ephemeral-storage': quantity(EPHEMERAL_STORAGE.limit),
     },
   };
+}
+
+/**
+ * What the API server refuses in a container's CPU and memory: a quantity it cannot read, or a
+ * request above its limit (a Deployment is refused at apply; a Rollout is accepted and then
+ * cannot create its ReplicaSet). One message per problem, naming the field.
+ */
+export function resourceProblems(r: ContainerResourceAmounts): string[] {
+  const problems: string[] = [];
+  for (const kind of ['cpu', 'memory'] as const) {
+    const amounts = { requests: r.requests[kind], limits: r.limits[kind] };
+    const malformed = Object.entries(amounts).flatMap(([of, value]) => quantityRule(value).map((m) => `resources.${of}.${kind} "${value}": ${m}`));
+    problems.push(...malformed);
+    if (malformed.length === 0 && parseQuantity(amounts.requests) > parseQuantity(amounts.limits)) {
+      problems.push(`resources.requests.${kind} ${amounts.requests} exceeds resources.limits.${kind} ${amounts.limits}`);
+    }
+  }
+  return problems;
 }

@@ -206,6 +206,17 @@ describe('props that conflict or break the defaults are rejected in the construc
     expect(message).toContain('runAsUser 0 must be a non-zero UID');
   });
 
+  test('resources the API server refuses are rejected: a request above its limit, a quantity it cannot read', () => {
+    // GIVEN a CPU request of 2 under a limit of 500m (a Rollout's ReplicaSet would be refused after the apply) and an unreadable memory limit
+    const make = () => new MicroService(testChart(), 'web', {
+      image: 'ghcr.io/acme/web:1.4.2', port: 8080, workloadKind: 'Rollout',
+      resources: { requests: { cpu: '2', memory: '128Mi' }, limits: { cpu: '500m', memory: '1 GB' } },
+    });
+    // WHEN the construct is made THEN both are named, with the field
+    expect(make).toThrow(/resources\.requests\.cpu 2 exceeds resources\.limits\.cpu 500m/);
+    expect(make).toThrow(/resources\.limits\.memory "1 GB": /);
+  });
+
   test('a variable in both env and secretEnv is rejected', () => {
     expect(() => new MicroService(testChart(), 'web', {
       image: 'ghcr.io/acme/web:1.4.2', port: 8080, env: { TOKEN: 'x' }, secretEnv: { TOKEN: { secret: 's', key: 'k' } },
