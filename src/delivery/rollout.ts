@@ -36,6 +36,7 @@ export class WorkloadRollout extends Construct {
     if (!Number.isInteger(progressDeadlineSeconds) || progressDeadlineSeconds < 1) {
       throw new Error(`${workload.serviceName}: progressDeadlineSeconds ${progressDeadlineSeconds} must be a whole number of seconds, at least 1`);
     }
+    workload.runPodsBy(this);
     this.rollout = new PodTemplateRollout(this, 'Resource', {
       metadata: { name: workload.serviceName, labels: { ...workload.labels } },
       spec: {

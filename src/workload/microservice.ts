@@ -4,7 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { imagePinProblem } from '../spec/image';
 import { ENV_VAR_NAME } from '../spec/formats';
 import { dns1035Label } from '../spec/k8s-rules';
@@ -173,6 +173,7 @@ export class MicroService extends Construct {
   private readonly env: k8s.EnvVar[];
   private readonly volumes: k8s.Volume[];
   private readonly mounts: k8s.VolumeMount[];
+  private podController?: IConstruct;
 
   constructor(scope: Construct, id: string, props: MicroServiceProps) {
     super(scope, id);
@@ -291,6 +292,26 @@ export class MicroService extends Construct {
       // One pod at a time: never blocks a node drain, never takes the service down.
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selector } } },
     });
+
+    // Built for a Rollout, the service has no Deployment: without the Rollout no pod would run, and
+    // the autoscaler and the mesh's routes would name objects that do not exist.
+    if (this.workloadKind === 'Rollout') {
+      this.node.addValidation({
+        validate: () => (this.podController ? [] : [`${name}: built with workloadKind "Rollout", but no Rollout runs its pods: add a CanaryDelivery, BlueGreenDelivery or WorkloadRollout for it, or build it with workloadKind "Deployment"`]),
+      });
+    }
+  }
+
+  /**
+   * Records the construct that runs the pods of a service built with workloadKind "Rollout"
+   * (WorkloadRollout calls it); a service's pods have one controller, so a second is refused.
+   */
+  public runPodsBy(controller: IConstruct): void {
+    if (this.workloadKind !== 'Rollout') throw new Error(`${this.serviceName}: only a service built with workloadKind "Rollout" has its pods run by another construct (it has a Deployment)`);
+    if (this.podController && this.podController !== controller) {
+      throw new Error(`${this.serviceName}: its pods are already run by ${this.podController.node.path}; one Rollout per service`);
+    }
+    this.podController = controller;
   }
 
   /** Adds a plain environment variable to the service container. */

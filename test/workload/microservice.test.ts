@@ -3,6 +3,7 @@
  * must be. No platform spec here; the spec-to-props mapping is tested in test/service-props.test.ts.
  */
 import { Testing } from 'cdk8s';
+import { WorkloadRollout } from '../../src/delivery/rollout';
 import { MicroService, MicroServiceProps } from '../../src/workload/microservice';
 import { testChart } from '../support/test-chart';
 
@@ -107,10 +108,33 @@ test('without autoscaling the Deployment sets replicas and no HPA exists', () =>
   expect(objs.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
 });
 
-test('under a Rollout no Deployment is made and the HPA targets the Rollout', () => {
-  const objs = synthService({ replicas: undefined, autoscaling: { minReplicas: 2, maxReplicas: 4 }, workloadKind: 'Rollout' });
-  expect(objs.some((o) => o.kind === 'Deployment')).toBe(false);
-  expect(byKind(objs, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'app' });
+describe('under a Rollout', () => {
+  const rolloutService = () => {
+    const chart = testChart();
+    const svc = new MicroService(chart, 'svc', { name: 'app', image: 'registry.example/app:1.2.3', port: 8080, autoscaling: { minReplicas: 2, maxReplicas: 4 }, workloadKind: 'Rollout' });
+    return { chart, svc };
+  };
+  const strategy = { blueGreen: { activeService: 'app', autoPromotionEnabled: false } };
+
+  test('no Deployment is made and the HPA targets the Rollout that runs the pods', () => {
+    // GIVEN a service built for a Rollout, and the Rollout WHEN synthesized
+    const { chart, svc } = rolloutService();
+    new WorkloadRollout(chart, 'rollout', { workload: svc, strategy });
+    const objs = Testing.synth(chart) as Obj[];
+    // THEN the Rollout runs the pods and the autoscaler scales it
+    expect(objs.map((o) => o.kind).filter((k) => k === 'Deployment' || k === 'Rollout')).toEqual(['Rollout']);
+    expect(byKind(objs, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'app' });
+  });
+
+  test('without a Rollout that runs its pods it is refused at synthesis, and a second Rollout in the constructor', () => {
+    // GIVEN a service built for a Rollout and no Rollout WHEN synthesized THEN refused: no pod would run
+    const { chart, svc } = rolloutService();
+    expect(() => Testing.synth(chart)).toThrow('app: built with workloadKind "Rollout", but no Rollout runs its pods: add a CanaryDelivery, BlueGreenDelivery or WorkloadRollout for it, or build it with workloadKind "Deployment"');
+    // AND a second Rollout of the same pods is refused where it is made
+    new WorkloadRollout(chart, 'rollout', { workload: svc, strategy });
+    expect(() => new WorkloadRollout(chart, 'again', { workload: svc, strategy })).toThrow('app: its pods are already run by test/rollout; one Rollout per service');
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
 });
 
 test('the disruption budget lets one pod go at a time and selects the service pods', () => {
