@@ -138,6 +138,17 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
 
 /** Updates the API server accepts but that do not do what a user expects. */
 export const UNSAFE_RULES: readonly UpdateRule[] = [
+  ...(['Deployment', 'Rollout'] as const).map((kind): UpdateRule => ({
+    group: kind === 'Rollout' ? 'argoproj.io' : 'apps', kinds: [kind],
+    source: 'kubectl three-way merge; Kubernetes docs "Migrating Deployments and StatefulSets to horizontal autoscaling"',
+    why: 'the output leaves spec.replicas to the HorizontalPodAutoscaler now, so kubectl apply takes it out (the last apply set it), and the server sets 1: every pod but one terminates until the autoscaler\'s next sync (every 15 s) scales back up',
+    refused: (changes) => changes.filter((c) => c.path === 'spec.replicas' && c.action === '-'),
+    how: (o) => [
+      'before the apply, take replicas out of what kubectl last applied (the Kubernetes docs\' migration step):',
+      `  KUBE_EDITOR="sed -i '/^  replicas:/d'" kubectl apply edit-last-applied ${kind === 'Rollout' ? 'rollout.argoproj.io' : 'deployment.apps'}/${o.metadata.name}${ns(o)}`,
+      'then apply: the replicas stay as they are until the autoscaler takes them over',
+    ],
+  })),
   {
     group: 'argoproj.io', kinds: ['Rollout'],
     source: 'argo-rollouts v1.7.2 rollout/sync.go (ReplicaSets are found through spec.selector)',

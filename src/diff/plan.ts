@@ -2,6 +2,7 @@
 import { FieldChange, fieldChanges } from './field-changes';
 import { compareObjects, LocatedManifest, objectKey, objectLabel } from './identity';
 import { checkUpdate, RefusedUpdate } from './immutable';
+import { leftoverOf } from './leftovers';
 import { compareText } from '../compare-text';
 
 /** One object the plan touches. */
@@ -18,6 +19,11 @@ export interface PlannedChange {
   readonly refused: readonly RefusedUpdate[];
   /** Changes the API server accepts that need a manual step (only for "~"). */
   readonly unsafe: readonly RefusedUpdate[];
+  /**
+   * What `kubectl apply -f` (which deletes nothing) leaves of the object on the cluster, and how
+   * to remove it (only for "-"; Argo CD and Flux prune it).
+   */
+  readonly kept?: RefusedUpdate;
 }
 
 /** The plan: changes by file and in apply order, and the counts terraform prints. */
@@ -47,7 +53,11 @@ export function planChanges(current: readonly LocatedManifest[], desired: readon
     const fields = fieldChanges(c.object, d.object);
     if (fields.length) changes.push({ action: '~', current: c, desired: d, fields, ...checkUpdate(c.object, d.object, fields) });
   }
-  for (const [key, c] of now) if (!want.has(key)) changes.push({ action: '-', current: c, fields: [], refused: [], unsafe: [] });
+  const wanted = (group: string, kind: string, namespace: string | undefined, name: string) =>
+    want.has(objectKey({ apiVersion: group ? `${group}/v1` : 'v1', kind, metadata: { name, namespace } }));
+  for (const [key, c] of now) {
+    if (!want.has(key)) changes.push({ action: '-', current: c, fields: [], refused: [], unsafe: [], kept: leftoverOf(c.object, wanted) });
+  }
   // Grouped by file (one service's objects together), then in apply order.
   changes.sort((a, b) => compareText(locationOf(a).file, locationOf(b).file) || compareObjects(locationOf(a).object, locationOf(b).object));
   const count = (action: PlannedChange['action']) => changes.filter((c) => c.action === action).length;
@@ -65,9 +75,14 @@ export function renderPlan(plan: Plan): string {
     for (const f of change.fields) lines.push(`      ${renderField(f)}`);
     for (const u of change.refused) lines.push(...renderRefusal('REFUSED by the API server', u));
     for (const u of change.unsafe) lines.push(...renderRefusal('NEEDS A MANUAL STEP', u));
+    if (change.kept) lines.push(...renderRefusal('NOT DESTROYED BY kubectl apply -f (it deletes nothing)', change.kept));
     lines.push('');
   }
   lines.push(`Plan: ${plan.toAdd} to add, ${plan.toChange} to change, ${plan.toDestroy} to destroy.`);
+  const kept = plan.changes.filter((c) => c.kept).length;
+  if (kept) {
+    lines.push(`${kept} of the objects to destroy stay on the cluster after kubectl apply -f, which deletes nothing: remove them as shown above ("how"), or let Argo CD or Flux prune them.`);
+  }
   if (plan.refused) {
     lines.push(`${plan.refused} of the changes cannot be applied in place: kubectl apply would be refused. Carry them out as shown above ("how").`);
   }

@@ -97,6 +97,47 @@ describe('npm run diff', () => {
     expect(r.stdout).toMatch(/Plan: 0 to add, 3 to change, 0 to destroy\.\n3 of the changes cannot be applied in place: kubectl apply would be refused\./);
   });
 
+  test('a service moved from blue-green to a rolling update: kubectl apply would leave the Rollout serving the old version; the plan says so and how to remove it', () => {
+    // GIVEN dist/prod with user-service under a blue-green Rollout, and the spec without its delivery block (a rolling update)
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference([
+      '    delivery:\n      strategy: blueGreen\n      blueGreen: { autoPromotionEnabled: false, scaleDownDelaySeconds: 30, prePromotionAnalysis: [success-rate] }\n', '']));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN the Rollout's removal is not left to kubectl apply: the plan says what it keeps doing, and to delete it once the Deployment is ready
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain([
+      '  - Rollout.argoproj.io shop-prod/user-service',
+      '      NOT DESTROYED BY kubectl apply -f (it deletes nothing): the Rollout keeps running the old version, and Argo Rollouts keeps Service user-service selecting only the Rollout\'s pods (rollouts-pod-template-hash), so the new Deployment gets no traffic',
+    ].join('\n'));
+    expect(r.stdout).toContain([
+      '      how:',
+      '        apply, then wait for the Deployment:',
+      '          kubectl rollout status deployment.apps/user-service -n shop-prod',
+      '        then: kubectl delete rollout.argoproj.io user-service -n shop-prod   # the Service selects the Deployment\'s pods again; the Rollout\'s pods go',
+    ].join('\n'));
+    // AND every other object it no longer has (the preview Service) is listed with its delete command, and counted at the end
+    expect(r.stdout).toContain('        after the apply: kubectl delete service user-service-preview -n shop-prod\n');
+    const destroyed = Number(/(\d+) to destroy\./.exec(r.stdout)![1]);
+    expect(r.stdout).toContain(`\n${destroyed} of the objects to destroy stay on the cluster after kubectl apply -f, which deletes nothing: remove them as shown above ("how"), or let Argo CD or Flux prune them.\n`);
+  });
+
+  test('autoscaling turned on, and off: the replicas kubectl apply would drop to 1, and the autoscaler it would leave, are flagged with the step that avoids each', () => {
+    // GIVEN dist/prod of a spec in which notification-service has no autoscaler (a fixed 2 replicas)
+    const fixed = editReference(['    replicas: 2\n    autoscaling: { minReplicas: 2, maxReplicas: 4 }\n', '    replicas: 2\n']);
+    const fixedOut = path.join(fs.mkdtempSync(path.join(tmp, 'fixed-')), 'dist');
+    const fixedConfig = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), fixed);
+    writeEnvironments(fixedOut, synthPlatform(loadPlatformFile(fixedConfig), ['prod']));
+    // WHEN the reference (with the autoscaler) is planned against it
+    const on = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', fixedOut);
+    // THEN taking spec.replicas out of the Deployment needs a manual step first: kubectl would drop it and the server set 1
+    expect(on.stdout).toContain('  ~ Deployment.apps shop-prod/notification-service\n      - spec.replicas: 2\n      NEEDS A MANUAL STEP: the output leaves spec.replicas to the HorizontalPodAutoscaler now, so kubectl apply takes it out (the last apply set it), and the server sets 1');
+    expect(on.stdout).toContain(`          KUBE_EDITOR="sed -i '/^  replicas:/d'" kubectl apply edit-last-applied deployment.apps/notification-service -n shop-prod\n`);
+    // AND the other way, the autoscaler kubectl apply would leave in place is to be deleted before the apply
+    const off = diff('--env', 'prod', '--config', fixedConfig, '--out', out);
+    expect(off.stdout).toContain('  - HorizontalPodAutoscaler.autoscaling shop-prod/notification-service\n      NOT DESTROYED BY kubectl apply -f (it deletes nothing): it keeps scaling its workload within its old bounds');
+    expect(off.stdout).toContain('        before the apply: kubectl delete horizontalpodautoscaler.autoscaling notification-service -n shop-prod\n        then apply\n');
+  });
+
   test('an image upgrade of every data store is an update in place', () => {
     // GIVEN new PostgreSQL, Redis and RabbitMQ images
     const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference([

@@ -49,11 +49,17 @@ describe('plan', () => {
       '',
       '  # Service ns/b will be destroyed (30-b.yaml)',
       '  - Service ns/b',
+      '      NOT DESTROYED BY kubectl apply -f (it deletes nothing): it stays on the cluster as it is',
+      '        (kubectl apply without --prune; Argo CD and Flux, as dist/gitops/ configures them, prune it)',
+      '      how:',
+      '        after the apply: kubectl delete service b -n ns',
+      '        or apply with --prune (docs/day2-operations.md#removing-a-service)',
       '',
       '  # Service ns/c will be created (30-c.yaml)',
       '  + Service ns/c',
       '',
       'Plan: 1 to add, 1 to change, 1 to destroy.',
+      '1 of the objects to destroy stay on the cluster after kubectl apply -f, which deletes nothing: remove them as shown above ("how"), or let Argo CD or Flux prune them.',
       '',
     ].join('\n'));
   });

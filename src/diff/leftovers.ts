@@ -1,0 +1,70 @@
+/**
+ * What `kubectl apply -f dist/<env>/` leaves of an object the new output no longer has: it creates
+ * and updates, and deletes nothing (without --prune). The plan says what such an object keeps
+ * doing on the cluster and how to remove it; Argo CD and Flux, as dist/gitops/ configures them,
+ * prune it themselves (the Application prunes last, once the rest is healthy).
+ */
+import { apiGroup, Manifest } from '../manifest';
+import type { RefusedUpdate } from './immutable';
+
+/** Whether the new output has an object of this API group, kind, namespace and name. */
+export type Wanted = (group: string, kind: string, namespace: string | undefined, name: string) => boolean;
+
+const SOURCE = 'kubectl apply without --prune; Argo CD and Flux, as dist/gitops/ configures them, prune it';
+
+/** The kubectl name of an object's kind: `deployment.apps`, `service`. */
+function resource(o: Manifest): string {
+  const group = apiGroup(o.apiVersion);
+  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}`;
+}
+
+function namespaceFlag(o: Manifest): string {
+  return o.metadata.namespace ? ` -n ${o.metadata.namespace}` : '';
+}
+
+/** What `kubectl apply -f` keeps of `current`, gone from the new output, and how to remove it. */
+export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
+  const { name, namespace } = current.metadata;
+  const group = apiGroup(current.apiVersion);
+  const remove = `kubectl delete ${resource(current)} ${name}${namespaceFlag(current)}`;
+  if (group === 'argoproj.io' && current.kind === 'Rollout' && wanted('apps', 'Deployment', namespace, name)) {
+    return {
+      fields: [],
+      why: `the Rollout keeps running the old version, and Argo Rollouts keeps Service ${name} selecting only the Rollout's pods (rollouts-pod-template-hash), so the new Deployment gets no traffic`,
+      source: `${SOURCE}; argo-rollouts v1.7.2 takes its pod-template hash out of the Service's selector when the Rollout is deleted`,
+      how: [
+        'apply, then wait for the Deployment:',
+        `  kubectl rollout status deployment.apps/${name}${namespaceFlag(current)}`,
+        `then: ${remove}   # the Service selects the Deployment's pods again; the Rollout's pods go`,
+      ],
+    };
+  }
+  if (group === 'apps' && current.kind === 'Deployment' && wanted('argoproj.io', 'Rollout', namespace, name)) {
+    return {
+      fields: [],
+      why: `its pods keep running the old version beside the Rollout's, selected by Service ${name}, and keep using the service's queues and database`,
+      source: SOURCE,
+      how: [
+        'apply, then wait until the Rollout is Healthy:',
+        `  kubectl get rollout.argoproj.io ${name}${namespaceFlag(current)} -o jsonpath='{.status.phase}'`,
+        `then: ${remove}`,
+      ],
+    };
+  }
+  if (group === 'autoscaling' && current.kind === 'HorizontalPodAutoscaler') {
+    return {
+      fields: [],
+      why: 'it keeps scaling its workload within its old bounds, so the replicas the spec now sets last only until its next sync',
+      source: SOURCE,
+      how: [`before the apply: ${remove}`, 'then apply'],
+    };
+  }
+  return {
+    fields: [],
+    why: current.kind === 'Namespace'
+      ? 'it stays on the cluster, and everything in it'
+      : 'it stays on the cluster as it is',
+    source: SOURCE,
+    how: [`after the apply: ${remove}`, 'or apply with --prune (docs/day2-operations.md#removing-a-service)'],
+  };
+}
