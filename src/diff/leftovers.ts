@@ -42,11 +42,11 @@ export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
   if (group === 'apps' && current.kind === 'Deployment' && wanted('argoproj.io', 'Rollout', namespace, name)) {
     return {
       fields: [],
-      why: `its pods keep running the old version beside the Rollout's, selected by Service ${name}, and keep using the service's queues and database`,
+      why: `its pods keep running the old version beside the Rollout's, selected by Service ${name} (which sends requests to both until Argo Rollouts pins it to a Healthy Rollout's pods), and keep using the service's queues and database`,
       source: SOURCE,
       how: [
         'apply, then wait until the Rollout is Healthy:',
-        `  kubectl get rollout.argoproj.io ${name}${namespaceFlag(current)} -o jsonpath='{.status.phase}'`,
+        `  kubectl argo rollouts status ${name}${namespaceFlag(current)}`,
         `then: ${remove}`,
       ],
     };
