@@ -5,7 +5,8 @@
  * which starts and stops the processes; docs/cluster-simulation.md says what this proves and what not.
  *
  * The tests run in order and share the cluster: Converge, Idempotent, Upgrade (dev), Canary and
- * Blue-green (prod), Rate limits, Telemetry, GitOps (prod synced the Argo CD way during a canary).
+ * Blue-green (prod), Rate limits, Telemetry, GitOps (prod synced the Argo CD way during a canary),
+ * Day 2 with kubectl apply -f (staging: what the plan says apply leaves, and its steps).
  * Each prints what it observed.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
@@ -17,7 +18,7 @@ import type { Manifest } from '../../src/synth';
 import { freePort } from '../integration/servers';
 import {
   argo, REPO, conditions, events, getJson, KObject, kubectl, kubectlOk, list, objectsIn, podsPerZone, promQueries,
-  registerPid, say, setRates, SIM_WORK, sleep, synthCli, tryGet, waitFor, writeSpec,
+  registerPid, say, setRates, shell, SIM_WORK, sleep, synthCli, tryGet, waitFor, writeSpec,
 } from './sim';
 
 const ENVS = ['dev', 'staging', 'prod'];
@@ -894,5 +895,102 @@ d('simulated cluster', () => {
     expect(Math.max(...stepsSeen)).toBe(steps.length);
     expect(weights()).toEqual({ primary: { canary: 0, stable: 100 }, gateway: { canary: 0, stable: 100 } });
   });
-});
 
+  test('9 Day 2 with kubectl apply -f: a service off blue-green, autoscaling off and on again; what the plan says apply leaves happens, and its "how" prevents it', async () => {
+    const env = 'staging';
+    const ns = NS(env);
+    /** `npm run diff` of variant `tag` against the output last applied (`from`). */
+    const planOf = (tag: string, from: string) => {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'tools', 'launch.cjs'), 'bin/diff.ts', '--env', env, '--config', path.join(SPEC_DIR, tag, 'platform.yaml'), '--out', from], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      return r.stdout;
+    };
+    /** The block of one object in a plan, and the command lines of its "how:". */
+    const blockOf = (plan: string, object: string) => {
+      const start = plan.indexOf(`  ${object}\n`);
+      expect(start).toBeGreaterThanOrEqual(0);
+      const block = plan.slice(start, plan.indexOf('\n\n', start));
+      const commands = block.split('\n').map((l) => l.trim().replace(/^(then|before the apply|after the apply): /, '')).filter((l) => /^(kubectl |KUBE_EDITOR=)/.test(l));
+      return { block, commands };
+    };
+    const run = (command: string) => {
+      const r = shell(command);
+      say(`$ ${command}`, `  exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+      expect(r.code).toBe(0);
+    };
+    /** What serves a Service: its endpoints' pods, as "rollout <hash>" or "deployment". */
+    const servedBy = (svc: string) => {
+      const pods = new Map(list('pods', ns, `app.kubernetes.io/name=${svc}`).map((p) => [p.metadata.name, p]));
+      const subsets = (tryGet('endpoints', svc, ns)?.subsets ?? []) as Array<{ addresses?: Array<{ targetRef?: { name: string } }> }>;
+      const names = subsets.flatMap((sub) => (sub.addresses ?? []).map((a) => a.targetRef?.name ?? '?'));
+      return [...new Set(names.map((n) => { const hash = pods.get(n)?.metadata.labels?.['rollouts-pod-template-hash']; return hash ? `rollout ${hash}` : 'deployment'; }))].sort();
+    };
+
+    // user-service leaves blue-green in staging: a Deployment of the same name instead of its Rollout.
+    const name = 'user-service';
+    const pinned = selectorHash(ns, name);
+    expect(pinned).toBeDefined();
+    const rolling = synthVariant('day2-rolling', (doc) => doc.setIn(['environments', env, 'services', name, 'delivery'], doc.createNode({ strategy: 'rolling' })));
+    const switchPlan = blockOf(planOf('day2-rolling', base), `- Rollout.argoproj.io ${ns}/${name}`);
+    say(...switchPlan.block.split('\n'));
+    expect(switchPlan.block).toContain('NOT DESTROYED BY kubectl apply -f');
+    expect(switchPlan.commands).toHaveLength(2);
+    await timed('day 2: strategy switch', async () => {
+      createSecrets(objectsIn(path.join(rolling, env)));
+      applyDir(path.join(rolling, env));
+      // The plan's first step: the Deployment rolls out. As the plan says, the Service still
+      // selects only the Rollout's pods: the new Deployment serves nothing.
+      run(switchPlan.commands[0]);
+      const meanwhile = { selector: selectorHash(ns, name), served: servedBy(name) };
+      say(`after the apply and the Deployment's rollout: Service ${name} selector hash ${meanwhile.selector}, endpoints ${meanwhile.served.join(', ')}`);
+      expect(meanwhile).toEqual({ selector: pinned, served: [`rollout ${pinned}`] });
+      // The plan's second step: the Rollout deleted, the Service selects the Deployment's pods.
+      run(switchPlan.commands[1]);
+      await waitFor(`Service ${name} serves the Deployment's pods only`, () => selectorHash(ns, name) === undefined && servedBy(name).join() === 'deployment',
+        () => `selector hash ${selectorHash(ns, name)}, endpoints ${servedBy(name).join(', ')}`, 60_000, 500);
+      say(`after the plan's commands: Service ${name} endpoints ${servedBy(name).join(', ')}`);
+    });
+
+    // Autoscaling off for inventory-service and notification-service (7 fixed replicas, above both
+    // autoscalers' maximum): the plan says to delete each autoscaler before the apply; done, each keeps 7.
+    const services = ['inventory-service', 'notification-service'];
+    const fixed = synthVariant('day2-fixed', (doc) => services.forEach((svc) => {
+      doc.deleteIn(['services', svc, 'autoscaling']);
+      doc.setIn(['services', svc, 'replicas'], 7);
+    }));
+    const fixedPlan = planOf('day2-fixed', rolling);
+    await timed('day 2: autoscaling off', async () => {
+      for (const svc of services) {
+        const { block, commands } = blockOf(fixedPlan, `- HorizontalPodAutoscaler.autoscaling ${ns}/${svc}`);
+        expect(block).toContain('NOT DESTROYED BY kubectl apply -f');
+        commands.forEach(run);
+      }
+      applyDir(path.join(fixed, env));
+      await sleep(12_000); // more than two syncs of the simulation's autoscalers (5 s)
+      const replicas = services.map((svc) => tryGet('deployment.apps', svc, ns)?.spec?.replicas);
+      say(`autoscalers deleted as the plan says, then applied: replicas ${services.map((svc, i) => `${svc} ${replicas[i]}`).join(', ')}`);
+      expect(replicas).toEqual([7, 7]);
+    });
+
+    // Autoscaling on again (3 to 8): the plan flags spec.replicas. inventory-service is applied
+    // without the manual step (the control): the server sets 1. notification-service with it: 7 stays.
+    const autoscaled = synthVariant('day2-autoscaled', (doc) => services.forEach((svc) => doc.setIn(['services', svc, 'autoscaling'], doc.createNode({ minReplicas: 3, maxReplicas: 8 }))));
+    const onPlan = planOf('day2-autoscaled', fixed);
+    const step = blockOf(onPlan, `~ Deployment.apps ${ns}/notification-service`);
+    expect(step.block).toContain('NEEDS A MANUAL STEP');
+    expect(step.commands).toHaveLength(1);
+    expect(blockOf(onPlan, `~ Deployment.apps ${ns}/inventory-service`).block).toContain('NEEDS A MANUAL STEP');
+    await timed('day 2: autoscaling on', async () => {
+      step.commands.forEach(run);
+      const lowest = new Map(services.map((svc) => [svc, 7]));
+      applyDir(path.join(autoscaled, env));
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        for (const dep of list('deployments.apps', ns)) if (lowest.has(dep.metadata.name)) lowest.set(dep.metadata.name, Math.min(lowest.get(dep.metadata.name)!, dep.spec.replicas ?? 1));
+        await sleep(200);
+      }
+      say(`autoscaling on: lowest spec.replicas seen in 12 s: ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (inventory-service without the plan's step, notification-service with it)`);
+      expect(Object.fromEntries(lowest)).toEqual({ 'inventory-service': 1, 'notification-service': 7 });
+    });
+  });
+});

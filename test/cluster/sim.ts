@@ -40,6 +40,21 @@ export function kubectlOk(args: readonly string[], input?: string): string {
   return r.stdout;
 }
 
+/**
+ * Runs a command line as a user types it in a shell (what `npm run diff` prints under "how:"),
+ * with the pinned kubectl as `kubectl` and the Argo Rollouts plugin as `kubectl argo rollouts`.
+ */
+export function shell(command: string): Run {
+  const bin = path.join(SIM_WORK, 'shell-bin');
+  if (!fs.existsSync(bin)) {
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(path.resolve(KUBECTL), path.join(bin, 'kubectl'));
+    fs.symlinkSync(path.resolve(ARGO_PLUGIN), path.join(bin, 'kubectl-argo-rollouts'));
+  }
+  const r = spawnSync('bash', ['-c', command], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
 /** The Argo Rollouts kubectl plugin. */
 export function argo(args: readonly string[]): Run {
   const r = spawnSync(ARGO_PLUGIN, args, { encoding: 'utf8', env: process.env });
