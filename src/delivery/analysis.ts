@@ -3,6 +3,7 @@
  * from Istio's request metrics in Prometheus. One per namespace; Rollouts pass the Service to
  * measure as `service-name`.
  */
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AnalysisTemplate,
@@ -66,14 +67,14 @@ const TEMPLATES = new TreeIndex<SuccessRateAnalysisTemplate>();
 
 /** The success-rate AnalysisTemplate. */
 export class SuccessRateAnalysisTemplate extends Construct {
-  /** The success-rate templates in the construct tree of `scope` for the given namespace, in the order built. */
+  /** The success-rate templates in the construct tree of `scope` whose object is in the given namespace (their chart's), in the order built. */
   public static inNamespace(scope: Construct, namespace: string): readonly SuccessRateAnalysisTemplate[] {
     return TEMPLATES.find(scope, namespace);
   }
 
   /** The AnalysisTemplate object. */
   public readonly template: AnalysisTemplate;
-  /** Namespace of the template and of the Services it measures. */
+  /** Namespace of the Services it measures (the object itself is in its chart's namespace). */
   public readonly namespace: string;
   /** Time between measurements, as given (e.g. "1m"). */
   public readonly interval: string;
@@ -103,7 +104,10 @@ export class SuccessRateAnalysisTemplate extends Construct {
     this.interval = interval;
     this.count = count;
     this.failureLimit = failureLimit;
-    TEMPLATES.add(this, namespace);
+    // By the namespace the object lands in (its chart's: it names none), which is where the
+    // Rollouts that reference it by name find it; `namespace` is the one it measures.
+    const home = Chart.of(this).namespace;
+    if (home !== undefined) TEMPLATES.add(this, home);
 
     this.template = new AnalysisTemplate(this, 'Resource', {
       metadata: { name: SUCCESS_RATE_TEMPLATE, labels: { ...(props.labels ?? {}) } },

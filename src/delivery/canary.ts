@@ -159,15 +159,18 @@ function routeProblems(delivery: CanaryDelivery, service: string, virtualService
         + `build its ServiceTraffic (${traffic.node.path}) with routing { strategy: 'canary' }`);
     }
   }
-  // A gateway route to the service that the canary does not reweight sends its requests to the
-  // canary's pods by their number, not by the weight, and the analysis (of the canary Service) never sees them.
+  // A gateway route to the main Service that the canary does not reweight sends its requests to
+  // the new version by its share of the pods, not by the weight, and the analysis (of the canary
+  // Service) never sees them; so does a stable/canary split nobody reweights. A route to only the
+  // stable or only the canary Service is pinned to one version by Argo Rollouts: allowed.
   const listed = new Set(gateway?.routes ?? []);
   for (const gw of ApiGateway.forVirtualService(delivery, gateway?.virtualService ?? API_GATEWAY_NAME)) {
     if (namespace !== undefined && gw.namespace !== namespace) continue;
     for (const route of gw.routes) {
       const name = routeName(route.prefix);
       const targets = (route.destinations ?? [{ service: route.service }]).map((d) => d.service);
-      if (listed.has(name) || !targets.some((t) => t === service || services.includes(t))) continue;
+      const unweighted = targets.includes(service) || services.every((s) => targets.includes(s));
+      if (listed.has(name) || !unweighted) continue;
       problems.push(`gateway route "${name}" of ApiGateway ${gw.node.path} leads to ${[...new Set(targets)].join(', ')} but is not one of the canary's gatewayRoutes: `
         + `Argo Rollouts would not reweight it, so its requests would reach the new version by its share of the pods instead of the canary weight, and the analysis would not see them; list it in gatewayRoutes.routes`);
     }

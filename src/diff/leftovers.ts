@@ -7,8 +7,11 @@
 import { apiGroup, Manifest } from '../manifest';
 import type { RefusedUpdate } from './immutable';
 
-/** Whether the new output has an object of this API group, kind, namespace and name. */
-export type Wanted = (group: string, kind: string, namespace: string | undefined, name: string) => boolean;
+/** The new output's object of this API group, kind, namespace and name, if it has one. */
+export type Wanted = (group: string, kind: string, namespace: string | undefined, name: string) => Manifest | undefined;
+
+/** Whether a Rollout (as written) runs blue-green: Argo Rollouts then pins the main (active) Service to one ReplicaSet. */
+const isBlueGreen = (rollout: Manifest) => !!(rollout as { spec?: { strategy?: { blueGreen?: unknown } } }).spec?.strategy?.blueGreen;
 
 const SOURCE = 'kubectl apply without --prune; Argo CD and Flux, as dist/gitops/ configures them, prune it';
 
@@ -30,19 +33,26 @@ export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
   if (group === 'argoproj.io' && current.kind === 'Rollout' && wanted('apps', 'Deployment', namespace, name)) {
     return {
       fields: [],
-      why: `the Rollout keeps running the old version, and Argo Rollouts keeps Service ${name} selecting only the Rollout's pods (rollouts-pod-template-hash), so the new Deployment gets no traffic`,
-      source: `${SOURCE}; argo-rollouts v1.7.2 takes its pod-template hash out of the Service's selector when the Rollout is deleted`,
+      // Blue-green: the controller pinned the active Service (the main one) to its ReplicaSet.
+      // Canary: it pinned only the stable and canary Services; the main one selects both versions.
+      why: isBlueGreen(current)
+        ? `the Rollout keeps running the old version, and Argo Rollouts keeps Service ${name} selecting only the Rollout's pods (rollouts-pod-template-hash), so the new Deployment gets no traffic`
+        : `the Rollout keeps running the old version beside the new Deployment, and Service ${name}, where the mesh now routes, selects the pods of both: requests reach both versions`,
+      source: isBlueGreen(current) ? `${SOURCE}; argo-rollouts v1.7.2 takes its pod-template hash out of the Service's selector when the Rollout is deleted` : SOURCE,
       how: [
         'apply, then wait for the Deployment:',
         `  kubectl rollout status deployment.apps/${name}${namespaceFlag(current)}`,
-        `then: ${remove}   # the Service selects the Deployment's pods again; the Rollout's pods go`,
+        `then: ${remove}   # ${isBlueGreen(current) ? 'the Service selects the Deployment\'s pods again; ' : ''}the Rollout's pods go`,
       ],
     };
   }
-  if (group === 'apps' && current.kind === 'Deployment' && wanted('argoproj.io', 'Rollout', namespace, name)) {
+  const rollout = group === 'apps' && current.kind === 'Deployment' ? wanted('argoproj.io', 'Rollout', namespace, name) : undefined;
+  if (rollout) {
     return {
       fields: [],
-      why: `its pods keep running the old version beside the Rollout's, selected by Service ${name} (which sends requests to both until Argo Rollouts pins it to a Healthy Rollout's pods), and keep using the service's queues and database`,
+      why: isBlueGreen(rollout)
+        ? `its pods keep running the old version beside the Rollout's, selected by Service ${name} (which sends requests to both until Argo Rollouts pins it to a Healthy Rollout's pods), and keep using the service's queues and database`
+        : `its pods keep running the old version beside the Rollout's: the mesh routes to the Rollout's stable and canary Services, but Service ${name} still selects them, and they keep using the service's queues and database`,
       source: SOURCE,
       how: [
         'apply, then wait until the Rollout is Healthy:',
@@ -51,7 +61,9 @@ export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
       ],
     };
   }
-  if (group === 'autoscaling' && current.kind === 'HorizontalPodAutoscaler') {
+  const target = (current as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
+  const scalesWanted = !!target?.kind && !!target.name && !!wanted(apiGroup(target.apiVersion ?? ''), target.kind, namespace, target.name);
+  if (group === 'autoscaling' && current.kind === 'HorizontalPodAutoscaler' && scalesWanted) {
     return {
       fields: [],
       why: 'it keeps scaling its workload within its old bounds, so the replicas the spec now sets last only until its next sync',

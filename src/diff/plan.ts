@@ -54,7 +54,7 @@ export function planChanges(current: readonly LocatedManifest[], desired: readon
     if (fields.length) changes.push({ action: '~', current: c, desired: d, fields, ...checkUpdate(c.object, d.object, fields) });
   }
   const wanted = (group: string, kind: string, namespace: string | undefined, name: string) =>
-    want.has(objectKey({ apiVersion: group ? `${group}/v1` : 'v1', kind, metadata: { name, namespace } }));
+    want.get(objectKey({ apiVersion: group ? `${group}/v1` : 'v1', kind, metadata: { name, namespace } }))?.object;
   for (const [key, c] of now) {
     if (!want.has(key)) changes.push({ action: '-', current: c, fields: [], refused: [], unsafe: [], kept: leftoverOf(c.object, wanted) });
   }

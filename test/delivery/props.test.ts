@@ -3,6 +3,7 @@
  * conflicts, and the cross-object checks against the mesh routes Argo Rollouts changes.
  */
 import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { BlueGreenDelivery } from '../../src/delivery/blue-green';
 import { CanaryDelivery, CanaryDeliveryProps } from '../../src/delivery/canary';
 import { SuccessRateAnalysisTemplate } from '../../src/delivery/analysis';
@@ -113,6 +114,18 @@ test('CanaryDelivery: a gateway route to the service that the canary does not re
   expect(() => Testing.synth(chart)).toThrow('gateway route "web" of ApiGateway shop/gateway leads to web but is not one of the canary\'s gatewayRoutes: Argo Rollouts would not reweight it, '
     + 'so its requests would reach the new version by its share of the pods instead of the canary weight, and the analysis would not see them; list it in gatewayRoutes.routes');
   expect(() => Testing.synth(chart)).not.toThrow(/gateway route "other"/);
+
+  // AND a route pinned to the stable (or the canary) Service alone is allowed: Argo Rollouts pins that Service to one version
+  const pinned = shopChart();
+  const w = rolloutService(pinned);
+  new ServiceTraffic(pinned, 'traffic', { name: 'web', port: 8080, routing: { strategy: 'canary' } });
+  new ApiGateway(pinned, 'gateway', { host: 'api.example.com', routes: [
+    { prefix: '/web', service: 'web', port: 8080, destinations: trafficShape('web', { strategy: 'canary' }).primary },
+    { prefix: '/web-stable', service: 'web-stable', port: 8080 },
+    { prefix: '/web-next', service: 'web', port: 8080, destinations: [{ service: 'web-canary' }] },
+  ] });
+  new CanaryDelivery(pinned, 'delivery', { workload: w, steps: [{ setWeight: 100 }], analysis: [], gatewayRoutes: { virtualService: 'api-gateway', routes: ['web'] } });
+  expect(() => Testing.synth(pinned)).not.toThrow();
 });
 
 describe('CanaryDelivery against the success-rate template of its namespace', () => {
@@ -143,13 +156,23 @@ describe('CanaryDelivery against the success-rate template of its namespace', ()
     expect(() => Testing.synth(chart)).toThrow('the canary pauses for 4m after the analysis starts, but the success-rate AnalysisTemplate (shop/analysis) stops after 2 measurements every 1m (2m): give it a count of at least 4 so the whole canary is analysed');
   });
 
-  test('a pause until promoted, a canary without analysis, and a template of another namespace are not timed', () => {
+  test('a pause until promoted, a canary without analysis, and a template in another namespace are not timed', () => {
     // GIVEN canaries that would be refused against a template of their namespace with the defaults
     const untilPromoted = canaryBeside([{ setWeight: 20 }, { pause: {} }, { setWeight: 100 }]);
     const withoutAnalysis = canaryBeside([{ setWeight: 100 }], {}, []);
-    const otherNamespace = canaryBeside([{ setWeight: 100 }], { namespace: 'other' });
-    // WHEN synthesized THEN each passes: a human watches, nothing is analysed, the template measures another namespace
-    for (const chart of [untilPromoted, withoutAnalysis, otherNamespace]) expect(() => Testing.synth(chart)).not.toThrow();
+    // AND one whose only template is in a chart of namespace other (Argo Rollouts looks a template up in the Rollout's namespace)
+    const chart = shopChart();
+    new SuccessRateAnalysisTemplate(new Chart(chart.node.root as Construct, 'other', { namespace: 'other' }), 'analysis');
+    new CanaryDelivery(chart, 'delivery', { workload: rolloutService(chart), steps: [{ setWeight: 100 }] });
+    // WHEN synthesized THEN each passes: a human watches, nothing is analysed, the template is not the Rollout's
+    for (const c of [untilPromoted, withoutAnalysis, chart]) expect(() => Testing.synth(c)).not.toThrow();
+  });
+
+  test('the template that times a canary is the one in its namespace, whichever namespace it measures', () => {
+    // GIVEN a template in the canary's chart (namespace shop) that measures namespace other, and a canary that ends at once
+    const chart = canaryBeside([{ setWeight: 100 }], { namespace: 'other' });
+    // WHEN synthesized THEN it is timed against it: the Rollout in shop runs that template
+    expect(() => Testing.synth(chart)).toThrow(/a failing version would reach 100% before the analysis can fail it: the success-rate AnalysisTemplate \(shop\/analysis\)/);
   });
 });
 

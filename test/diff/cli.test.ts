@@ -121,6 +121,30 @@ describe('npm run diff', () => {
     expect(r.stdout).toContain(`\n${destroyed} of the objects to destroy stay on the cluster after kubectl apply -f, which deletes nothing: remove them as shown above ("how"), or let Argo CD or Flux prune them.\n`);
   });
 
+  test('a canary service moved to a rolling update, and a rolling one to canary: the plan says both versions serve until the old workload is deleted, and when to delete it', () => {
+    // GIVEN dist/prod, and a spec in which order-service (canary) has no delivery block and inventory-service (rolling) becomes a canary
+    const canaryBlock = '    delivery:\n      strategy: canary\n      canary:\n        steps:\n          - setWeight: 10\n          - pause: { duration: 1m }\n          - setWeight: 20\n'
+      + '          - pause: { duration: 1m }\n          - setWeight: 50\n          - pause: { duration: 2m }\n          - setWeight: 100\n        analysis: [success-rate]\n        trafficRouting: istio\n';
+    const config = specFile(fs.mkdtempSync(path.join(tmp, 'spec-')), editReference(
+      [canaryBlock, ''],
+      ['      - { prefix: /api/inventory, auth: jwt }\n', `      - { prefix: /api/inventory, auth: jwt }\n${canaryBlock}`],
+    ));
+    // WHEN planned
+    const r = diff('--env', 'prod', '--config', config, '--out', out);
+    // THEN the canary Rollout left by kubectl apply serves beside the new Deployment: Argo Rollouts pinned only its stable and canary Services
+    expect(r.stdout).toContain('  - Rollout.argoproj.io shop-prod/order-service\n      NOT DESTROYED BY kubectl apply -f (it deletes nothing): the Rollout keeps running the old version beside the new Deployment, '
+      + 'and Service order-service, where the mesh now routes, selects the pods of both: requests reach both versions\n');
+    expect(r.stdout).toContain('        then: kubectl delete rollout.argoproj.io order-service -n shop-prod   # the Rollout\'s pods go\n');
+    // AND the Deployment left beside the new canary Rollout is deleted once the Rollout is Healthy
+    expect(r.stdout).toContain('  - Deployment.apps shop-prod/inventory-service\n      NOT DESTROYED BY kubectl apply -f (it deletes nothing): its pods keep running the old version beside the Rollout\'s: '
+      + 'the mesh routes to the Rollout\'s stable and canary Services, but Service inventory-service still selects them, and they keep using the service\'s queues and database\n');
+    expect(r.stdout).toContain([
+      '        apply, then wait until the Rollout is Healthy:',
+      '          kubectl argo rollouts status inventory-service -n shop-prod',
+      '        then: kubectl delete deployment.apps inventory-service -n shop-prod',
+    ].join('\n'));
+  });
+
   test('autoscaling turned on, and off: the replicas kubectl apply would drop to 1, and the autoscaler it would leave, are flagged with the step that avoids each', () => {
     // GIVEN dist/prod of a spec in which notification-service has no autoscaler (a fixed 2 replicas)
     const fixed = editReference(['    replicas: 2\n    autoscaling: { minReplicas: 2, maxReplicas: 4 }\n', '    replicas: 2\n']);
@@ -131,7 +155,7 @@ describe('npm run diff', () => {
     const on = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', fixedOut);
     // THEN taking spec.replicas out of the Deployment needs a manual step first: kubectl would drop it and the server set 1
     expect(on.stdout).toContain('  ~ Deployment.apps shop-prod/notification-service\n      - spec.replicas: 2\n      NEEDS A MANUAL STEP: the output leaves spec.replicas to the HorizontalPodAutoscaler now, so kubectl apply takes it out (the last apply set it), and the server sets 1');
-    expect(on.stdout).toContain(`          KUBE_EDITOR="sed -i '/^  replicas:/d'" kubectl apply edit-last-applied deployment.apps/notification-service -n shop-prod\n`);
+    expect(on.stdout).toContain(`          KUBE_EDITOR="sed -i.bak '/^  replicas:/d'" kubectl apply edit-last-applied deployment.apps/notification-service -n shop-prod\n`);
     // AND the other way, the autoscaler kubectl apply would leave in place is to be deleted before the apply
     const off = diff('--env', 'prod', '--config', fixedConfig, '--out', out);
     expect(off.stdout).toContain('  - HorizontalPodAutoscaler.autoscaling shop-prod/notification-service\n      NOT DESTROYED BY kubectl apply -f (it deletes nothing): it keeps scaling its workload within its old bounds');

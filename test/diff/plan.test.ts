@@ -64,6 +64,25 @@ describe('plan', () => {
     ].join('\n'));
   });
 
+  test('what kubectl apply -f leaves: a Namespace with everything in it (no -n), an autoscaler whose workload goes too, a Deployment beside a new blue-green Rollout', () => {
+    // GIVEN a Namespace, an autoscaler and its Deployment that the new output no longer has, and a Deployment that becomes a blue-green Rollout
+    const hpa = obj('autoscaling/v2', 'HorizontalPodAutoscaler', 'gone', { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone' } } });
+    const current = [
+      at('00-namespace.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } } as Manifest),
+      at('30-gone.yaml', obj('apps/v1', 'Deployment', 'gone')), at('30-gone.yaml', hpa),
+      at('30-web.yaml', obj('apps/v1', 'Deployment', 'web')),
+    ];
+    const desired = [at('30-web.yaml', obj('argoproj.io/v1alpha1', 'Rollout', 'web', { spec: { strategy: { blueGreen: { activeService: 'web' } } } }))];
+    // WHEN planned
+    const kept = new Map(planChanges(current, desired).changes.filter((c) => c.kept).map((c) => [`${c.current!.object.kind}/${c.current!.object.metadata.name}`, c.kept!]));
+    // THEN the Namespace is deleted without -n, and with everything in it
+    expect(kept.get('Namespace/ns')).toMatchObject({ why: 'it stays on the cluster, and everything in it', how: ['after the apply: kubectl delete namespace ns', expect.any(String)] });
+    // AND the autoscaler of a workload that goes too is only left over, it scales nothing the spec sets
+    expect(kept.get('HorizontalPodAutoscaler/gone')).toMatchObject({ why: 'it stays on the cluster as it is', how: ['after the apply: kubectl delete horizontalpodautoscaler.autoscaling gone -n ns', expect.any(String)] });
+    // AND the Deployment beside a blue-green Rollout shares the active Service until the Rollout pins it
+    expect(kept.get('Deployment/web')?.why).toBe('its pods keep running the old version beside the Rollout\'s, selected by Service web (which sends requests to both until Argo Rollouts pins it to a Healthy Rollout\'s pods), and keep using the service\'s queues and database');
+  });
+
   test('a changed multi-line text renders as its changed lines', () => {
     // GIVEN a ConfigMap whose file gains a line
     const current = [at('10-platform.yaml', obj('v1', 'ConfigMap', 'c', { data: { 'f.yaml': 'a: 1\n' } }))];
