@@ -145,7 +145,7 @@ export const UNSAFE_RULES: readonly UpdateRule[] = [
     refused: (changes) => changes.filter((c) => c.path === 'spec.replicas' && c.action === '-'),
     how: (o) => [
       'before the apply, take replicas out of what kubectl last applied (the Kubernetes docs\' migration step):',
-      `  KUBE_EDITOR="sed -i.bak '/^  replicas:/d'" kubectl apply edit-last-applied ${kind === 'Rollout' ? 'rollout.argoproj.io' : 'deployment.apps'}/${o.metadata.name}${ns(o)}`,
+      `  KUBE_EDITOR="perl -i -ne 'print unless /^  replicas:/'" kubectl apply edit-last-applied ${kind === 'Rollout' ? 'rollout.argoproj.io' : 'deployment.apps'}/${o.metadata.name}${ns(o)}`,
       'then apply: the replicas stay as they are until the autoscaler takes them over',
     ],
   })),

@@ -155,7 +155,7 @@ describe('npm run diff', () => {
     const on = diff('--env', 'prod', '--config', REFERENCE_FILE, '--out', fixedOut);
     // THEN taking spec.replicas out of the Deployment needs a manual step first: kubectl would drop it and the server set 1
     expect(on.stdout).toContain('  ~ Deployment.apps shop-prod/notification-service\n      - spec.replicas: 2\n      NEEDS A MANUAL STEP: the output leaves spec.replicas to the HorizontalPodAutoscaler now, so kubectl apply takes it out (the last apply set it), and the server sets 1');
-    expect(on.stdout).toContain(`          KUBE_EDITOR="sed -i.bak '/^  replicas:/d'" kubectl apply edit-last-applied deployment.apps/notification-service -n shop-prod\n`);
+    expect(on.stdout).toContain(`          KUBE_EDITOR="perl -i -ne 'print unless /^  replicas:/'" kubectl apply edit-last-applied deployment.apps/notification-service -n shop-prod\n`);
     // AND the other way, the autoscaler kubectl apply would leave in place is to be deleted before the apply
     const off = diff('--env', 'prod', '--config', fixedConfig, '--out', out);
     expect(off.stdout).toContain('  - HorizontalPodAutoscaler.autoscaling shop-prod/notification-service\n      NOT DESTROYED BY kubectl apply -f (it deletes nothing): it keeps scaling its workload within its old bounds');
