@@ -13,7 +13,23 @@ export interface LocatedManifest {
 
 /** The identity of an object: a version change (v1beta1 to v1) updates it, it does not replace it. */
 export function objectKey(o: Manifest): string {
-  return [apiGroup(o.apiVersion), o.kind, o.metadata.namespace ?? '', o.metadata.name].join('|');
+  return identityKey(apiGroup(o.apiVersion), o.kind, o.metadata.namespace, o.metadata.name);
+}
+
+/** objectKey of the object of this API group, kind, namespace and name. */
+export function identityKey(group: string, kind: string, namespace: string | undefined, name: string): string {
+  return [group, kind, namespace ?? '', name].join('|');
+}
+
+/** kubectl's name of an object's kind: `deployment.apps`, `rollout.argoproj.io`, `service`. */
+export function kubectlResource(o: Manifest): string {
+  const group = apiGroup(o.apiVersion);
+  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}`;
+}
+
+/** kubectl's namespace flag for an object (` -n shop-prod`); nothing for a cluster-scoped one. */
+export function namespaceFlag(o: Manifest): string {
+  return o.metadata.namespace ? ` -n ${o.metadata.namespace}` : '';
 }
 
 /** How an object is named in plans, kubectl style: "Deployment.apps shop-prod/order-service". */

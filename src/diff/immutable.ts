@@ -15,6 +15,7 @@ import { FieldChange } from './field-changes';
 import { imageReferenceParts } from '../spec/image';
 import { parseQuantity } from '../spec/quantity';
 import { apiGroup, Manifest } from '../manifest';
+import { kubectlResource, namespaceFlag } from './identity';
 
 /** What a rule found in one object's update. */
 export interface RefusedUpdate {
@@ -47,9 +48,6 @@ export function isUnder(path: string, prefix: string): boolean {
 const under = (...prefixes: string[]) => (changes: readonly FieldChange[]) =>
   changes.filter((c) => prefixes.some((p) => isUnder(c.path, p)));
 
-function ns(o: Manifest): string {
-  return o.metadata.namespace ? ` -n ${o.metadata.namespace}` : '';
-}
 
 /** The fields of a StatefulSet spec that ValidateStatefulSetUpdate lets change. */
 const STATEFULSET_MUTABLE = ['spec.replicas', 'spec.template', 'spec.updateStrategy', 'spec.persistentVolumeClaimRetentionPolicy', 'spec.minReadySeconds', 'spec.ordinals'];
@@ -80,7 +78,7 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
     why: 'spec: Forbidden: updates to statefulset spec for fields other than \'replicas\', \'ordinals\', \'template\', \'updateStrategy\', \'persistentVolumeClaimRetentionPolicy\' and \'minReadySeconds\' are forbidden',
     refused: (changes) => changes.filter((c) => isUnder(c.path, 'spec') && !STATEFULSET_MUTABLE.some((p) => isUnder(c.path, p)) && !isStoredDefault(c)),
     how: (o) => [
-      `kubectl delete statefulset ${o.metadata.name}${ns(o)} --cascade=orphan   # pods and volumes stay, nothing restarts`,
+      `kubectl delete statefulset ${o.metadata.name}${namespaceFlag(o)} --cascade=orphan   # pods and volumes stay, nothing restarts`,
       'then apply as usual: the new StatefulSet adopts the running pods (same selector) and rolls them if the template changed',
       ...claimResizes(o),
     ],
@@ -91,7 +89,7 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
     why: 'spec.selector: Invalid value: field is immutable',
     refused: under('spec.selector'),
     how: (o) => [
-      `kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${ns(o)} --cascade=orphan   # the old pods keep serving`,
+      `kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${namespaceFlag(o)} --cascade=orphan   # the old pods keep serving`,
       'then apply as usual and wait until the new pods are ready',
       'then delete the old ReplicaSet (kubectl get rs with the old selector) and with it the old pods',
     ],
@@ -101,14 +99,14 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
     source: 'pkg/apis/batch/validation ValidateJobSpecUpdate',
     why: 'spec.selector, spec.template, spec.completionMode, spec.podFailurePolicy and spec.completions: field is immutable',
     refused: under('spec.selector', 'spec.template', 'spec.completionMode', 'spec.podFailurePolicy', 'spec.completions'),
-    how: (o) => [`kubectl delete job ${o.metadata.name}${ns(o)}   # then apply: the Job runs again`],
+    how: (o) => [`kubectl delete job ${o.metadata.name}${namespaceFlag(o)}   # then apply: the Job runs again`],
   },
   {
     group: '', kinds: ['Service'],
     source: 'pkg/apis/core/validation ValidateServiceUpdate (validateUpgradeDowngradeClusterIPs, ...IPFamilies, validateLoadBalancerClassField)',
     why: 'spec.clusterIP(s), spec.ipFamilies and spec.loadBalancerClass: may not change once set (headless <-> ClusterIP included)',
     refused: under('spec.clusterIP', 'spec.clusterIPs', 'spec.ipFamilies', 'spec.loadBalancerClass'),
-    how: (o) => [`kubectl delete service ${o.metadata.name}${ns(o)}   # then apply: a new address; clients resolve it through DNS again`],
+    how: (o) => [`kubectl delete service ${o.metadata.name}${namespaceFlag(o)}   # then apply: a new address; clients resolve it through DNS again`],
   },
   {
     group: '', kinds: ['PersistentVolumeClaim'],
@@ -122,7 +120,7 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
     source: 'pkg/apis/rbac/validation ValidateRoleBindingUpdate',
     why: 'roleRef: Invalid value: cannot change roleRef',
     refused: under('roleRef'),
-    how: (o) => [`kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${ns(o)}   # then apply at once: until then the subjects lack the permissions`],
+    how: (o) => [`kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${namespaceFlag(o)}   # then apply at once: until then the subjects lack the permissions`],
   },
   {
     group: '', kinds: ['ConfigMap', 'Secret'],
@@ -132,7 +130,7 @@ export const IMMUTABLE_RULES: readonly UpdateRule[] = [
       ...(current.immutable === true ? under('data', 'binaryData', 'stringData', 'immutable')(changes) : []),
       ...(current.kind === 'Secret' ? under('type')(changes) : []),
     ],
-    how: (o) => [`kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${ns(o)}   # then apply, then restart the pods that mount it (or give it a new name)`],
+    how: (o) => [`kubectl delete ${o.kind.toLowerCase()} ${o.metadata.name}${namespaceFlag(o)}   # then apply, then restart the pods that mount it (or give it a new name)`],
   },
 ];
 
@@ -145,7 +143,7 @@ export const UNSAFE_RULES: readonly UpdateRule[] = [
     refused: (changes) => changes.filter((c) => c.path === 'spec.replicas' && c.action === '-'),
     how: (o) => [
       'before the apply, take replicas out of what kubectl last applied (the Kubernetes docs\' migration step):',
-      `  KUBE_EDITOR="perl -i -ne 'print unless /^  replicas:/'" kubectl apply edit-last-applied ${kind === 'Rollout' ? 'rollout.argoproj.io' : 'deployment.apps'}/${o.metadata.name}${ns(o)}`,
+      `  KUBE_EDITOR="perl -i -ne 'print unless /^  replicas:/'" kubectl apply edit-last-applied ${kubectlResource(o)}/${o.metadata.name}${namespaceFlag(o)}`,
       'then apply: the replicas stay as they are until the autoscaler takes them over',
     ],
   })),
@@ -195,7 +193,7 @@ export const DATA_UPGRADE_RULES: readonly UpdateRule[] = [
     why: 'PostgreSQL major version change: the new server refuses to start on the old data directory',
     refused: storeImageChanges('postgres', (b, a) => a[0] !== b[0]),
     how: (o) => [
-      `before: kubectl exec ${o.metadata.name}-0${ns(o)} -- sh -c 'pg_dumpall --username="$POSTGRES_USER"' > ${o.metadata.name}.sql`,
+      `before: kubectl exec ${o.metadata.name}-0${namespaceFlag(o)} -- sh -c 'pg_dumpall --username="$POSTGRES_USER"' > ${o.metadata.name}.sql`,
       `then: delete the StatefulSet and its claim data-${o.metadata.name}-0 (or restore into a new one), apply, and restore with psql`,
       "or run pg_upgrade with both versions' binaries on the volume; never apply a major version change alone",
     ],
@@ -218,7 +216,7 @@ export const DATA_UPGRADE_RULES: readonly UpdateRule[] = [
       return !(aMajor === bMajor && aMinor === bMinor + 1);
     }),
     how: (o) => [
-      `before: kubectl exec ${o.metadata.name}-0${ns(o)} -- rabbitmqctl enable_feature_flag all`,
+      `before: kubectl exec ${o.metadata.name}-0${namespaceFlag(o)} -- rabbitmqctl enable_feature_flag all`,
       'then upgrade one minor series at a time (3.12 -> 3.13 -> 4.0), applying and waiting for every node to be ready each time',
     ],
   },
@@ -246,7 +244,7 @@ function claimResizes(o: Manifest): string[] {
     const storage = t.spec?.resources?.requests?.storage;
     if (!t.metadata?.name || !storage) continue;
     for (let i = 0; i < (spec?.replicas ?? 1); i++) {
-      lines.push(`  kubectl patch pvc ${t.metadata.name}-${o.metadata.name}-${i}${ns(o)} -p '{"spec":{"resources":{"requests":{"storage":"${storage}"}}}}'`);
+      lines.push(`  kubectl patch pvc ${t.metadata.name}-${o.metadata.name}-${i}${namespaceFlag(o)} -p '{"spec":{"resources":{"requests":{"storage":"${storage}"}}}}'`);
     }
   }
   return lines;

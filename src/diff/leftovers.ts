@@ -5,6 +5,7 @@
  * prune it themselves (the Application prunes last, once the rest is healthy).
  */
 import { apiGroup, Manifest } from '../manifest';
+import { kubectlResource, namespaceFlag } from './identity';
 import type { RefusedUpdate } from './immutable';
 
 /** The new output's object of this API group, kind, namespace and name, if it has one. */
@@ -15,34 +16,25 @@ const isBlueGreen = (rollout: Manifest) => !!(rollout as { spec?: { strategy?: {
 
 const SOURCE = 'kubectl apply without --prune; Argo CD and Flux, as dist/gitops/ configures them, prune it';
 
-/** The kubectl name of an object's kind: `deployment.apps`, `service`. */
-function resource(o: Manifest): string {
-  const group = apiGroup(o.apiVersion);
-  return `${o.kind.toLowerCase()}${group ? `.${group}` : ''}`;
-}
-
-function namespaceFlag(o: Manifest): string {
-  return o.metadata.namespace ? ` -n ${o.metadata.namespace}` : '';
-}
-
 /** What `kubectl apply -f` keeps of `current`, gone from the new output, and how to remove it. */
 export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
   const { name, namespace } = current.metadata;
   const group = apiGroup(current.apiVersion);
-  const remove = `kubectl delete ${resource(current)} ${name}${namespaceFlag(current)}`;
+  const remove = `kubectl delete ${kubectlResource(current)} ${name}${namespaceFlag(current)}`;
   if (group === 'argoproj.io' && current.kind === 'Rollout' && wanted('apps', 'Deployment', namespace, name)) {
+    const blueGreen = isBlueGreen(current);
     return {
       fields: [],
       // Blue-green: the controller pinned the active Service (the main one) to its ReplicaSet.
       // Canary: it pinned only the stable and canary Services; the main one selects both versions.
-      why: isBlueGreen(current)
+      why: blueGreen
         ? `the Rollout keeps running the old version, and Argo Rollouts keeps Service ${name} selecting only the Rollout's pods (rollouts-pod-template-hash), so the new Deployment gets no traffic`
         : `the Rollout keeps running the old version beside the new Deployment, and Service ${name}, where the mesh now routes, selects the pods of both: requests reach both versions`,
-      source: isBlueGreen(current) ? `${SOURCE}; argo-rollouts v1.7.2 takes its pod-template hash out of the Service's selector when the Rollout is deleted` : SOURCE,
+      source: blueGreen ? `${SOURCE}; argo-rollouts v1.7.2 takes its pod-template hash out of the Service's selector when the Rollout is deleted` : SOURCE,
       how: [
         'apply, then wait for the Deployment:',
         `  kubectl rollout status deployment.apps/${name}${namespaceFlag(current)}`,
-        `then: ${remove}   # ${isBlueGreen(current) ? 'the Service selects the Deployment\'s pods again; ' : ''}the Rollout's pods go`,
+        `then: ${remove}   # ${blueGreen ? 'the Service selects the Deployment\'s pods again; ' : ''}the Rollout's pods go`,
       ],
     };
   }
@@ -61,9 +53,7 @@ export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
       ],
     };
   }
-  const target = (current as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
-  const scalesWanted = !!target?.kind && !!target.name && !!wanted(apiGroup(target.apiVersion ?? ''), target.kind, namespace, target.name);
-  if (group === 'autoscaling' && current.kind === 'HorizontalPodAutoscaler' && scalesWanted) {
+  if (group === 'autoscaling' && current.kind === 'HorizontalPodAutoscaler' && scalesWantedWorkload(current, wanted)) {
     return {
       fields: [],
       why: 'it keeps scaling its workload within its old bounds, so the replicas the spec now sets last only until its next sync',
@@ -79,4 +69,10 @@ export function leftoverOf(current: Manifest, wanted: Wanted): RefusedUpdate {
     source: SOURCE,
     how: [`after the apply: ${remove}`, 'or apply with --prune (docs/day2-operations.md#removing-a-service)'],
   };
+}
+
+/** Whether the workload an autoscaler scales is still in the new output (else the autoscaler is only left over). */
+function scalesWantedWorkload(hpa: Manifest, wanted: Wanted): boolean {
+  const target = (hpa as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
+  return !!target?.kind && !!target.name && !!wanted(apiGroup(target.apiVersion ?? ''), target.kind, hpa.metadata.namespace, target.name);
 }

@@ -1,6 +1,6 @@
 /** A plan in the manner of `terraform plan`: what applying a fresh synth would add, change and destroy. */
 import { FieldChange, fieldChanges } from './field-changes';
-import { compareObjects, LocatedManifest, objectKey, objectLabel } from './identity';
+import { compareObjects, identityKey, LocatedManifest, objectKey, objectLabel } from './identity';
 import { checkUpdate, RefusedUpdate } from './immutable';
 import { leftoverOf } from './leftovers';
 import { compareText } from '../compare-text';
@@ -53,8 +53,7 @@ export function planChanges(current: readonly LocatedManifest[], desired: readon
     const fields = fieldChanges(c.object, d.object);
     if (fields.length) changes.push({ action: '~', current: c, desired: d, fields, ...checkUpdate(c.object, d.object, fields) });
   }
-  const wanted = (group: string, kind: string, namespace: string | undefined, name: string) =>
-    want.get(objectKey({ apiVersion: group ? `${group}/v1` : 'v1', kind, metadata: { name, namespace } }))?.object;
+  const wanted = (group: string, kind: string, namespace: string | undefined, name: string) => want.get(identityKey(group, kind, namespace, name))?.object;
   for (const [key, c] of now) {
     if (!want.has(key)) changes.push({ action: '-', current: c, fields: [], refused: [], unsafe: [], kept: leftoverOf(c.object, wanted) });
   }
