@@ -8,10 +8,29 @@
  * environment is complete and valid), and the scratch directory gets links to them for
  * cdk8s-cli's listing and validation plugins. Any other CDK8S_OUTDIR (`npx cdk8s synth -o DIR`)
  * is the output directory itself.
+ *
+ * Run through the launcher, a successful synth (not cdk8s-cli's) asks it to record what the result
+ * depends on: the next `npm run synth` with nothing changed prints the same lines and skips the
+ * synth (tools/result-cache.cjs; PLATFORM_RESULT_CACHE=off synthesizes anyway).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runSynthCli } from '../src/cli';
+import { runSynthCli, SynthRun } from '../src/cli';
+
+/** What tools/launch.cjs offers an entry to record a run (tools/result-cache.cjs); absent when run otherwise. */
+type RecordResult = (request: { inputs: readonly string[]; inputDirs: readonly string[]; outputs: readonly string[]; replay: string }) => void;
+
+/** Asks the launcher to record a synth run: the spec and its files as inputs, the whole output directory as output. */
+function recordRun(run: SynthRun): void {
+  const record = (globalThis as Record<symbol, RecordResult | undefined>)[Symbol.for('platform-constructs.launch.result')];
+  if (!record || run.warned) return; // warnings are printed again by a real run only
+  record({
+    inputs: run.inputs.files,
+    inputDirs: [run.inputs.filesRoot],
+    outputs: [run.outDir],
+    replay: `${run.summary}up to date: the spec, the files it names, the code and the output are as the last synth left them (PLATFORM_RESULT_CACHE=off synthesizes anyway)\n`,
+  });
+}
 
 /** Links every file of `from` into `to` (created), keeping the tree; hidden entries (staging) are skipped. */
 function linkTree(from: string, to: string): void {
@@ -27,7 +46,7 @@ function linkTree(from: string, to: string): void {
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const i = argv.indexOf('--cdk8s-scratch');
-  if (i < 0) return runSynthCli(argv, env);
+  if (i < 0) return runSynthCli(argv, env, recordRun);
   const scratch = argv[i + 1];
   const args = [...argv.slice(0, i), ...argv.slice(i + 2)];
   if (!scratch || !env.CDK8S_OUTDIR || path.resolve(env.CDK8S_OUTDIR) !== path.resolve(scratch)) {

@@ -5,7 +5,7 @@ import { rateLimitNotes } from './platform/mesh';
 import { platformReportWriter } from './report/platform-report';
 import type { ExtraWriter } from './synth';
 import { SpecError } from './spec/errors';
-import { loadPlatformFile } from './spec/load';
+import { loadPlatformFile, SpecInputs } from './spec/load';
 import { OutputError, StagedOutput } from './staged-output';
 import { UsageError, readFlags } from './cli-args';
 import { safeLine } from './spec/escape';
@@ -67,12 +67,24 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
   return args;
 }
 
+/** What a successful synth read, wrote and printed: for a caller that skips the next one when nothing changed. */
+export interface SynthRun {
+  /** The spec file and the files it names (see LoadedPlatform.readFrom). */
+  readonly inputs: SpecInputs;
+  /** The output directory (every environment's, and gitops/, below it). */
+  readonly outDir: string;
+  /** What the synth printed on stdout about its output as it is now (not its time, nor what it removed). */
+  readonly summary: string;
+  /** Whether it printed warnings (on stderr). */
+  readonly warned: boolean;
+}
+
 /**
  * Runs synth; resolves to the exit code. Errors go to stderr, one per line. Each file is
  * written to a staging directory as soon as it is rendered; dist/<env>/ is replaced only when
- * every environment is complete and valid.
+ * every environment is complete and valid. `onSynthesized` is told about a successful run.
  */
-export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEnv, onSynthesized?: (run: SynthRun) => void): Promise<number> {
   const started = process.hrtime.bigint();
   let output: StagedOutput | undefined;
   try {
@@ -94,14 +106,17 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
     if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const lines: string[] = [];
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
-      process.stdout.write(`${safeLine(args.out)}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
-      for (const note of rateLimitNotes(e.platform.spec)) process.stdout.write(`${safeLine(args.out)}/${e.name}: ${note}\n`);
+      lines.push(`${safeLine(args.out)}/${e.name}: ${e.files.length} files, ${objects} objects\n`);
+      for (const note of rateLimitNotes(e.platform.spec)) lines.push(`${safeLine(args.out)}/${e.name}: ${note}\n`);
     }
-    if (gitops.length) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    if (gitops.length) lines.push(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    for (const line of lines) process.stdout.write(line);
     if (staleGitops) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
+    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, summary: lines.join(''), warned: staged.warnings.length > 0 });
     return 0;
   } catch (e) {
     try {

@@ -4,12 +4,13 @@
  * or slows down moves all of them alike) and each figure is the median of BENCH_RUNS runs
  * (default 5; 3 for the 1000-service spec), each a fresh process:
  *
- * - `npm run synth` with nothing changed, and after an edit (src/cli.ts touched: its mtime
- *   changes, its content does not, and the launcher bundles again);
+ * - `npm run synth` with nothing changed (the launcher prints the last synth's output again,
+ *   tools/result-cache.cjs), the same with the result cache off (a synth), and after an edit
+ *   (src/cli.ts touched: its mtime changes, its content does not, and the launcher bundles again);
  * - npm's own start (`npm run env`), which every `npm run` pays;
  * - `npx cdk8s synth`, and cdk8s-cli's own start (an app that writes nothing);
- * - the reference synth with each performance seam switched off (code cache, direct renderer,
- *   V8 tuning);
+ * - the reference synth through the launcher (result cache off: the synth's own time), and with
+ *   each other performance seam switched off (code cache, direct renderer, V8 tuning);
  * - generated specs with 100 and 1000 services: time, peak RSS and growth.
  *
  * Outputs go to a temporary directory; dist/ is not touched. An entry point: it runs when loaded.
@@ -38,7 +39,7 @@ interface Command {
   readonly after?: () => void;
 }
 
-interface Sample { readonly ms: number; readonly stdout: string; readonly maxRssKb?: number; readonly bundled?: boolean }
+interface Sample { readonly ms: number; readonly stdout: string; readonly maxRssKb?: number; readonly bundled?: boolean; readonly result?: string }
 /** The median run of a command, and the range of peak RSS over its runs. */
 interface Result extends Sample { readonly rssRangeKb: readonly [number, number] }
 
@@ -50,8 +51,8 @@ function runOnce(c: Command): Sample {
   if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}):\n${r.stderr}`);
   c.after?.();
   const trace = /^platform-launch (\{.*\})$/m.exec(r.stderr);
-  const t = trace ? JSON.parse(trace[1]) as { maxRssKb: number; bundled: boolean } : undefined;
-  return { ms, stdout: r.stdout, maxRssKb: t?.maxRssKb, bundled: t?.bundled };
+  const t = trace ? JSON.parse(trace[1]) as { maxRssKb: number; bundled: boolean; result: string } : undefined;
+  return { ms, stdout: r.stdout, maxRssKb: t?.maxRssKb, bundled: t?.bundled, result: t?.result };
 }
 
 /** The median run of each command, the commands taking turns. */
@@ -90,26 +91,32 @@ function bench(work: string): void {
   const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
   const node = process.execPath;
   const floor: Command = { label: 'floor: node -e "require(\'cdk8s-plus-27\')"', file: node, args: ['-e', "require('cdk8s-plus-27')"] };
+  // The synths the bench starts itself measure the synth: the result cache would skip it.
+  const synthOnly = { PLATFORM_RESULT_CACHE: 'off' };
   const commands: Command[] = [
     floor,
     { label: 'npm run synth (nothing changed)', file: npm, args: ['run', '--silent', 'synth', '--', '--out', out('npm')] },
+    { label: 'npm run synth, result cache off (PLATFORM_RESULT_CACHE=off)', file: npm, args: ['run', '--silent', 'synth', '--', '--out', out('npmoff')], env: synthOnly },
     // The edit makes a new bundle, which every code cache but the one this run writes no longer
     // fits: the commands with other node options or V8 flags get theirs again, untimed.
     { label: 'npm run synth after an edit (src/cli.ts touched)', file: npm, args: ['run', '--silent', 'synth', '--', '--out', out('edit')], before: () => touch(EDITED), after: () => warmCaches() },
     { label: 'npm\'s own start (npm run env)', file: npm, args: ['run', '--silent', 'env'] },
     { label: 'npx cdk8s synth', file: npx, args: ['cdk8s', 'synth', '--no-check-upgrade', '-o', out('cdk8s')] },
     { label: 'cdk8s-cli\'s own start (npx cdk8s synth, app writes nothing)', file: npx, args: ['cdk8s', 'synth', '--no-check-upgrade', '-o', out('empty'), '--app', `mkdir -p "${out('empty')}"`] },
-    { label: `synth (node ${[...SYNTH_NODE_OPTIONS, ''].join(' ')}tools/launch.cjs bin/synth.ts)`, file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('launch')] },
-    { label: 'synth without node\'s options (node tools/launch.cjs bin/synth.ts)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('nooptions')] },
-    { label: 'synth, code cache off (NODE_DISABLE_COMPILE_CACHE=1)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('nocache')], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
-    { label: 'synth, direct renderer off (PLATFORM_DIRECT_RENDER=off)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('nodirect')], env: { PLATFORM_DIRECT_RENDER: 'off' } },
-    { label: 'synth, V8 tuning off (PLATFORM_V8_TUNING=off)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('untuned')], env: { PLATFORM_V8_TUNING: 'off' } },
+    { label: `synth (node ${[...SYNTH_NODE_OPTIONS, ''].join(' ')}tools/launch.cjs bin/synth.ts, result cache off)`, file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('launch')], env: synthOnly },
+    { label: 'synth without node\'s options (node tools/launch.cjs bin/synth.ts)', file: node, args: [LAUNCH, 'bin/synth.ts', '--out', out('nooptions')], env: synthOnly },
+    { label: 'synth, code cache off (NODE_DISABLE_COMPILE_CACHE=1)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('nocache')], env: { ...synthOnly, NODE_DISABLE_COMPILE_CACHE: '1' } },
+    { label: 'synth, direct renderer off (PLATFORM_DIRECT_RENDER=off)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('nodirect')], env: { ...synthOnly, PLATFORM_DIRECT_RENDER: 'off' } },
+    { label: 'synth, V8 tuning off (PLATFORM_V8_TUNING=off)', file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--out', out('untuned')], env: { ...synthOnly, PLATFORM_V8_TUNING: 'off' } },
   ];
-  // Unmeasured: bundles if needed and warms the code caches (one per V8 tuning), as a user's second synth finds them.
+  // Unmeasured: bundles if needed and warms the code caches (one per V8 tuning), as a user's second
+  // synth finds them; then `npm run synth` once, whose record the next one finds (the edit made a
+  // new bundle, and the edited run's record is of other arguments).
   function warmCaches(): void {
-    runOnce(commands[6]);
-    runOnce(commands[7]); // a code cache of its own: V8 refuses one made under other options
+    runOnce(commands[7]);
+    runOnce(commands[8]); // a code cache of its own: V8 refuses one made under other options
     runOnce(commands[commands.length - 1]);
+    runOnce(commands[1]);
   }
   warmCaches();
   const results = inTurns(commands, RUNS);
@@ -120,9 +127,11 @@ function bench(work: string): void {
     const r = results[k];
     console.log(`| ${c.label} | ${r.ms.toFixed(0)} ms | ${(r.ms / base).toFixed(2)} | ${countObjects(r.stdout) || ''} |`);
   });
-  const [, unchanged, edited, npmStart, cdk8s, cdk8sStart, launched] = results;
+  const [, unchanged, synthesized, edited, npmStart, cdk8s, cdk8sStart, launched] = results;
   if (!edited.bundled) throw new Error('the edit did not make the launcher bundle again');
-  console.log(`\nnpm run synth, nothing changed: ${(unchanged.ms / base).toFixed(2)}x the floor (target <= 2.5x); of it npm's own start ${(npmStart.ms / base).toFixed(2)}x, the synth ${(launched.ms / base).toFixed(2)}x`);
+  if (unchanged.result !== 'hit') throw new Error(`npm run synth with nothing changed did not replay the last synth (result cache: ${unchanged.result})`);
+  console.log(`\nnpm run synth, nothing changed: ${(unchanged.ms / base).toFixed(2)}x the floor (target <= 2.5x); of it npm's own start ${(npmStart.ms / base).toFixed(2)}x`);
+  console.log(`npm run synth, result cache off: ${(synthesized.ms / base).toFixed(2)}x the floor; of it the synth ${(launched.ms / base).toFixed(2)}x`);
   console.log(`npm run synth after an edit: ${(edited.ms / 1000).toFixed(2)} s (target < 1.5 s)`);
   console.log(`npx cdk8s synth: cdk8s-cli's start + ${((cdk8s.ms - cdk8sStart.ms) / 1000).toFixed(2)} s (target <= 0.6 s)`);
 
@@ -130,7 +139,7 @@ function bench(work: string): void {
   const sized = (n: number, env?: NodeJS.ProcessEnv, label = `${n} services`): Command => {
     const spec = path.join(work, `bench-${n}.yaml`);
     if (!fs.existsSync(spec)) fs.writeFileSync(spec, generatedSpec(n));
-    return { label, file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--config', spec, '--out', out(`out-${n}-${label.length}`)], env };
+    return { label, file: node, args: [...SYNTH_NODE_OPTIONS, LAUNCH, 'bin/synth.ts', '--config', spec, '--out', out(`out-${n}-${label.length}`)], env: { ...synthOnly, ...env } };
   };
   const scale = [sized(100), sized(1000), sized(1000, { PLATFORM_DIRECT_RENDER: 'off' }, '1000 services, direct renderer off'), sized(1000, { PLATFORM_V8_TUNING: 'off' }, '1000 services, V8 tuning off')];
   const big = inTurns(scale, Math.min(RUNS, 3));

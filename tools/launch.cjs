@@ -16,6 +16,9 @@
  *
  * Both bundles are compiled with a V8 code cache made at the end of the last successful run
  * (NODE_DISABLE_COMPILE_CACHE=1 turns it off), under V8 flags tuned for a short run (see V8_FLAGS).
+ * An entry that asks for it (the synth) is not run at all when nothing it depends on changed
+ * since its last successful run: its output is printed again (tools/result-cache.cjs;
+ * PLATFORM_RESULT_CACHE=off turns it off).
  *
  * `--watch` runs the entry again, in a fresh process, whenever a file under src/, imports/,
  * bin/, tools/ or the spec's directory changes.
@@ -28,6 +31,9 @@
  */
 const fs = require('fs');
 const path = require('path');
+
+/** When this run started, for the result cache's race margin (see RACY_MS). */
+const STARTED = Date.now();
 
 /** Started as a command (`node tools/launch.cjs ...`), not required by another module. */
 const isCommand = require.main === module;
@@ -62,9 +68,9 @@ const RACY_MS = 100;
 /**
  * What this run did, printed as one JSON line on stderr at exit when PLATFORM_LAUNCH_TRACE is
  * set (the bench and the tests read it): which bundles it built, how long deciding that took,
- * how the code cache was used (per bundle), the V8 flags it set, and the peak resident memory of the process.
+ * whether the entry's recorded result was replayed ('hit'), how the code cache was used (per bundle), the V8 flags it set, and the peak resident memory of the process.
  */
-const trace = { bundled: false, packagesBundled: false, checkMs: 0, codeCache: 'off', packagesCodeCache: 'off', v8Flags: V8_FLAGS, builtinsBeforeV8Flags: [], maxRssKb: 0 };
+const trace = { bundled: false, packagesBundled: false, checkMs: 0, result: 'off', codeCache: 'off', packagesCodeCache: 'off', v8Flags: V8_FLAGS, builtinsBeforeV8Flags: [], maxRssKb: 0 };
 if (isCommand && process.env.PLATFORM_LAUNCH_TRACE) {
   process.on('exit', () => {
     trace.maxRssKb = process.resourceUsage().maxRSS;
@@ -293,9 +299,9 @@ async function prepare(entry) {
   const packages = stamp.packages ?? [];
   // Under --enable-source-maps node's own loader requires the entry's bundle, and with it the
   // packages from node_modules (see run): their bundle is neither checked nor built.
-  if (packages.length === 0 || process.sourceMapsEnabled) return { entry: out.bundle, builtins: stamp.builtins ?? [] };
+  if (packages.length === 0 || process.sourceMapsEnabled) return { name, entry: out.bundle, builtins: stamp.builtins ?? [] };
   const vendor = await vendorBundle(packages);
-  return { entry: out.bundle, packages: vendor.bundle, builtins: [...new Set([...(stamp.builtins ?? []), ...vendor.builtins])] };
+  return { name, entry: out.bundle, packages: vendor.bundle, builtins: [...new Set([...(stamp.builtins ?? []), ...vendor.builtins])] };
 }
 
 /**
@@ -452,8 +458,45 @@ async function main() {
   if (watching) argv.shift();
   const [entry, ...args] = argv;
   if (!entry) throw new Error('usage: node tools/launch.cjs [--watch] <entry.ts> [args...]');
-  if (watching) watch(entry, args);
-  else run(await prepare(entry), args);
+  if (watching) return watch(entry, args);
+  const bundles = await prepare(entry);
+  if (!replayed(bundles, args)) run(bundles, args);
+}
+
+/**
+ * When the entry's last successful run here had the same key and nothing it depends on changed,
+ * prints what it printed and returns true; else returns false and offers the entry to record this
+ * run (tools/result-cache.cjs), written at exit if it succeeds.
+ */
+function replayed(bundles, args) {
+  const results = require('./result-cache.cjs');
+  if (!results.resultCacheEnabled()) return false;
+  const key = results.runKey(args, [bundleIdentity(bundles.entry), bundles.packages ? bundleIdentity(bundles.packages) : null]);
+  const file = results.recordFile(CACHE, bundles.name, process.cwd());
+  let replay;
+  try {
+    replay = results.replayIfCurrent(file, key);
+  } catch {
+    // a record of another layout, or a file that cannot be read: run the entry
+  }
+  if (typeof replay === 'string') {
+    trace.result = 'hit';
+    process.stdout.write(replay);
+    return true;
+  }
+  trace.result = 'miss';
+  let request;
+  globalThis[results.RESULT_HOOK] = (asked) => { request = asked; };
+  // Before the trace is printed (its listener came first).
+  process.prependOnceListener('exit', (code) => {
+    if (code !== 0 || !request) return;
+    try {
+      trace.result = results.writeRecord(file, key, request, STARTED, RACY_MS, writeAtomically) ? 'recorded' : 'miss (inputs changed meanwhile)';
+    } catch {
+      // the next run runs the entry again
+    }
+  });
+  return false;
 }
 
 module.exports = { packagesBundle };

@@ -104,6 +104,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
  */
 export class SpecFiles {
   private readonly root: string;
+  /** The root as given (resolved, links kept). */
+  private readonly givenRoot: string;
   private readonly cache = new Map<string, FileRead>();
 
   /**
@@ -112,6 +114,7 @@ export class SpecFiles {
    */
   constructor(private readonly baseDir: string, root?: string) {
     const given = path.resolve(root ?? baseDir);
+    this.givenRoot = given;
     let real: string;
     try {
       real = fs.realpathSync(given);
@@ -129,6 +132,11 @@ export class SpecFiles {
       this.cache.set(reference, read);
     }
     return read;
+  }
+
+  /** Every file asked for so far, as named (absolute, links kept), and the directory they must lie in. */
+  public readFrom(): { files: string[]; filesRoot: string } {
+    return { files: [...this.cache.keys()].map((reference) => path.resolve(this.baseDir, reference)), filesRoot: this.givenRoot };
   }
 
   /** The text of a file the spec names; throws when it cannot be used (the loader reports that first). */

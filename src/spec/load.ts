@@ -29,6 +29,22 @@ export interface LoadedPlatform {
   readonly environments: readonly EnvironmentSpec[];
   /** The line of a spec path in the file (the deepest part of it that exists); 0 without a file. */
   lineOf(path: readonly PropertyKey[]): number;
+  /**
+   * What the spec was read from: the spec file (absolute; none for a spec declared in TypeScript)
+   * and every file it names (as named: links kept), and the directory those must lie in. What a
+   * tool needs to tell whether a spec changed (the launcher's result cache). Ask after the synth:
+   * it lists what was read so far.
+   * @default unknown
+   */
+  readFrom?(): SpecInputs;
+}
+
+/** The files a spec was read from (see LoadedPlatform.readFrom). */
+export interface SpecInputs {
+  /** Absolute paths of the spec file and of the files it names, as named. */
+  readonly files: readonly string[];
+  /** The directory every file the spec names must lie in, as given (absolute). */
+  readonly filesRoot: string;
 }
 
 /** Options of loading a spec. */
@@ -50,7 +66,14 @@ export function loadPlatformFile(file: string, options: LoadOptions = {}): Loade
   if ('problem' in read) {
     throw new SpecError([{ file, line: read.line ?? 0, path: '', message: `cannot read the spec file: it ${read.problem}` }]);
   }
-  return loadPlatform(read.text, file, options);
+  const loaded = loadPlatform(read.text, file, options);
+  return {
+    ...loaded,
+    readFrom: () => {
+      const named = loaded.readFrom!();
+      return { ...named, files: [path.resolve(file), ...named.files] };
+    },
+  };
 }
 
 /**
@@ -139,7 +162,7 @@ export function loadSpec(source: SpecOrigin, baseDir: string, options: LoadOptio
       : source.inCode ? joinPath(at(env, p)) : `${path.basename(file)}:${source.lineOf(at(env, p))}`),
   );
   if (out.length) throw new SpecError(out);
-  return { file, inCode: source.inCode, environments, lineOf: (p) => source.lineOf(p) };
+  return { file, inCode: source.inCode, environments, lineOf: (p) => source.lineOf(p), readFrom: () => files.readFrom() };
 }
 
 /** A problem at a spec path: its line in the file (of the key with `atKey`), or none for a spec declared in TypeScript. */

@@ -7,10 +7,10 @@
  * The tests run concurrently: most of their time is waiting for the processes they start.
  * (A copied project or cache would not do: the stamps hold each input's ctime, which no copy keeps.)
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runNode } from '../support/node-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -21,7 +21,7 @@ async function project(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launch-'));
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'tools'));
-  for (const f of ['launch.cjs', 'v8-flags.cjs']) fs.copyFileSync(path.join(ROOT, 'tools', f), path.join(dir, 'tools', f));
+  for (const f of ['launch.cjs', 'v8-flags.cjs', 'result-cache.cjs']) fs.copyFileSync(path.join(ROOT, 'tools', f), path.join(dir, 'tools', f));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   for (const p of ['esbuild', 'yaml']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{}\n');
@@ -80,21 +80,13 @@ function write(dir: string, file: string, text: string): void {
   fs.writeFileSync(path.join(dir, file), text);
 }
 
-interface Trace { bundled: boolean; packagesBundled: boolean; codeCache: string; packagesCodeCache: string; v8Flags: string; builtinsBeforeV8Flags: string[] }
+interface Trace { bundled: boolean; packagesBundled: boolean; result: string; codeCache: string; packagesCodeCache: string; v8Flags: string; builtinsBeforeV8Flags: string[] }
 interface Output { status: number | null; stdout: string; stderr: string }
 interface Run extends Output { trace: Trace }
 
 /** Runs node with `args` in the project, the launcher's trace asked for; resolves to its exit status and output. */
 function node(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<Output> {
-  const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...env, PLATFORM_LAUNCH_TRACE: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
-  child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runNode(args, dir, { ...env, PLATFORM_LAUNCH_TRACE: '1' });
 }
 
 /** Runs the project's launcher with `args`; `nodeArgs` are node's own options before it. */
@@ -335,6 +327,102 @@ describe('tools/launch.cjs', () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([0, `${bundle}\nb: 2\n`, '']);
     expect(fs.statSync(bundle).mtimeMs).toBe(built);
   }));
+
+  describe('the result cache', () => {
+    /**
+     * A project whose entry bin/copy.ts reads in/input.txt, writes it upper-cased to out/result.txt,
+     * counts its runs in runs.log (no input or output of it), exits 1 when FAIL is set, writes its
+     * input again (as it was) with --touch the first time, and asks
+     * the launcher to record the run; `run` returns what the run printed, its trace and how many
+     * times the entry has run.
+     */
+    async function copyProject(): Promise<{ dir: string; run: (args?: string[], env?: NodeJS.ProcessEnv) => Promise<{ stdout: string; result: string; runs: number; status: number | null }> }> {
+      const dir = await project();
+      write(dir, 'in/input.txt', 'abc');
+      write(dir, 'bin/copy.ts', [
+        "import * as fs from 'fs';",
+        "const input = fs.readFileSync('in/input.txt', 'utf8');",
+        "fs.mkdirSync('out', { recursive: true });",
+        "fs.writeFileSync('out/result.txt', input.toUpperCase());",
+        "fs.appendFileSync('runs.log', 'ran\\n');",
+        'process.stdout.write(`wrote ${input}\\n`);',
+        "if (process.env.FAIL) process.exitCode = 1;",
+        "if (process.argv.includes('--touch') && !fs.existsSync('touched')) { fs.writeFileSync('in/input.txt', input); fs.writeFileSync('touched', ''); }",
+        "const record = (globalThis as Record<symbol, ((r: object) => void) | undefined>)[Symbol.for('platform-constructs.launch.result')];",
+        "record?.({ inputs: ['in/input.txt'], inputDirs: ['in'], outputs: ['out'], replay: `replayed ${input}\\n` });",
+        '',
+      ].join('\n'));
+      await pastRaceMargin();
+      const run = async (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+        const r = await launch(dir, ['bin/copy.ts', ...args], env);
+        const runs = fs.existsSync(path.join(dir, 'runs.log')) ? fs.readFileSync(path.join(dir, 'runs.log'), 'utf8').split('\n').length - 1 : 0;
+        return { stdout: r.stdout, result: r.trace.result, runs, status: r.status };
+      };
+      return { dir, run };
+    }
+
+    test.concurrent('a recorded run is not run again while nothing it depends on changes: its output is printed again', async () => {
+      // GIVEN an entry that asks for its run to be recorded, run once
+      const { run } = await copyProject();
+      expect(await run()).toEqual({ stdout: 'wrote abc\n', result: 'recorded', runs: 1, status: 0 });
+      // WHEN it runs again with nothing changed THEN the entry does not run, and its replay is printed
+      expect(await run()).toEqual({ stdout: 'replayed abc\n', result: 'hit', runs: 1, status: 0 });
+      // AND PLATFORM_RESULT_CACHE=off runs it anyway, and writes no record
+      expect(await run([], { PLATFORM_RESULT_CACHE: 'off' })).toMatchObject({ stdout: 'wrote abc\n', result: 'off', runs: 2 });
+    });
+
+    test.concurrent('an input, an output, the arguments, a PLATFORM_ or CDK8S_ variable, or the code changed: the entry runs', async () => {
+      // GIVEN a recorded run
+      const { dir, run } = await copyProject();
+      await run();
+      let runs = 1;
+      const runsAgain = async (why: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+        const r = await run(args, env);
+        expect([why, r.result, r.runs]).toEqual([why, 'recorded', ++runs]);
+        expect([why, (await run(args, env)).result]).toEqual([why, 'hit']);
+      };
+      // WHEN the input changes (same size) THEN the entry runs
+      write(dir, 'in/input.txt', 'xyz');
+      await pastRaceMargin();
+      await runsAgain('input changed');
+      expect((await run()).stdout).toBe('replayed xyz\n');
+      // WHEN the input is written while the entry runs THEN that run is not recorded (it may have read either version)
+      expect(await run(['--touch'])).toMatchObject({ result: 'miss (inputs changed meanwhile)', runs: ++runs });
+      await pastRaceMargin();
+      expect((await run(['--touch'])).result).toBe('recorded');
+      runs++;
+      // WHEN an output is edited, or a file is added beside it THEN the entry runs (and writes its output again)
+      write(dir, 'out/result.txt', 'XYy');
+      await runsAgain('output edited');
+      expect(fs.readFileSync(path.join(dir, 'out', 'result.txt'), 'utf8')).toBe('XYZ');
+      write(dir, 'out/extra.txt', '');
+      await runsAgain('output added');
+      // WHEN the output directory is gone THEN the entry runs
+      fs.rmSync(path.join(dir, 'out'), { recursive: true });
+      await runsAgain('output removed');
+      // WHEN the arguments or a variable of the key differ THEN the entry runs; others do not count
+      await runsAgain('arguments', ['--other']);
+      expect((await run(['--other'])).stdout).toBe('replayed xyz\n');
+      await runsAgain('variable', [], { CDK8S_DISABLE_SORT: '1' });
+      expect((await run([], { CDK8S_DISABLE_SORT: '1', UNRELATED: '1' })).result).toBe('hit');
+      // WHEN the code changes THEN the entry is bundled and runs
+      write(dir, 'bin/copy.ts', `${fs.readFileSync(path.join(dir, 'bin', 'copy.ts'), 'utf8')}// changed\n`);
+      await pastRaceMargin();
+      await runsAgain('code changed');
+    });
+
+    test.concurrent('a failed run is not recorded: the next run runs the entry again', async () => {
+      // GIVEN a recorded run, and then an input changed
+      const { dir, run } = await copyProject();
+      await run();
+      write(dir, 'in/input.txt', 'bad');
+      await pastRaceMargin();
+      // WHEN the entry runs and fails THEN it ran
+      expect(await run([], { FAIL: '1' })).toMatchObject({ status: 1, result: 'miss', runs: 2 });
+      // AND the next run runs the entry again (the output of the failed run is not taken as current)
+      expect(await run()).toMatchObject({ status: 0, result: 'recorded', runs: 3 });
+    });
+  });
 
   test('npm run synth, diff, check, watch and npx cdk8s synth start node with the same options, those the launcher keys its code cache by', () => {
     // GIVEN the commands as package.json and cdk8s.yaml declare them

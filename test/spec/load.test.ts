@@ -1,6 +1,9 @@
 /** Bad input gets a clear error: file:line, spec path, what was wrong and what is allowed. */
-import { loadPlatform } from '../../src/spec/load';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadPlatform, loadPlatformFile } from '../../src/spec/load';
 import { editReference, lineIn, problemsOf, REFERENCE_FILE, referenceText } from '../helpers';
+import { fixtureCopy, scratchDir } from '../hostile/support';
 
 describe('the reference spec', () => {
   test('loads every environment with its overrides applied', () => {
@@ -34,6 +37,23 @@ describe('the reference spec', () => {
     expect(loaded.lineOf(['services', 'user-service', 'replicas'])).toBe(lineIn(text, 'replicas:', 'user-service:'));
     expect(loaded.lineOf(['services', 'user-service', 'port'])).toBe(lineIn(text, 'port:', 'user-service:'));
     expect(loaded.lineOf(['environments'])).toBe(lineIn(text, 'environments:') + 1);
+  });
+});
+
+describe('what a spec was read from', () => {
+  test('the spec file and every file it names, as named (links kept), and the directory they must lie in', () => {
+    // GIVEN a spec file in a directory of its own whose services name three SQL files, one of them through a link
+    const spec = fixtureCopy(editReference(['schema: sql/order_service.sql', 'schema: sql/order-link.sql']), scratchDir('read-from-'));
+    const dir = path.dirname(spec);
+    fs.symlinkSync('order_service.sql', path.join(dir, 'sql', 'order-link.sql'));
+    // WHEN it is loaded from the file
+    const loaded = loadPlatformFile(spec);
+    // THEN it was read from the spec and the three files, the link by its own name, below the spec's directory
+    const readFrom = loaded.readFrom!();
+    expect([...readFrom.files].sort()).toEqual([spec, ...['inventory_service.sql', 'order-link.sql', 'user_service.sql'].map((f) => path.join(dir, 'sql', f))].sort());
+    expect(readFrom.filesRoot).toBe(dir);
+    // AND from text, without the file: the files it names only
+    expect(loadPlatform(referenceText(), spec).readFrom!().files).toHaveLength(3);
   });
 });
 
