@@ -11,6 +11,7 @@
  *   and `<svc>-canary` (0), weights Argo Rollouts rewrites through this VirtualService.
  * - blueGreen: the header pins to `<svc>-preview`; `primary` goes to `<svc>` (the active Service).
  */
+import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService, VirtualServiceSpecHttp,
@@ -18,6 +19,7 @@ import {
 } from '../../imports/istio-networking.istio.io';
 import { SAFE_RETRY_ON } from '../spec/retry-policy';
 import { TreeIndex } from '../tree-index';
+import { MicroService } from '../workload/microservice';
 import { canaryServiceName, namespaceOf, previewServiceName, PRIMARY_ROUTE, serviceHost, stableServiceName, VERSION_PIN_ROUTE } from './names';
 
 /** The route Argo Rollouts shifts canary weights on. */
@@ -208,6 +210,7 @@ export class ServiceTraffic extends Construct {
         maxEjectionPercent: breaker.maxEjectionPercent,
       },
     };
+    if (shape.services.length > 1) this.node.addValidation({ validate: () => this.secondVersionProblems(props.routing?.strategy ?? 'rolling') });
     for (const ruleHost of shape.services) {
       this.destinationRules.set(ruleHost, new DestinationRule(this, `DestinationRule-${ruleHost}`, {
         metadata: { name: ruleHost, labels },
@@ -220,6 +223,23 @@ export class ServiceTraffic extends Construct {
         },
       }));
     }
+  }
+
+  /**
+   * The routes to the new version go to Services that a delivery construct creates beside a
+   * Rollout. A MicroService of this name and namespace that runs a Deployment has no second
+   * version, and nothing would create them: every request on those routes would fail (503, no
+   * healthy upstream). A workload this library does not build is not checked.
+   */
+  private secondVersionProblems(strategy: string): string[] {
+    const deployments = MicroService.forService(this, this.serviceName)
+      .filter((s) => s.workloadKind === 'Deployment' && Chart.of(s).namespace === this.namespace);
+    if (deployments.length === 0) return [];
+    const routed = this.shape.services.filter((s) => s !== this.serviceName).join(' and ');
+    const delivery = strategy === 'canary' ? 'CanaryDelivery' : 'BlueGreenDelivery';
+    return [`ServiceTraffic ${this.serviceName}: routing.strategy "${strategy}" routes the new version to ${routed}, which a ${delivery} creates beside a Rollout; `
+      + `but the MicroService ${this.serviceName} (${deployments[0].node.path}) runs a Deployment, which has no second version, and nothing creates those Services: `
+      + `build the MicroService with workloadKind "Rollout" and add a ${delivery} for it, or give the ServiceTraffic routing { strategy: 'rolling' } (or routeNewVersion: false)`];
   }
 }
 

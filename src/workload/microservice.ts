@@ -12,6 +12,7 @@ import { componentLabels, imageVersion, selectorLabels } from './labels';
 import { healthProbes } from './probes';
 import { containerResources, ContainerResourceAmounts, resourceProblems } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume } from './security';
+import { TreeIndex } from '../tree-index';
 
 /** Name of the container port every service exposes. */
 export const HTTP_PORT_NAME = 'http';
@@ -134,6 +135,9 @@ export interface MicroServiceProps {
   readonly healthPath?: string;
 }
 
+/** Every MicroService by service name, for other constructs' checks. */
+const SERVICES = new TreeIndex<MicroService>();
+
 /**
  * A service's workload and the objects around it: ServiceAccount, ClusterIP Service, Deployment
  * (or the pod template an Argo Rollout takes over), HorizontalPodAutoscaler and
@@ -141,6 +145,14 @@ export interface MicroServiceProps {
  * resources and spread across zones and nodes.
  */
 export class MicroService extends Construct {
+  /**
+   * The MicroService constructs of service `name` in the construct tree of `scope` (usually one).
+   * The mesh's constructs use it to check that the routes they write have pods behind them.
+   */
+  public static forService(scope: IConstruct, name: string): readonly MicroService[] {
+    return SERVICES.find(scope, name);
+  }
+
   /** Service name. */
   public readonly serviceName: string;
   /** The container image. */
@@ -183,6 +195,7 @@ export class MicroService extends Construct {
       throw new Error(`MicroService ${scope.node.path ? `${scope.node.path}/` : ''}${id}: invalid props:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     this.serviceName = name;
+    SERVICES.add(this, name);
     this.image = props.image;
     this.port = props.port;
     this.workloadKind = props.workloadKind ?? 'Deployment';

@@ -1,11 +1,12 @@
 /** Per-service VirtualService and DestinationRules, shaped by the delivery strategy. */
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh/traffic';
 import { serviceTrafficProps } from '../../src/platform/service-props';
 import { ServiceSchema } from '../../src/spec/schema';
 import { Manifest } from '../../src/synth';
 import { findObject, objectsOf } from '../helpers';
-import { testChart } from '../support/test-chart';
+import { testApp, testChart } from '../support/test-chart';
+import { MicroService } from '../../src/workload/microservice';
 
 interface Destination { host: string; subset?: string; port: { number: number } }
 interface Http { name: string; match?: unknown[]; route: Array<{ destination: Destination; weight?: number }>; timeout: string; retries: unknown }
@@ -170,5 +171,34 @@ describe('service traffic', () => {
       connectionPool: { tcp: { maxConnections: 7 }, http: { http1MaxPendingRequests: 3, maxRequestsPerConnection: 0 } },
       outlierDetection: { consecutive5xxErrors: 2, interval: '30s', baseEjectionTime: '1m', maxEjectionPercent: 50 },
     });
+  });
+});
+
+describe('routes to a second version', () => {
+  /** A chart in namespace `ns` with a MicroService `app` built with `workloadKind`, and its ServiceTraffic routed by `strategy`. */
+  function chartWith(workloadKind: 'Deployment' | 'Rollout' | undefined, strategy: 'canary' | 'blueGreen', routeNewVersion?: boolean): Chart {
+    const chart = new Chart(testApp(), 'test', { namespace: 'ns' });
+    if (workloadKind) new MicroService(chart, 'app', { image: 'ghcr.io/x/app:1.0.0', port: 8080, replicas: 2, workloadKind });
+    new ServiceTraffic(chart, 'traffic', { name: 'app', port: 8080, routing: { strategy, routeNewVersion } });
+    return chart;
+  }
+
+  test.each([
+    ['canary', 'app-stable and app-canary', 'CanaryDelivery'],
+    ['blueGreen', 'app-preview', 'BlueGreenDelivery'],
+  ] as const)('%s routing of a service whose MicroService runs a Deployment is refused: nothing creates %s', (strategy, routed, delivery) => {
+    // GIVEN a MicroService with a Deployment, and its ServiceTraffic routing the new version to the Services a delivery construct creates
+    const chart = chartWith('Deployment', strategy);
+    // WHEN synthesized THEN it is refused, naming the Services, the workload and both ways out
+    expect(() => Testing.synth(chart)).toThrow(`ServiceTraffic app: routing.strategy "${strategy}" routes the new version to ${routed}, which a ${delivery} creates beside a Rollout; `
+      + 'but the MicroService app (test/app) runs a Deployment, which has no second version, and nothing creates those Services: '
+      + `build the MicroService with workloadKind "Rollout" and add a ${delivery} for it, or give the ServiceTraffic routing { strategy: 'rolling' } (or routeNewVersion: false)`);
+  });
+
+  test('without routes to a second version, or with a workload this library does not build, nothing is checked', () => {
+    // GIVEN canary routing without traffic routing (one Service), and canary routing of a service whose workload the user builds
+    // WHEN synthesized THEN both render
+    expect(() => Testing.synth(chartWith('Deployment', 'canary', false))).not.toThrow();
+    expect(() => Testing.synth(chartWith(undefined, 'canary'))).not.toThrow();
   });
 });
