@@ -105,7 +105,6 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
     const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
     if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const lines: string[] = [];
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
@@ -113,10 +112,12 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
       for (const note of rateLimitNotes(e.platform.spec)) lines.push(`${safeLine(args.out)}/${e.name}: ${note}\n`);
     }
     if (gitops.length) lines.push(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
+    // Right after the output is written, before anything is printed: what it is now is what the synth wrote.
+    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, summary: lines.join(''), warned: staged.warnings.length > 0 });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const line of lines) process.stdout.write(line);
     if (staleGitops) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);
     process.stdout.write(`synthesized ${envs.length} environment(s) in ${ms.toFixed(0)} ms\n`);
-    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, summary: lines.join(''), warned: staged.warnings.length > 0 });
     return 0;
   } catch (e) {
     try {

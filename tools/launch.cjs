@@ -32,9 +32,6 @@
 const fs = require('fs');
 const path = require('path');
 
-/** When this run started, for the result cache's race margin (see RACY_MS). */
-const STARTED = Date.now();
-
 /** Started as a command (`node tools/launch.cjs ...`), not required by another module. */
 const isCommand = require.main === module;
 
@@ -61,7 +58,7 @@ const V8_FLAGS = isCommand ? V8_TUNING.V8_FLAGS : '';
 const ROOT = path.dirname(__dirname);
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'platform-constructs');
 /** Besides what esbuild reads: the build options (this file) and what decides how it resolves and transforms. */
-const EXTRA_INPUTS = ['tools/launch.cjs', 'tsconfig.json', 'node_modules/.package-lock.json', 'node_modules/esbuild/package.json'];
+const EXTRA_INPUTS = ['tools/launch.cjs', 'tools/result-cache.cjs', 'tsconfig.json', 'node_modules/.package-lock.json', 'node_modules/esbuild/package.json'];
 /** A file changed this shortly before bundling is taken as changed during it. */
 const RACY_MS = 100;
 
@@ -485,13 +482,19 @@ function replayed(bundles, args) {
     return true;
   }
   trace.result = 'miss';
-  let request;
-  globalThis[results.RESULT_HOOK] = (asked) => { request = asked; };
+  let started;
+  try {
+    started = results.fileSystemNow(CACHE);
+  } catch {
+    return false; // no record without a clock to judge the inputs' times by
+  }
+  let taken;
+  globalThis[results.RESULT_HOOK] = (request) => { taken = results.takeRequest(request); };
   // Before the trace is printed (its listener came first).
   process.prependOnceListener('exit', (code) => {
-    if (code !== 0 || !request) return;
+    if (code !== 0 || !taken) return;
     try {
-      trace.result = results.writeRecord(file, key, request, STARTED, RACY_MS, writeAtomically) ? 'recorded' : 'miss (inputs changed meanwhile)';
+      trace.result = results.writeRecord(file, key, taken, started, RACY_MS, writeAtomically) ? 'recorded' : 'not recorded (changed meanwhile)';
     } catch {
       // the next run runs the entry again
     }

@@ -4,21 +4,25 @@
  * last time and does nothing else, as `make` and `tsc -b` do. `npm run synth` with nothing changed
  * then costs the launcher's checks (about 0.1 s), not a synth (about 0.25 s).
  *
- * An entry opts in by calling, during a run that succeeds, the function the launcher puts at
- * `globalThis[Symbol.for('platform-constructs.launch.result')]` with what its result depends on:
- * - `inputs`: the files it read (the spec, the files the spec names), as named: size, mtime,
- *   ctime and inode, links followed, so that a link pointed elsewhere counts as a change;
- * - `inputDirs`: directories whose identity counts (a files root given as a link): inode only;
- * - `outputs`: directories it wrote: every entry below them, listed and stamped (not followed),
- *   so that an edited, added, removed or renamed output file counts as a change;
+ * An entry opts in by calling, right after it wrote its output in a run that then succeeds, the
+ * function the launcher puts at `globalThis[Symbol.for('platform-constructs.launch.result')]`
+ * with what its result depends on:
+ * - `inputs`: the files it read (the spec, the files the spec names), as it named them: size,
+ *   mtime, ctime, inode and mode, links followed, and the real path (a link pointed elsewhere, or
+ *   a hard link now reached through a directory outside the files root, is a change);
+ * - `inputDirs`: directories whose real path counts (the files root, given as a link);
+ * - `outputs`: directories it wrote: every entry below them and the directories themselves,
+ *   listed and stamped, links not followed (an output edited, added, removed, renamed or
+ *   chmodded is a change);
  * - `replay`: what to print on stdout when the run is skipped.
- * The record also holds the run's key: node's version, the working directory, the arguments,
- * every PLATFORM_* and CDK8S_* variable, and the identity of the bundles (rebuilt on every change
- * of the code or the packages). One record per entry and working directory: the last successful
- * run's (alternating two commands, each misses).
+ * The record also holds the run's key: node's version, the user and umask, the working directory,
+ * the arguments, every PLATFORM_* and CDK8S_* variable, and the identity of the bundles (rebuilt
+ * on every change of the code, the packages, the launcher or this file). One record per entry and
+ * working directory: the last successful run's (alternating two commands, each misses).
  *
- * Not recorded: a failed run (exit code not 0), and a run whose inputs changed less than the race
- * margin before it started or while it ran.
+ * Not recorded: a failed run (exit code not 0); a run whose inputs changed less than the race
+ * margin before it started (by the file system's clock) or while it ran; a run whose inputs or
+ * outputs changed between its request and its exit (another process wrote the output), or are gone.
  * PLATFORM_RESULT_CACHE=off neither uses nor writes records.
  */
 const fs = require('fs');
@@ -27,7 +31,7 @@ const path = require('path');
 /** What an entry calls to have its run recorded (see above). */
 const RESULT_HOOK = Symbol.for('platform-constructs.launch.result');
 /** Changes to the record's layout make older records unreadable, not wrong. */
-const FORMAT = 1;
+const FORMAT = 2;
 const IF_PRESENT = { throwIfNoEntry: false };
 
 /** Whether records are used and written (PLATFORM_RESULT_CACHE=off: not). */
@@ -35,29 +39,45 @@ function resultCacheEnabled(env = process.env) {
   return env.PLATFORM_RESULT_CACHE !== 'off';
 }
 
-/** [file, size, mtimeMs, ctimeMs, ino] of what is at `file` (links followed unless `noFollow`), or [file] when nothing is. */
-function stampOf(file, noFollow = false) {
-  const s = noFollow ? fs.lstatSync(file, IF_PRESENT) : fs.statSync(file, IF_PRESENT);
-  return s ? [file, s.size, s.mtimeMs, s.ctimeMs, s.ino] : [file];
-}
+/** [size, mtimeMs, ctimeMs, ino, mode] of `s`. */
+const stampOfStat = (s) => [s.size, s.mtimeMs, s.ctimeMs, s.ino, s.mode];
 
-function sameStamp(a, b) {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+/**
+ * Every entry below `dir` and `dir` itself, links not followed, in a fixed order: [path, names...]
+ * and the stamp of each directory, [path, ...stamp] of every other entry. Throws when `dir` cannot be read.
+ */
+function treeOf(dir, out = []) {
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  out.push([dir, ...stampOfStat(fs.lstatSync(dir)), ...entries.map((e) => e.name)]);
+  for (const e of entries) {
+    const at = path.join(dir, e.name);
+    if (e.isDirectory()) treeOf(at, out);
+    else out.push([at, ...stampOfStat(fs.lstatSync(at))]);
+  }
+  return out;
 }
 
 /**
- * The stamps of `dir` and of everything below it, links not followed: [dir, names...] for each
- * directory (sorted), stampOf for each other entry. Throws when `dir` cannot be read.
+ * What a run's result depends on, as it is now (see the file comment): each input's stamp (links
+ * followed) and real path, each input directory's real path, and each output tree. Undefined when
+ * an input or an output directory is gone: no record holds then (the run would report it).
  */
-function treeOf(dir, dirs = [], files = []) {
-  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  dirs.push([dir, ...entries.map((e) => e.name)]);
-  for (const e of entries) {
-    const at = path.join(dir, e.name);
-    if (e.isDirectory()) treeOf(at, dirs, files);
-    else files.push(stampOf(at, true));
+function snapshot(paths) {
+  try {
+    return {
+      inputs: paths.inputs.map((f) => [f, ...stampOfStat(fs.statSync(f)), fs.realpathSync.native(f)]),
+      inputDirs: paths.inputDirs.map((d) => [d, fs.realpathSync.native(d)]),
+      trees: paths.outputs.map((d) => treeOf(d)),
+    };
+  } catch {
+    return undefined;
   }
-  return { dirs, files };
+}
+
+/** The paths a request names, absolute (a relative path is taken from the working directory as it stands, `..` after a link included). */
+function pathsOf(request) {
+  const at = (p) => (path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`);
+  return { inputs: request.inputs.map(at), inputDirs: request.inputDirs.map(at), outputs: request.outputs.map(at) };
 }
 
 /** The file of the record of `entryName` run in `cwd`. */
@@ -66,16 +86,33 @@ function recordFile(cacheDir, entryName, cwd) {
   return path.join(cacheDir, `${entryName}.${hash}.result.json`);
 }
 
-/** The key a record must match: node, the working directory, the arguments, the variables that count, the bundles. */
+/**
+ * The key a record must match: node, the user and umask (they decide who may write the output and
+ * the modes it gets), the working directory, the arguments, the variables that count, the bundles.
+ */
 function runKey(args, bundleIds, env = process.env) {
   const vars = Object.keys(env).filter((k) => /^(PLATFORM|CDK8S)_/.test(k) && k !== 'PLATFORM_LAUNCH_TRACE').sort().map((k) => [k, env[k]]);
-  return JSON.stringify([FORMAT, process.version, process.cwd(), args, vars, bundleIds]);
+  return JSON.stringify([FORMAT, process.version, process.getuid?.() ?? null, process.umask(), process.cwd(), args, vars, bundleIds]);
 }
 
 /**
- * The recorded run's stdout when `key` is the record's and every file and directory it names is as
- * it was; else undefined. A record of this key that no longer holds is removed (it never will
- * again: ctimes only grow); one of another key stays until a successful run replaces it.
+ * "Now" by the clock of the file system that holds `dir` (the ctime of a file made there), which
+ * is what file times are compared with: a network or VM mount's clock may differ from this machine's.
+ */
+function fileSystemNow(dir) {
+  const probe = path.join(dir, `.clock.${process.pid}`);
+  fs.writeFileSync(probe, '');
+  try {
+    return fs.lstatSync(probe).ctimeMs;
+  } finally {
+    fs.rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * The recorded run's stdout when `key` is the record's and everything it depends on is as it was;
+ * else undefined. A record of this key that no longer holds is removed (it never will again:
+ * ctimes only grow); one of another key stays until a successful run replaces it.
  */
 function replayIfCurrent(file, key) {
   let record;
@@ -85,38 +122,33 @@ function replayIfCurrent(file, key) {
     return undefined; // none yet, or unreadable
   }
   if (record.key !== key) return undefined;
-  const current = record.inputs.every((stamp) => sameStamp(stampOf(stamp[0]), stamp))
-    && record.inputDirs.every(([dir, ino]) => fs.statSync(dir, IF_PRESENT)?.ino === ino)
-    && record.trees.every((recorded) => {
-      let now;
-      try {
-        now = treeOf(recorded.dir);
-      } catch {
-        return false; // the output directory is gone
-      }
-      return sameStamps(now.dirs, recorded.dirs) && sameStamps(now.files, recorded.files);
-    });
-  if (current) return record.replay;
+  const now = snapshot(record.paths);
+  if (now && JSON.stringify(now) === JSON.stringify(record.snapshot)) return record.replay;
   fs.rmSync(file, { force: true });
   return undefined;
 }
 
-function sameStamps(now, recorded) {
-  return now.length === recorded.length && now.every((stamp, i) => sameStamp(stamp, recorded[i]));
+/**
+ * What the launcher takes when the entry asks for its run to be recorded: the paths it names and
+ * what they are at that moment (the entry asks right after writing its output).
+ */
+function takeRequest(request) {
+  const paths = pathsOf(request);
+  return { paths, snapshot: snapshot(paths), replay: String(request.replay) };
 }
 
 /**
- * Writes the record of a successful run that asked for one (`request`, see above) and removes the
- * records of working directories that are gone. `started` is when the run started (Date.now()),
- * `racyMs` the margin of the file system's coarse clock: nothing is written when an input changed
- * from `racyMs` before the start on (the run may have read either version). Returns whether it wrote.
+ * Writes the record of a successful run that asked for one (`taken`, see takeRequest) and removes
+ * the records of working directories that are gone. Writes nothing when an input or output is gone
+ * or changed since the entry asked (another process wrote the output meanwhile), or an input
+ * changed from `racyMs` before `started` (fileSystemNow at the start) on: the run may have read
+ * either version. Returns whether it wrote.
  */
-function writeRecord(file, key, request, started, racyMs, writeAtomically) {
-  const inputs = request.inputs.map((f) => stampOf(path.resolve(f)));
-  if (inputs.some((stamp) => stamp.length > 1 && Math.max(stamp[2], stamp[3]) >= started - racyMs)) return false;
-  const inputDirs = request.inputDirs.map((d) => [path.resolve(d), fs.statSync(path.resolve(d)).ino]);
-  const trees = request.outputs.map((d) => ({ dir: path.resolve(d), ...treeOf(path.resolve(d)) }));
-  writeAtomically(file, `${JSON.stringify({ cwd: process.cwd(), key, inputs, inputDirs, trees, replay: String(request.replay) })}\n`);
+function writeRecord(file, key, taken, started, racyMs, writeAtomically) {
+  if (!taken.snapshot || JSON.stringify(snapshot(taken.paths)) !== JSON.stringify(taken.snapshot)) return false;
+  // [path, size, mtimeMs, ctimeMs, ...]
+  if (taken.snapshot.inputs.some((stamp) => Math.max(stamp[2], stamp[3]) >= started - racyMs)) return false;
+  writeAtomically(file, `${JSON.stringify({ cwd: process.cwd(), key, paths: taken.paths, snapshot: taken.snapshot, replay: taken.replay })}\n`);
   pruneRecords(file);
   return true;
 }
@@ -135,4 +167,4 @@ function pruneRecords(kept) {
   }
 }
 
-module.exports = { RESULT_HOOK, resultCacheEnabled, recordFile, runKey, replayIfCurrent, writeRecord };
+module.exports = { RESULT_HOOK, resultCacheEnabled, recordFile, runKey, fileSystemNow, replayIfCurrent, takeRequest, writeRecord };

@@ -71,7 +71,8 @@ export function loadPlatformFile(file: string, options: LoadOptions = {}): Loade
     ...loaded,
     readFrom: () => {
       const named = loaded.readFrom!();
-      return { ...named, files: [path.resolve(file), ...named.files] };
+      // As opened: path.resolve would drop a `..` after a link, which the system follows.
+      return { ...named, files: [path.isAbsolute(file) ? file : `${process.cwd()}${path.sep}${file}`, ...named.files] };
     },
   };
 }

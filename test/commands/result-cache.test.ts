@@ -8,16 +8,22 @@ import * as path from 'path';
 import { tempDir } from '../support/temp-dirs';
 
 interface Request { inputs: string[]; inputDirs: string[]; outputs: string[]; replay: string }
+/** What the launcher took when the entry asked (opaque here). */
+interface Taken { readonly taken: true }
 interface ResultCache {
   runKey(args: string[], bundleIds: unknown[], env?: NodeJS.ProcessEnv): string;
   recordFile(cacheDir: string, entryName: string, cwd: string): string;
+  fileSystemNow(dir: string): number;
   replayIfCurrent(file: string, key: string): string | undefined;
-  writeRecord(file: string, key: string, request: Request, started: number, racyMs: number, writeAtomically: (f: string, text: string) => void): boolean;
+  takeRequest(request: Request): Taken;
+  writeRecord(file: string, key: string, taken: Taken, started: number, racyMs: number, writeAtomically: (f: string, text: string) => void): boolean;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS of the launcher, without types
 const results = require('../../tools/result-cache.cjs') as ResultCache;
 
 const RACY_MS = 100;
+/** A start of the run, by the file system's clock, well after the files of `dir` were written. */
+const later = (dir: string) => results.fileSystemNow(dir) + 2 * RACY_MS;
 const write = (file: string, text: string) => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
@@ -37,7 +43,7 @@ function recordedRun(): { dir: string; file: string; key: string; request: Reque
   fs.mkdirSync(path.dirname(file));
   const key = results.runKey(['--flag'], ['bundle 1', 'packages 1'], {});
   const request = { inputs: [path.join(dir, 'in', 'input.txt')], inputDirs: [path.join(dir, 'root')], outputs: [path.join(dir, 'out')], replay: 'replayed\n' };
-  const record = () => results.writeRecord(file, key, request, Date.now() + 2 * RACY_MS, RACY_MS, write);
+  const record = () => results.writeRecord(file, key, results.takeRequest(request), later(dir), RACY_MS, write);
   expect(record()).toBe(true);
   return { dir, file, key, request, record };
 }
@@ -75,6 +81,7 @@ describe('the result cache', () => {
       fs.symlinkSync(path.join(dir, 'elsewhere.txt'), path.join(dir, 'out', 'result.txt'));
     }],
     ['the output directory removed', (dir) => fs.rmSync(path.join(dir, 'out'), { recursive: true })],
+    ['an output directory\'s mode changed', (dir) => fs.chmodSync(path.join(dir, 'out', 'env'), 0o700)],
   ])('%s: the record no longer holds, and is removed', (_change, change) => {
     // GIVEN a recorded run WHEN something it depends on changes
     const { dir, file, key } = recordedRun();
@@ -91,11 +98,24 @@ describe('the result cache', () => {
     write(path.join(dir, 'in', 'b.sql'), 'bbb');
     fs.symlinkSync('a.sql', path.join(dir, 'in', 'link.sql'));
     request.inputs.push(path.join(dir, 'in', 'link.sql'));
-    expect(results.writeRecord(file, key, request, Date.now() + 2 * RACY_MS, RACY_MS, write)).toBe(true);
+    expect(results.writeRecord(file, key, results.takeRequest(request), later(dir), RACY_MS, write)).toBe(true);
     // WHEN the link points at the other file
     fs.rmSync(path.join(dir, 'in', 'link.sql'));
     fs.symlinkSync('b.sql', path.join(dir, 'in', 'link.sql'));
     // THEN the record no longer holds
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+  });
+
+  test('an input that is a hard link, reached through a directory elsewhere, is a change (its real path moved out of the files root)', () => {
+    // GIVEN a run whose input has a hard link elsewhere (recorded after the link was made: it changes the ctime)
+    const { dir, file, key, record } = recordedRun();
+    fs.mkdirSync(path.join(dir, 'outside'));
+    fs.linkSync(path.join(dir, 'in', 'input.txt'), path.join(dir, 'outside', 'input.txt'));
+    expect(record()).toBe(true);
+    // WHEN in/ becomes a link to that directory (the same inode, size and times by the input's name)
+    fs.renameSync(path.join(dir, 'in'), path.join(dir, 'in-before'));
+    fs.symlinkSync('outside', path.join(dir, 'in'));
+    // THEN the record no longer holds: a synth would check the file's place again
     expect(results.replayIfCurrent(file, key)).toBeUndefined();
   });
 
@@ -105,12 +125,39 @@ describe('the result cache', () => {
     fs.rmSync(file);
     write(path.join(dir, 'in', 'input.txt'), 'abc');
     // THEN no record is written (the run may have read either version)
-    expect(results.writeRecord(file, key, request, Date.now(), RACY_MS, write)).toBe(false);
-    expect(results.writeRecord(file, key, request, Date.now() - 60_000, RACY_MS, write)).toBe(false);
+    expect(results.writeRecord(file, key, results.takeRequest(request), results.fileSystemNow(dir), RACY_MS, write)).toBe(false);
+    expect(results.writeRecord(file, key, results.takeRequest(request), results.fileSystemNow(dir) - 60_000, RACY_MS, write)).toBe(false);
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  test('the key: node, the directory, the arguments, PLATFORM_ and CDK8S_ variables (not the trace\'s), the bundles', () => {
+  test.each<[string, (dir: string) => void]>([
+    ['another process wrote the output', (dir) => write(path.join(dir, 'out', 'result.txt'), 'ABD')],
+    ['another process left a file beside the output', (dir) => write(path.join(dir, 'out', '.staging-1'), '')],
+    ['the input is gone', (dir) => fs.rmSync(path.join(dir, 'in', 'input.txt'))],
+  ])('%s between the request and the end of the run: the run is not recorded', (_change, change) => {
+    // GIVEN a run that asked to be recorded right after writing its output
+    const { dir, file, key, request } = recordedRun();
+    fs.rmSync(file);
+    const taken = results.takeRequest(request);
+    // WHEN something changes before it ends THEN it is not recorded: the output may not be its own
+    change(dir);
+    expect(results.writeRecord(file, key, taken, later(dir), RACY_MS, write)).toBe(false);
+  });
+
+  test('an input named with `..` after a link is stamped where the system finds it, not where path.resolve would', () => {
+    // GIVEN a run whose input is named link/../input.txt, the link pointing into another directory
+    const { dir, file, key, request } = recordedRun();
+    write(path.join(dir, 'real', 'input.txt'), 'real');
+    fs.mkdirSync(path.join(dir, 'real', 'sub'));
+    fs.symlinkSync(path.join(dir, 'real', 'sub'), path.join(dir, 'in', 'link'));
+    request.inputs = [`${path.join(dir, 'in', 'link')}/../input.txt`];
+    expect(results.writeRecord(file, key, results.takeRequest(request), later(dir), RACY_MS, write)).toBe(true);
+    // WHEN the file the system reads by that name changes (not in/input.txt) THEN the record no longer holds
+    write(path.join(dir, 'real', 'input.txt'), 'REAL');
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+  });
+
+  test('the key: node, the user and umask, the directory, the arguments, PLATFORM_ and CDK8S_ variables (not the trace\'s), the bundles', () => {
     const key = (args: string[], bundles: unknown[], env: NodeJS.ProcessEnv) => results.runKey(args, bundles, env);
     const base = key(['--env', 'dev'], ['b1', 'p1'], { PLATFORM_DIRECT_RENDER: 'off', HOME: '/a' });
     // THEN what the output can depend on changes it
@@ -118,9 +165,15 @@ describe('the result cache', () => {
     expect(key(['--env', 'dev'], ['b2', 'p1'], { PLATFORM_DIRECT_RENDER: 'off', HOME: '/a' })).not.toBe(base);
     expect(key(['--env', 'dev'], ['b1', 'p1'], { PLATFORM_DIRECT_RENDER: 'off', CDK8S_DISABLE_SORT: '1', HOME: '/a' })).not.toBe(base);
     expect(key(['--env', 'dev'], ['b1', 'p1'], { HOME: '/a' })).not.toBe(base);
+    const umask = process.umask(0o077);
+    try {
+      expect(key(['--env', 'dev'], ['b1', 'p1'], { PLATFORM_DIRECT_RENDER: 'off', HOME: '/a' })).not.toBe(base);
+    } finally {
+      process.umask(umask);
+    }
     // AND what it cannot does not
     expect(key(['--env', 'dev'], ['b1', 'p1'], { PLATFORM_DIRECT_RENDER: 'off', HOME: '/b', PLATFORM_LAUNCH_TRACE: '1' })).toBe(base);
-    expect(JSON.parse(base)).toEqual(expect.arrayContaining([process.version, process.cwd()]));
+    expect(JSON.parse(base)).toEqual(expect.arrayContaining([process.version, process.getuid!(), process.cwd()]));
   });
 
   test('writing a record removes the records of directories that no longer exist', () => {

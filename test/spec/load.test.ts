@@ -52,6 +52,11 @@ describe('what a spec was read from', () => {
     const readFrom = loaded.readFrom!();
     expect([...readFrom.files].sort()).toEqual([spec, ...['inventory_service.sql', 'order-link.sql', 'user_service.sql'].map((f) => path.join(dir, 'sql', f))].sort());
     expect(readFrom.filesRoot).toBe(dir);
+    // AND a spec named with `..` after a link is listed as named: the system, not path.resolve, says where that is
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.symlinkSync(path.join(dir, 'sub'), path.join(dir, 'link'));
+    const viaLink = `${path.join(dir, 'link')}/../platform.yaml`;
+    expect(loadPlatformFile(viaLink).readFrom!().files[0]).toBe(viaLink);
     // AND from text, without the file: the files it names only
     expect(loadPlatform(referenceText(), spec).readFrom!().files).toHaveLength(3);
   });
