@@ -166,9 +166,9 @@ function routeProblems(delivery: CanaryDelivery, service: string, virtualService
   const listed = new Set(gateway?.routes ?? []);
   for (const gw of ApiGateway.forVirtualService(delivery, gateway?.virtualService ?? API_GATEWAY_NAME)) {
     if (namespace !== undefined && gw.namespace !== namespace) continue;
-    for (const route of gw.routes) {
-      const name = routeName(route.prefix);
-      const targets = (route.destinations ?? [{ service: route.service }]).map((d) => d.service);
+    // Only routes that lead to the main Service or to the first of the split can be either kind.
+    const candidates = [...new Set([...gw.routesTo(service), ...gw.routesTo(services[0])])].sort((a, b) => a.order - b.order);
+    for (const { name, targets } of candidates) {
       const unweighted = targets.includes(service) || services.every((s) => targets.includes(s));
       if (listed.has(name) || !unweighted) continue;
       problems.push(`gateway route "${name}" of ApiGateway ${gw.node.path} leads to ${[...new Set(targets)].join(', ')} but is not one of the canary's gatewayRoutes: `

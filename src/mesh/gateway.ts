@@ -82,6 +82,7 @@ export class ApiGateway extends Construct {
   /** The namespace of the Gateway and its VirtualService. */
   public readonly namespace: string;
   private routesByName?: ReadonlyMap<string, GatewayRoute>;
+  private routesByService?: ReadonlyMap<string, readonly RouteLeading[]>;
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
@@ -142,6 +143,36 @@ export class ApiGateway extends Construct {
     this.routesByName ??= new Map(this.routes.map((r) => [routeName(r.prefix), r]));
     return this.routesByName.get(name);
   }
+
+  /**
+   * The routes that lead to `service` (its own, or with it among their destinations), in route
+   * order, each with its name and every Service it leads to. Built once: every canary behind the
+   * gateway looks up the routes to its Services here, instead of going through all of them.
+   */
+  public routesTo(service: string): readonly RouteLeading[] {
+    if (!this.routesByService) {
+      const byService = new Map<string, RouteLeading[]>();
+      this.routes.forEach((route, order) => {
+        const targets = (route.destinations ?? [{ service: route.service }]).map((d) => d.service);
+        const leading: RouteLeading = { order, name: routeName(route.prefix), route, targets };
+        for (const target of new Set(targets)) byService.set(target, [...(byService.get(target) ?? []), leading]);
+      });
+      this.routesByService = byService;
+    }
+    return this.routesByService.get(service) ?? [];
+  }
+}
+
+/** A gateway route with its name and the Services it leads to (ApiGateway.routesTo). */
+export interface RouteLeading {
+  /** Its place among the gateway's routes (longest prefix first). */
+  readonly order: number;
+  /** Its name (routeName of its prefix). */
+  readonly name: string;
+  /** The route. */
+  readonly route: GatewayRoute;
+  /** Every Service its requests may go to, in destination order (with repeats). */
+  readonly targets: readonly string[];
 }
 
 /** Matches the prefix as whole path segments: /api/users and /api/users/..., never /api/usersX. */

@@ -128,6 +128,35 @@ test('CanaryDelivery: a gateway route to the service that the canary does not re
   expect(() => Testing.synth(pinned)).not.toThrow();
 });
 
+test('CanaryDelivery: the checks of n canaries behind one gateway of n routes read each route a constant number of times (4x the canaries, about 4x the reads)', () => {
+  /** Reads of the routes' destinations while every construct of a chart with `n` canaries, each with its gateway route, is validated. */
+  const readsFor = (n: number): number => {
+    const reads = { count: 0 };
+    const chart = shopChart();
+    const routes = Array.from({ length: n }, (_, i) => new Proxy({ prefix: `/api/s${i}`, service: `s${i}`, port: 8080, destinations: trafficShape(`s${i}`, { strategy: 'canary' }).primary }, {
+      get(target, key, receiver) {
+        if (key === 'destinations') reads.count++;
+        return Reflect.get(target, key, receiver);
+      },
+    }));
+    new ApiGateway(chart, 'gateway', { host: 'api.example.com', routes });
+    for (let i = 0; i < n; i++) {
+      const workload = new MicroService(chart, `s${i}`, { image: 'ghcr.io/acme/web:1.4.2', port: 8080, replicas: 2, workloadKind: 'Rollout' });
+      new ServiceTraffic(chart, `s${i}-traffic`, { name: `s${i}`, port: 8080, routing: { strategy: 'canary' } });
+      new CanaryDelivery(chart, `s${i}-delivery`, { workload, steps: [{ setWeight: 100 }], analysis: [], gatewayRoutes: { virtualService: 'api-gateway', routes: [`api-s${i}`] } });
+    }
+    // GIVEN the chart built WHEN every construct is validated (as a synth does)
+    reads.count = 0;
+    const problems = chart.node.findAll().flatMap((c) => c.node.validate());
+    expect(problems).toEqual([]);
+    return reads.count;
+  };
+  // THEN linear: a look at every route per canary would be 16x
+  const ratio = readsFor(200) / readsFor(50);
+  expect(ratio).toBeLessThan(5);
+  expect(ratio).toBeGreaterThan(3);
+});
+
 describe('CanaryDelivery against the success-rate template of its namespace', () => {
   /** A canary of web in namespace shop with `steps`, beside a success-rate template built with `template`. */
   const canaryBeside = (steps: CanaryDeliveryProps['steps'], template: ConstructorParameters<typeof SuccessRateAnalysisTemplate>[2] = {}, analysis?: CanaryDeliveryProps['analysis']) => {
