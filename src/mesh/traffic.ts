@@ -11,7 +11,7 @@
  *   and `<svc>-canary` (0), weights Argo Rollouts rewrites through this VirtualService.
  * - blueGreen: the header pins to `<svc>-preview`; `primary` goes to `<svc>` (the active Service).
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpecTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService, VirtualServiceSpecHttp,
@@ -227,20 +227,46 @@ export class ServiceTraffic extends Construct {
 
   /**
    * The routes to the new version go to Services that a delivery construct creates beside a
-   * Rollout. A MicroService of this name and namespace that runs a Deployment has no second
-   * version, and nothing would create them: every request on those routes would fail (503, no
-   * healthy upstream). A workload this library does not build is not checked.
+   * Rollout. When the MicroService of this name that would run the pods runs a Deployment, and no
+   * construct of the tree makes those Services, nothing creates them: every request on those
+   * routes would fail (503, no healthy upstream). Services made by hand (a Rollout with a
+   * workloadRef during a migration) count; a workload this library does not build is not checked.
    */
   private secondVersionProblems(strategy: string): string[] {
-    const deployments = MicroService.forService(this, this.serviceName)
-      .filter((s) => s.workloadKind === 'Deployment' && Chart.of(s).namespace === this.namespace);
-    if (deployments.length === 0) return [];
-    const routed = this.shape.services.filter((s) => s !== this.serviceName).join(' and ');
+    const namesake = MicroService.forService(this, this.serviceName).filter((s) => [this.namespace, undefined].includes(Chart.of(s).namespace));
+    const deployment = namesake.find((s) => s.workloadKind === 'Deployment');
+    if (!deployment || namesake.some((s) => s.workloadKind === 'Rollout')) return [];
+    const made = serviceNamesIn(this);
+    const missing = this.shape.services.filter((s) => s !== this.serviceName && !made.has(`${this.namespace}/${s}`));
+    if (missing.length === 0) return [];
     const delivery = strategy === 'canary' ? 'CanaryDelivery' : 'BlueGreenDelivery';
-    return [`ServiceTraffic ${this.serviceName}: routing.strategy "${strategy}" routes the new version to ${routed}, which a ${delivery} creates beside a Rollout; `
-      + `but the MicroService ${this.serviceName} (${deployments[0].node.path}) runs a Deployment, which has no second version, and nothing creates those Services: `
+    return [`ServiceTraffic ${this.serviceName}: routing.strategy "${strategy}" routes the new version to ${missing.join(' and ')}, which a ${delivery} creates beside a Rollout; `
+      + `but the MicroService ${this.serviceName} (${deployment.node.path}) runs a Deployment, which has no second version, and nothing creates those Services: `
       + `build the MicroService with workloadKind "Rollout" and add a ${delivery} for it, or give the ServiceTraffic routing { strategy: 'rolling' } (or routeNewVersion: false)`];
   }
+}
+
+/** "namespace/name" of every Service ApiObject in the tree, per tree, kept for one validation pass. */
+const SERVICE_NAMES = new WeakMap<IConstruct, ReadonlySet<string>>();
+
+/**
+ * The Services the tree of `scope` makes, as "namespace/name". Built once per validation pass
+ * (the tree does not change while it is validated; a later pass may see more constructs), so
+ * that n ServiceTraffics cost one walk of the tree, not n.
+ */
+function serviceNamesIn(scope: IConstruct): ReadonlySet<string> {
+  const root = scope.node.root;
+  let names = SERVICE_NAMES.get(root);
+  if (!names) {
+    const found = new Set<string>();
+    for (const c of root.node.findAll()) {
+      if (c instanceof ApiObject && c.kind === 'Service') found.add(`${c.metadata.namespace ?? Chart.of(c).namespace ?? ''}/${c.name}`);
+    }
+    names = found;
+    SERVICE_NAMES.set(root, names);
+    queueMicrotask(() => SERVICE_NAMES.delete(root));
+  }
+  return names;
 }
 
 /** A retry policy as the spec gives it. */

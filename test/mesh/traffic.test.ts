@@ -1,5 +1,5 @@
 /** Per-service VirtualService and DestinationRules, shaped by the delivery strategy. */
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { PRIMARY_ROUTE, ServiceTraffic, VERSION_PIN_ROUTE } from '../../src/mesh/traffic';
 import { serviceTrafficProps } from '../../src/platform/service-props';
 import { ServiceSchema } from '../../src/spec/schema';
@@ -7,6 +7,7 @@ import { Manifest } from '../../src/synth';
 import { findObject, objectsOf } from '../helpers';
 import { testApp, testChart } from '../support/test-chart';
 import { MicroService } from '../../src/workload/microservice';
+import { CanaryDelivery } from '../../src/delivery/canary';
 
 interface Destination { host: string; subset?: string; port: { number: number } }
 interface Http { name: string; match?: unknown[]; route: Array<{ destination: Destination; weight?: number }>; timeout: string; retries: unknown }
@@ -193,6 +194,32 @@ describe('routes to a second version', () => {
     expect(() => Testing.synth(chart)).toThrow(`ServiceTraffic app: routing.strategy "${strategy}" routes the new version to ${routed}, which a ${delivery} creates beside a Rollout; `
       + 'but the MicroService app (test/app) runs a Deployment, which has no second version, and nothing creates those Services: '
       + `build the MicroService with workloadKind "Rollout" and add a ${delivery} for it, or give the ServiceTraffic routing { strategy: 'rolling' } (or routeNewVersion: false)`);
+  });
+
+  test('a MicroService in a chart without a namespace counts for the ServiceTraffic\'s namespace (kubectl puts its objects there)', () => {
+    // GIVEN the MicroService in a chart without a namespace, the ServiceTraffic given namespace ns
+    const app = testApp();
+    new MicroService(new Chart(app, 'workloads'), 'app', { image: 'ghcr.io/x/app:1.0.0', port: 8080, replicas: 2 });
+    const mesh = new Chart(app, 'mesh');
+    new ServiceTraffic(mesh, 'traffic', { name: 'app', namespace: 'ns', port: 8080, routing: { strategy: 'canary' } });
+    // WHEN the mesh's chart is synthesized THEN it is refused
+    expect(() => Testing.synth(mesh)).toThrow(/ServiceTraffic app: routing.strategy "canary" routes the new version to app-stable and app-canary/);
+  });
+
+  test('Services made by hand, or a Rollout of the same service in another chart of the namespace, are taken as what the routes need', () => {
+    // GIVEN a migration: the Deployment stays, a hand-made Rollout (workloadRef) and its stable and canary Services beside it
+    const migrating = chartWith('Deployment', 'canary');
+    for (const name of ['app-stable', 'app-canary']) new ApiObject(migrating, name, { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'app' }, ports: [{ port: 8080 }] } });
+    // AND an app with a Deployment of the service in one chart, and a Rollout of it with its canary in another chart of the namespace
+    const app = testApp();
+    new MicroService(new Chart(app, 'cluster-a', { namespace: 'ns' }), 'app', { image: 'ghcr.io/x/app:1.0.0', port: 8080, replicas: 2 });
+    const b = new Chart(app, 'cluster-b', { namespace: 'ns' });
+    const workload = new MicroService(b, 'app', { image: 'ghcr.io/x/app:1.0.0', port: 8080, replicas: 2, workloadKind: 'Rollout' });
+    new ServiceTraffic(b, 'traffic', { name: 'app', port: 8080, routing: { strategy: 'canary' } });
+    new CanaryDelivery(b, 'delivery', { workload, steps: [{ setWeight: 100 }], analysis: [] });
+    // WHEN synthesized THEN both render
+    expect(() => Testing.synth(migrating)).not.toThrow();
+    expect(() => Testing.synth(b)).not.toThrow();
   });
 
   test('without routes to a second version, or with a workload this library does not build, nothing is checked', () => {
