@@ -18,16 +18,31 @@ import * as path from 'path';
 import { runSynthCli, SynthRun } from '../src/cli';
 
 /** What tools/launch.cjs offers an entry to record a run (tools/result-cache.cjs); absent when run otherwise. */
-type RecordResult = (request: { inputs: readonly string[]; inputDirs: readonly string[]; outputs: readonly string[]; replay: string }) => void;
+type RecordResult = (request: {
+  inputs: readonly string[];
+  inputsAsRead: ReadonlyArray<readonly [number, number, number, number] | null>;
+  inputDirs: readonly string[];
+  outputs: readonly string[];
+  outputsMade: Readonly<Record<string, number>>;
+  listed: readonly string[];
+  replay: string;
+}) => void;
 
-/** Asks the launcher to record a synth run: the spec and its files as inputs, the whole output directory as output. */
+/**
+ * Asks the launcher to record a synth run: the spec and its files as inputs (as they were read),
+ * the directories it put in place as outputs (with their inodes), and the output directory's
+ * entries by name (a leftover or a removed gitops/ is a change; a .git below it is not looked at).
+ */
 function recordRun(run: SynthRun): void {
   const record = (globalThis as Record<symbol, RecordResult | undefined>)[Symbol.for('platform-constructs.launch.result')];
   if (!record || run.warned) return; // warnings are printed again by a real run only
   record({
     inputs: run.inputs.files,
+    inputsAsRead: run.inputs.asRead.map((r) => (r ? [r.size, r.mtimeMs, r.ctimeMs, r.ino] as const : null)),
     inputDirs: [run.inputs.filesRoot],
-    outputs: [run.outDir],
+    outputs: [...run.committed.keys()],
+    outputsMade: Object.fromEntries(run.committed),
+    listed: [run.outDir],
     replay: `${run.summary}up to date: the spec, the files it names, the code and the output are as the last synth left them (PLATFORM_RESULT_CACHE=off synthesizes anyway)\n`,
   });
 }

@@ -73,6 +73,8 @@ export interface SynthRun {
   readonly inputs: SpecInputs;
   /** The output directory (every environment's, and gitops/, below it). */
   readonly outDir: string;
+  /** The directories it put in place below `outDir`, with their inodes (StagedOutput.committed). */
+  readonly committed: ReadonlyMap<string, number>;
   /** What the synth printed on stdout about its output as it is now (not its time, nor what it removed). */
   readonly summary: string;
   /** Whether it printed warnings (on stderr). */
@@ -113,7 +115,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     }
     if (gitops.length) lines.push(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
     // Right after the output is written, before anything is printed: what it is now is what the synth wrote.
-    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, summary: lines.join(''), warned: staged.warnings.length > 0 });
+    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, committed: staged.committed, summary: lines.join(''), warned: staged.warnings.length > 0 });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const line of lines) process.stdout.write(line);
     if (staleGitops) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);

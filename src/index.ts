@@ -22,7 +22,7 @@
 // The spec: loading, validation problems, the schema and its types.
 export { loadPlatform, loadPlatformFile, deepMerge, type LoadedPlatform, type LoadOptions, type SpecInputs } from './spec/load';
 export { definePlatform, type DefinePlatformOptions } from './spec/define';
-export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES, type FileRead } from './spec/files';
+export { SpecFiles, MAX_SPEC_BYTES, MAX_REFERENCED_FILE_BYTES, type FileRead, type FileIdentity } from './spec/files';
 export { OutputError } from './staged-output';
 export { SpecError, formatProblem, type SpecProblem } from './spec/errors';
 export type { Report, Checker, CheckContext } from './spec/checks';

@@ -21,6 +21,11 @@ export class StagedOutput {
   private createdOutDir = false;
   /** What could not be tidied up (the output itself is complete); for the user to read. */
   public readonly warnings: string[] = [];
+  /**
+   * Each directory `commit` put in place, with its inode (taken while it was still hidden, so a
+   * directory another process put there since has another): what this run wrote, and nothing else.
+   */
+  public readonly committed = new Map<string, number>();
 
   constructor(private readonly outDir: string) {}
 
@@ -60,6 +65,7 @@ export class StagedOutput {
         const final = path.join(this.outDir, env);
         const previous = `${staged}.old`;
         const hadPrevious = existsNoFollow(final);
+        const inode = fs.lstatSync(staged).ino;
         if (hadPrevious) fs.renameSync(final, previous);
         try {
           fs.renameSync(staged, final);
@@ -74,9 +80,11 @@ export class StagedOutput {
           throw e;
         }
         swapped.push({ final, staged, previous: hadPrevious ? previous : undefined });
+        this.committed.set(final, inode);
       }
     } catch (e) {
       const failure = `could not replace the output in ${this.outDir}: ${(e as Error).message}`;
+      this.committed.clear();
       notRestored.push(...rollBack(swapped));
       this.abort();
       if (notRestored.length === 0) throw new OutputError(failure, true);

@@ -118,7 +118,12 @@ function currentStamp(out) {
 function writeAtomically(file, contents) {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, contents);
-  fs.renameSync(tmp, file);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Bundles with `options` into `out`, records what it was built from (and `extra`); returns the stamp. */
@@ -468,13 +473,17 @@ async function main() {
 function replayed(bundles, args) {
   const results = require('./result-cache.cjs');
   if (!results.resultCacheEnabled()) return false;
-  const key = results.runKey(args, [bundleIdentity(bundles.entry), bundles.packages ? bundleIdentity(bundles.packages) : null]);
-  const file = results.recordFile(CACHE, bundles.name, process.cwd());
+  let key;
+  let file;
   let replay;
   try {
+    key = results.runKey(args, [bundleIdentity(bundles.entry), bundles.packages ? bundleIdentity(bundles.packages) : null]);
+    file = results.recordFile(CACHE, bundles.name, process.cwd());
     replay = results.replayIfCurrent(file, key);
   } catch {
-    // a record of another layout, or a file that cannot be read: run the entry
+    // no working directory (removed under the shell), a record of another layout, a file that
+    // cannot be read: run the entry, and record nothing
+    return false;
   }
   if (typeof replay === 'string') {
     trace.result = 'hit';
@@ -489,7 +498,13 @@ function replayed(bundles, args) {
     return false; // no record without a clock to judge the inputs' times by
   }
   let taken;
-  globalThis[results.RESULT_HOOK] = (request) => { taken = results.takeRequest(request); };
+  globalThis[results.RESULT_HOOK] = (request) => {
+    try {
+      taken = results.takeRequest(request);
+    } catch {
+      taken = undefined; // never the entry's failure: this run is just not recorded
+    }
+  };
   // Before the trace is printed (its listener came first).
   process.prependOnceListener('exit', (code) => {
     if (code !== 0 || !taken) return;

@@ -9,20 +9,28 @@
  * with what its result depends on:
  * - `inputs`: the files it read (the spec, the files the spec names), as it named them: size,
  *   mtime, ctime, inode and mode, links followed, and the real path (a link pointed elsewhere, or
- *   a hard link now reached through a directory outside the files root, is a change);
+ *   a file now reached through a directory outside the files root, is a change); with
+ *   `inputsAsRead`, what each was when read (fstat of the open file): a file changed since is not
+ *   recorded, whatever the clocks say;
  * - `inputDirs`: directories whose real path counts (the files root, given as a link);
  * - `outputs`: directories it wrote: every entry below them and the directories themselves,
  *   listed and stamped, links not followed (an output edited, added, removed, renamed or
- *   chmodded is a change);
+ *   chmodded is a change); with `outputsMade`, the inode each had when the run made it (one
+ *   another process put there since is not the run's);
+ * - `listed`: directories whose entries count by name only, and whose own real path, inode and
+ *   mode count (the output directory: a leftover staging directory is a change, a .git in it is
+ *   not walked);
  * - `replay`: what to print on stdout when the run is skipped.
  * The record also holds the run's key: node's version, the user and umask, the working directory,
  * the arguments, every PLATFORM_* and CDK8S_* variable, and the identity of the bundles (rebuilt
  * on every change of the code, the packages, the launcher or this file). One record per entry and
  * working directory: the last successful run's (alternating two commands, each misses).
  *
- * Not recorded: a failed run (exit code not 0); a run whose inputs changed less than the race
- * margin before it started (by the file system's clock) or while it ran; a run whose inputs or
- * outputs changed between its request and its exit (another process wrote the output), or are gone.
+ * Not recorded: a failed run (exit code not 0); a run that read an input other than it is now, or
+ * whose output directory is not the one it made; a run whose inputs or outputs changed again by its
+ * exit, or are gone; a run whose inputs changed less than the race margin before it started (by the
+ * clock of the cache's file system: an edit in the same tick of that clock as the read keeps size
+ * and times).
  * PLATFORM_RESULT_CACHE=off neither uses nor writes records.
  */
 const fs = require('fs');
@@ -31,7 +39,7 @@ const path = require('path');
 /** What an entry calls to have its run recorded (see above). */
 const RESULT_HOOK = Symbol.for('platform-constructs.launch.result');
 /** Changes to the record's layout make older records unreadable, not wrong. */
-const FORMAT = 2;
+const FORMAT = 3;
 const IF_PRESENT = { throwIfNoEntry: false };
 
 /** Whether records are used and written (PLATFORM_RESULT_CACHE=off: not). */
@@ -42,9 +50,12 @@ function resultCacheEnabled(env = process.env) {
 /** [size, mtimeMs, ctimeMs, ino, mode] of `s`. */
 const stampOfStat = (s) => [s.size, s.mtimeMs, s.ctimeMs, s.ino, s.mode];
 
+/** The names in `dir`, sorted (by code unit: the same on every machine). */
+const namesIn = (dir) => fs.readdirSync(dir).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
 /**
- * Every entry below `dir` and `dir` itself, links not followed, in a fixed order: [path, names...]
- * and the stamp of each directory, [path, ...stamp] of every other entry. Throws when `dir` cannot be read.
+ * Every entry below `dir` and `dir` itself, links not followed, in a fixed order: [path, stamp...,
+ * names...] of each directory, [path, ...stamp] of every other entry. Throws when `dir` cannot be read.
  */
 function treeOf(dir, out = []) {
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -68,16 +79,22 @@ function snapshot(paths) {
       inputs: paths.inputs.map((f) => [f, ...stampOfStat(fs.statSync(f)), fs.realpathSync.native(f)]),
       inputDirs: paths.inputDirs.map((d) => [d, fs.realpathSync.native(d)]),
       trees: paths.outputs.map((d) => treeOf(d)),
+      listed: paths.listed.map((d) => {
+        const s = fs.statSync(d);
+        return [d, fs.realpathSync.native(d), s.ino, s.mode, ...namesIn(d)];
+      }),
     };
   } catch {
     return undefined;
   }
 }
 
-/** The paths a request names, absolute (a relative path is taken from the working directory as it stands, `..` after a link included). */
+/** A path made absolute from the working directory as it stands (`..` after a link included, as the system resolves it). */
+const absolute = (p) => (path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`);
+
+/** The paths a request names, absolute. */
 function pathsOf(request) {
-  const at = (p) => (path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`);
-  return { inputs: request.inputs.map(at), inputDirs: request.inputDirs.map(at), outputs: request.outputs.map(at) };
+  return { inputs: request.inputs.map(absolute), inputDirs: request.inputDirs.map(absolute), outputs: request.outputs.map(absolute), listed: (request.listed ?? []).map(absolute) };
 }
 
 /** The file of the record of `entryName` run in `cwd`. */
@@ -134,7 +151,14 @@ function replayIfCurrent(file, key) {
  */
 function takeRequest(request) {
   const paths = pathsOf(request);
-  return { paths, snapshot: snapshot(paths), replay: String(request.replay) };
+  const now = snapshot(paths);
+  // An input changed since it was read: the snapshot's [path, size, mtimeMs, ctimeMs, ino, ...] against [size, mtimeMs, ctimeMs, ino].
+  const asRead = request.inputsAsRead;
+  const changedSinceRead = asRead !== undefined && paths.inputs.some((_, i) => !asRead[i] || asRead[i].some((v, k) => now?.inputs[i][k + 1] !== v));
+  // An output directory that is not the one the run made: each tree starts with [dir, size, mtimeMs, ctimeMs, ino, ...].
+  const made = new Map(Object.entries(request.outputsMade ?? {}).map(([dir, ino]) => [absolute(dir), ino]));
+  const notMade = now !== undefined && now.trees.some(([[dir, , , , ino]]) => made.has(dir) && made.get(dir) !== ino);
+  return { paths, snapshot: changedSinceRead || notMade ? undefined : now, replay: String(request.replay) };
 }
 
 /**

@@ -13,8 +13,20 @@ export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 /** The largest file a spec names: it goes into a ConfigMap, which cannot hold more than 1 MiB. */
 export const MAX_REFERENCED_FILE_BYTES = 1024 * 1024;
 
-/** A file's text, or why it cannot be used (a sentence fragment naming the problem). */
-export type FileRead = { readonly text: string } | { readonly problem: string; readonly line?: number };
+/** What a file was when it was read (fstat of the open file): a later stat that differs means it changed since. */
+export interface FileIdentity {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Last change of the content, in ms. */
+  readonly mtimeMs: number;
+  /** Last change of the content or the inode, in ms (cannot be set back). */
+  readonly ctimeMs: number;
+  /** Inode number. */
+  readonly ino: number;
+}
+
+/** A file's text (and what the file was when read), or why it cannot be used (a sentence fragment naming the problem). */
+export type FileRead = { readonly text: string; readonly identity?: FileIdentity } | { readonly problem: string; readonly line?: number };
 
 /**
  * Reads a regular file of at most `maxBytes` as strict UTF-8 (a leading BOM is dropped).
@@ -43,7 +55,8 @@ export function readTextFile(file: string, maxBytes: number, noFollow = false): 
         break;
       }
     }
-    return decodeUtf8(buffer.subarray(0, length));
+    const decoded = decodeUtf8(buffer.subarray(0, length));
+    return 'text' in decoded ? { text: decoded.text, identity: { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino } } : decoded;
   } catch (e) {
     return { problem: ioProblem(e) };
   } finally {
@@ -134,9 +147,17 @@ export class SpecFiles {
     return read;
   }
 
-  /** Every file asked for so far, as named (absolute, links kept), and the directory they must lie in. */
-  public readFrom(): { files: string[]; filesRoot: string } {
-    return { files: [...this.cache.keys()].map((reference) => path.resolve(this.baseDir, reference)), filesRoot: this.givenRoot };
+  /**
+   * Every file asked for so far, as named (absolute, links kept), what each was when read
+   * (undefined for one that could not be), and the directory they must lie in.
+   */
+  public readFrom(): { files: string[]; asRead: Array<FileIdentity | undefined>; filesRoot: string } {
+    const reads = [...this.cache];
+    return {
+      files: reads.map(([reference]) => path.resolve(this.baseDir, reference)),
+      asRead: reads.map(([, read]) => ('identity' in read ? read.identity : undefined)),
+      filesRoot: this.givenRoot,
+    };
   }
 
   /** The text of a file the spec names; throws when it cannot be used (the loader reports that first). */

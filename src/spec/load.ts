@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { runChecks } from './checks';
 import { checkGatewaySharing } from './checks/mesh';
 import { joinPath, SpecError, SpecProblem } from './errors';
-import { MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
+import { FileIdentity, MAX_SPEC_BYTES, readTextFile, SpecFiles } from './files';
 import { quote } from './escape';
 import { imagePinProblem } from './image';
 import { listOf } from './lists';
@@ -43,6 +43,8 @@ export interface LoadedPlatform {
 export interface SpecInputs {
   /** Absolute paths of the spec file and of the files it names, as named. */
   readonly files: readonly string[];
+  /** What each of `files` was when it was read (undefined for one that could not be read), in the same order. */
+  readonly asRead: ReadonlyArray<FileIdentity | undefined>;
   /** The directory every file the spec names must lie in, as given (absolute). */
   readonly filesRoot: string;
 }
@@ -67,12 +69,13 @@ export function loadPlatformFile(file: string, options: LoadOptions = {}): Loade
     throw new SpecError([{ file, line: read.line ?? 0, path: '', message: `cannot read the spec file: it ${read.problem}` }]);
   }
   const loaded = loadPlatform(read.text, file, options);
+  const identity = 'identity' in read ? read.identity : undefined;
   return {
     ...loaded,
     readFrom: () => {
       const named = loaded.readFrom!();
       // As opened: path.resolve would drop a `..` after a link, which the system follows.
-      return { ...named, files: [path.isAbsolute(file) ? file : `${process.cwd()}${path.sep}${file}`, ...named.files] };
+      return { ...named, files: [path.isAbsolute(file) ? file : `${process.cwd()}${path.sep}${file}`, ...named.files], asRead: [identity, ...named.asRead] };
     },
   };
 }

@@ -372,11 +372,17 @@ describe('tools/launch.cjs', () => {
       write(dir, 'bin/copy.ts', `${fs.readFileSync(path.join(dir, 'bin', 'copy.ts'), 'utf8')}// changed\n`);
       await pastRaceMargin();
       expect(await run()).toMatchObject({ stdout: 'wrote abc\n', result: 'recorded', runs: 3 });
+      let runs = 3;
+      // WHEN the result cache itself changes THEN the bundle is built again (records made under the old one no longer match)
+      write(dir, 'tools/result-cache.cjs', `${fs.readFileSync(path.join(dir, 'tools', 'result-cache.cjs'), 'utf8')}// changed\n`);
+      await pastRaceMargin();
+      expect((await launch(dir, ['bin/copy.ts'])).trace).toMatchObject({ bundled: true, result: 'recorded' });
+      runs++;
       // WHEN an input changes and the run fails THEN it is not recorded: the next run runs the entry again
       write(dir, 'in/input.txt', 'xyz');
       await pastRaceMargin();
-      expect(await run([], { FAIL: '1' })).toMatchObject({ status: 1, result: 'miss', runs: 4 });
-      expect(await run()).toMatchObject({ stdout: 'wrote xyz\n', status: 0, result: 'recorded', runs: 5 });
+      expect(await run([], { FAIL: '1' })).toMatchObject({ status: 1, result: 'miss', runs: ++runs });
+      expect(await run()).toMatchObject({ stdout: 'wrote xyz\n', status: 0, result: 'recorded', runs: ++runs });
     });
   });
 

@@ -7,7 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from '../support/temp-dirs';
 
-interface Request { inputs: string[]; inputDirs: string[]; outputs: string[]; replay: string }
+interface Request {
+  inputs: string[];
+  inputsAsRead?: Array<[number, number, number, number] | null>;
+  inputDirs: string[];
+  outputs: string[];
+  outputsMade?: Record<string, number>;
+  listed?: string[];
+  replay: string;
+}
 /** What the launcher took when the entry asked (opaque here). */
 interface Taken { readonly taken: true }
 interface ResultCache {
@@ -106,17 +114,63 @@ describe('the result cache', () => {
     expect(results.replayIfCurrent(file, key)).toBeUndefined();
   });
 
-  test('an input that is a hard link, reached through a directory elsewhere, is a change (its real path moved out of the files root)', () => {
-    // GIVEN a run whose input has a hard link elsewhere (recorded after the link was made: it changes the ctime)
-    const { dir, file, key, record } = recordedRun();
+  test('an input whose directory was moved elsewhere and linked back is a change (its real path moved, its stamp did not)', () => {
+    // GIVEN a run whose input lies in in/sub/
+    const { dir, file, key, request } = recordedRun();
+    write(path.join(dir, 'in', 'sub', 'input.txt'), 'sub');
+    request.inputs = [path.join(dir, 'in', 'sub', 'input.txt')];
+    expect(results.writeRecord(file, key, results.takeRequest(request), later(dir), RACY_MS, write)).toBe(true);
+    // WHEN in/sub moves out of the files root and a link takes its place (same inode, size and times by the input's name)
     fs.mkdirSync(path.join(dir, 'outside'));
-    fs.linkSync(path.join(dir, 'in', 'input.txt'), path.join(dir, 'outside', 'input.txt'));
-    expect(record()).toBe(true);
-    // WHEN in/ becomes a link to that directory (the same inode, size and times by the input's name)
-    fs.renameSync(path.join(dir, 'in'), path.join(dir, 'in-before'));
-    fs.symlinkSync('outside', path.join(dir, 'in'));
+    fs.renameSync(path.join(dir, 'in', 'sub'), path.join(dir, 'outside', 'sub'));
+    fs.symlinkSync(path.join(dir, 'outside', 'sub'), path.join(dir, 'in', 'sub'));
     // THEN the record no longer holds: a synth would check the file's place again
     expect(results.replayIfCurrent(file, key)).toBeUndefined();
+  });
+
+  test('an input that is not what the run read, or an output directory the run did not make, is not recorded', () => {
+    // GIVEN a run that read in/input.txt and made out/
+    const { dir, file, key, request } = recordedRun();
+    fs.rmSync(file);
+    const s = fs.statSync(path.join(dir, 'in', 'input.txt'));
+    const asRead: [number, number, number, number] = [s.size, s.mtimeMs, s.ctimeMs, s.ino];
+    const made = { [path.join(dir, 'out')]: fs.lstatSync(path.join(dir, 'out')).ino };
+    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [asRead], outputsMade: made }), later(dir), RACY_MS, write)).toBe(true);
+    fs.rmSync(file);
+    // WHEN the input read was another version (its stamp then) THEN no record, whatever the clocks say
+    const other: [number, number, number, number] = [s.size, s.mtimeMs - 1, s.ctimeMs - 1, s.ino];
+    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [other], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
+    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [null], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
+    // WHEN another process put its own out/ in place THEN no record: the output is not the run's
+    fs.renameSync(path.join(dir, 'out'), path.join(dir, 'out-mine'));
+    fs.cpSync(path.join(dir, 'out-mine'), path.join(dir, 'out'), { recursive: true });
+    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [asRead], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  test('a listed directory counts by its entries\' names, its real path, inode and mode: what lies below them is not walked', () => {
+    // GIVEN a run whose output directory dist/ (reached through a link) is listed, its environment dev/ walked, a .git beside it
+    const { dir, file, key, request } = recordedRun();
+    write(path.join(dir, 'dist-real', 'dev', 'a.yaml'), 'a');
+    write(path.join(dir, 'dist-real', '.git', 'HEAD'), 'ref');
+    fs.symlinkSync('dist-real', path.join(dir, 'dist'));
+    const listed = { ...request, outputs: [path.join(dir, 'dist', 'dev')], listed: [path.join(dir, 'dist')] };
+    const record = () => expect(results.writeRecord(file, key, results.takeRequest(listed), later(dir), RACY_MS, write)).toBe(true);
+    record();
+    // WHEN git writes below .git THEN the record holds
+    write(path.join(dir, 'dist-real', '.git', 'HEAD'), 'other');
+    expect(results.replayIfCurrent(file, key)).toBe('replayed\n');
+    // WHEN an entry is added beside the environments, or the directory behind the link is made read-only THEN it does not
+    write(path.join(dir, 'dist-real', '.dev.tmp-abcdef'), '');
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+    fs.rmSync(path.join(dir, 'dist-real', '.dev.tmp-abcdef'));
+    record();
+    fs.chmodSync(path.join(dir, 'dist-real'), 0o555);
+    try {
+      expect(results.replayIfCurrent(file, key)).toBeUndefined();
+    } finally {
+      fs.chmodSync(path.join(dir, 'dist-real'), 0o755);
+    }
   });
 
   test('a run whose input changed within the race margin of its start, or after it, is not recorded', () => {
