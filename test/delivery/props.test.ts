@@ -152,7 +152,7 @@ test('CanaryDelivery: the checks of n canaries behind one gateway of n routes re
     return reads.count;
   };
   // THEN linear: a look at every route per canary would be 16x
-  const ratio = readsFor(200) / readsFor(50);
+  const ratio = readsFor(120) / readsFor(30);
   expect(ratio).toBeLessThan(5);
   expect(ratio).toBeGreaterThan(3);
 });
