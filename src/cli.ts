@@ -71,7 +71,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Synt
 export interface SynthRun {
   /** The spec file and the files it names (see LoadedPlatform.readFrom). */
   readonly inputs: SpecInputs;
-  /** The output directory (every environment's, and gitops/, below it). */
+  /** The output directory, absolute (every environment's, and gitops/, below it). */
   readonly outDir: string;
   /** The directories it put in place below `outDir`, with their inodes (StagedOutput.committed). */
   readonly committed: ReadonlyMap<string, number>;
@@ -96,7 +96,10 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
       return 0;
     }
     const loaded = loadPlatformFile(args.config, { filesRoot: args.filesRoot });
-    const staged = output = new StagedOutput(args.out);
+    // One form of the output directory for every file operation (the staging directories are
+    // joined to it, which resolves `..` by the text): `out/link/..` is one directory, not two.
+    const outDir = path.resolve(args.out);
+    const staged = output = new StagedOutput(outDir);
     const envs = synthPlatform(loaded, args.envs, { extraWriters: SYNTH_EXTRA_WRITERS, onFile: (name, file, text) => staged.write(name, file, text) });
     for (const e of envs) e.extras.forEach((x) => staged.write(e.name, x.name, x.text));
     // dist/gitops/ names every environment, so a synth of some environments leaves it as it is.
@@ -105,8 +108,8 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     staged.commit([...envs.map((e) => e.name), ...(gitops.length ? [GITOPS_DIR] : [])]);
     for (const w of staged.warnings) process.stderr.write(`warning: ${safeLine(w)}\n`);
     // A spec without `gitops` no longer deploys through it: objects left from an earlier synth would mislead.
-    const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(args.out, GITOPS_DIR));
-    if (staleGitops) fs.rmSync(path.join(args.out, GITOPS_DIR), { recursive: true, force: true });
+    const staleGitops = !args.envs.length && !gitops.length && fs.existsSync(path.join(outDir, GITOPS_DIR));
+    if (staleGitops) fs.rmSync(path.join(outDir, GITOPS_DIR), { recursive: true, force: true });
     const lines: string[] = [];
     for (const e of envs) {
       const objects = e.files.reduce((n, f) => n + f.objects.length, 0);
@@ -115,7 +118,7 @@ export async function runSynthCli(argv: readonly string[], env: NodeJS.ProcessEn
     }
     if (gitops.length) lines.push(`${safeLine(args.out)}/${GITOPS_DIR}: ${gitops.map((f) => f.name).join(', ')}\n`);
     // Right after the output is written, before anything is printed: what it is now is what the synth wrote.
-    onSynthesized?.({ inputs: loaded.readFrom!(), outDir: args.out, committed: staged.committed, summary: lines.join(''), warned: staged.warnings.length > 0 });
+    onSynthesized?.({ inputs: loaded.readFrom!(), outDir, committed: staged.committed, summary: lines.join(''), warned: staged.warnings.length > 0 });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const line of lines) process.stdout.write(line);
     if (staleGitops) process.stdout.write(`${safeLine(args.out)}/${GITOPS_DIR}: removed (the spec has no platform.gitops)\n`);

@@ -75,7 +75,7 @@ export { ApiGateway, GatewayAuth, GatewayRateLimit, GatewayAccessLog, ServiceTra
 export type {
   ApiGatewayProps, GatewayAuthProps, GatewayRateLimitProps, GatewayAccessLogProps, ServiceTrafficProps, NamespaceMtlsProps,
   NamespaceNetworkPolicyProps, WorkloadAccessProps, SupportWorkloadProps,
-  GatewayRoute, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
+  GatewayRoute, RouteLeading, GeneratedLimit, ServiceLimit, RateLimitedRoute, NetworkPort, NetworkPeer, WorkloadCaller, WorkloadEgress, TrafficShape,
   TrafficDestination, RetrySettings, TrafficRouting, ConnectionPoolSettings, CircuitBreakerSettings, SupportPort, IngressGateway,
 } from './mesh';
 export { DEFAULT_RETRIES, API_GATEWAY_NAME, DEFAULT_INGRESS_GATEWAY, PRIMARY_ROUTE, VERSION_PIN_ROUTE } from './mesh';

@@ -54,6 +54,17 @@ describe('StagedOutput', () => {
   });
 });
 
+test('committed names each directory put in place with the inode it has there: what this run wrote', () => {
+  // GIVEN a previous dev output WHEN dev and prod are written and committed
+  const out = outDirWithPrevious();
+  const staged = new StagedOutput(out);
+  staged.write('dev', 'a.yaml', 'a\n');
+  staged.write('prod', 'a.yaml', 'a\n');
+  staged.commit(['dev', 'prod']);
+  // THEN each is named with its inode; a directory another process put there since would have another
+  expect([...staged.committed]).toEqual(['dev', 'prod'].map((env) => [path.join(out, env), fs.lstatSync(path.join(out, env)).ino]));
+});
+
 describe('StagedOutput failures and leftovers', () => {
   test('a directory that cannot be created fails the commit, not the write (spec problems are reported first)', () => {
     // GIVEN an output directory below a regular file

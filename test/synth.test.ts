@@ -105,6 +105,21 @@ describe('the CLI', () => {
     expect(fs.readdirSync(out)).toEqual(['staging']);
   });
 
+  test('an output directory named with `..` after a link is one directory: the leftovers and the stale gitops/ it clears are those beside what it writes', async () => {
+    // GIVEN out/ with a leftover of an interrupted synth and a gitops/ the spec no longer makes, and a link elsewhere beside it
+    const dir = tmpDir();
+    fs.mkdirSync(path.join(dir, 'out', '.dev.tmp-abcdef'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'out', 'gitops'));
+    fs.mkdirSync(path.join(dir, 'elsewhere', 'deeper'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'elsewhere', 'out', 'gitops'), { recursive: true });
+    fs.symlinkSync(path.join(dir, 'elsewhere', 'deeper'), path.join(dir, 'link'));
+    // WHEN the synth writes to link/../out (by the text: out/; through the link: elsewhere/out/)
+    expect(await runSynthCli(['--config', REFERENCE_FILE, '--out', `${path.join(dir, 'link')}/../out`], {})).toBe(0);
+    // THEN the environments, the cleared leftover and the removed gitops/ are all in out/; elsewhere/ is untouched
+    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['dev', 'prod', 'staging']);
+    expect(fs.readdirSync(path.join(dir, 'elsewhere', 'out'))).toEqual(['gitops']);
+  });
+
   test('CDK8S_OUTDIR sets the output directory, as `cdk8s synth` does', async () => {
     const out = tmpDir();
     expect(await runSynthCli(['--config', REFERENCE_FILE, '--env', 'dev'], { CDK8S_OUTDIR: out })).toBe(0);

@@ -17,8 +17,8 @@
  *   listed and stamped, links not followed (an output edited, added, removed, renamed or
  *   chmodded is a change); with `outputsMade`, the inode each had when the run made it (one
  *   another process put there since is not the run's);
- * - `listed`: directories whose entries count by name only, and whose own real path, inode and
- *   mode count (the output directory: a leftover staging directory is a change, a .git in it is
+ * - `listed`: directories whose entries count by name only, and whose own real path, inode,
+ *   mode and ctime count (the output directory: a leftover staging directory is a change, a .git in it is
  *   not walked);
  * - `replay`: what to print on stdout when the run is skipped.
  * The record also holds the run's key: node's version, the user and umask, the working directory,
@@ -81,7 +81,8 @@ function snapshot(paths) {
       trees: paths.outputs.map((d) => treeOf(d)),
       listed: paths.listed.map((d) => {
         const s = fs.statSync(d);
-        return [d, fs.realpathSync.native(d), s.ino, s.mode, ...namesIn(d)];
+        // ctime too: an owner, ACL or flag changed on it changes only that (what lies below does not).
+        return [d, fs.realpathSync.native(d), s.ino, s.mode, s.ctimeMs, ...namesIn(d)];
       }),
     };
   } catch {

@@ -6,7 +6,7 @@ export {
   PRIMARY_ROUTE, VERSION_PIN_ROUTE, DEFAULT_RETRIES, ServiceTraffic, trafficShape, retryPolicy, type RetrySettings, type ServiceTrafficProps, type TrafficDestination,
   type TrafficShape, type TrafficRouting, type ConnectionPoolSettings, type CircuitBreakerSettings,
 } from './traffic';
-export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute } from './gateway';
+export { ApiGateway, API_GATEWAY_NAME, type ApiGatewayProps, type GatewayRoute, type RouteLeading } from './gateway';
 export { GatewayAuth, type GatewayAuthProps } from './auth';
 export { GatewayRateLimit, describeLimit, parseWindow, serviceLimit, windowProblem, type GatewayRateLimitProps, type GeneratedLimit, type RateLimitedRoute, type ServiceLimit } from './rate-limit';
 export { GatewayAccessLog, type GatewayAccessLogProps } from './access-log';

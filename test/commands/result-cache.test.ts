@@ -148,7 +148,7 @@ describe('the result cache', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  test('a listed directory counts by its entries\' names, its real path, inode and mode: what lies below them is not walked', () => {
+  test('a listed directory counts by its entries\' names, its real path, inode, mode and ctime: what lies below them is not walked', () => {
     // GIVEN a run whose output directory dist/ (reached through a link) is listed, its environment dev/ walked, a .git beside it
     const { dir, file, key, request } = recordedRun();
     write(path.join(dir, 'dist-real', 'dev', 'a.yaml'), 'a');
@@ -166,11 +166,27 @@ describe('the result cache', () => {
     fs.rmSync(path.join(dir, 'dist-real', '.dev.tmp-abcdef'));
     record();
     fs.chmodSync(path.join(dir, 'dist-real'), 0o555);
-    try {
-      expect(results.replayIfCurrent(file, key)).toBeUndefined();
-    } finally {
-      fs.chmodSync(path.join(dir, 'dist-real'), 0o755);
-    }
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+    // WHEN only its ctime changes (an owner, an ACL or a flag set: here a chmod to the same mode) THEN it does not
+    record();
+    fs.chmodSync(path.join(dir, 'dist-real'), 0o555);
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+    fs.chmodSync(path.join(dir, 'dist-real'), 0o755);
+    // WHEN the link points at a copy with the same names, or the directory is replaced by one THEN it does not
+    record();
+    fs.cpSync(path.join(dir, 'dist-real'), path.join(dir, 'dist-copy'), { recursive: true, preserveTimestamps: true });
+    fs.rmSync(path.join(dir, 'dist'));
+    fs.symlinkSync('dist-copy', path.join(dir, 'dist'));
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
+    // WHEN (nothing below it walked) the directory is replaced by a copy of the same names at the same place THEN it does not
+    fs.rmSync(path.join(dir, 'dist'));
+    fs.symlinkSync('dist-real', path.join(dir, 'dist'));
+    const listedOnly = { ...listed, outputs: [] };
+    expect(results.writeRecord(file, key, results.takeRequest(listedOnly), later(dir), RACY_MS, write)).toBe(true);
+    fs.renameSync(path.join(dir, 'dist-real'), path.join(dir, 'dist-before'));
+    fs.renameSync(path.join(dir, 'dist-copy'), path.join(dir, 'dist-real'));
+    fs.chmodSync(path.join(dir, 'dist-real'), fs.statSync(path.join(dir, 'dist-before')).mode);
+    expect(results.replayIfCurrent(file, key)).toBeUndefined();
   });
 
   test('a run whose input changed within the race margin of its start, or after it, is not recorded', () => {

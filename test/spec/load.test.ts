@@ -52,6 +52,11 @@ describe('what a spec was read from', () => {
     const readFrom = loaded.readFrom!();
     expect([...readFrom.files].sort()).toEqual([spec, ...['inventory_service.sql', 'order-link.sql', 'user_service.sql'].map((f) => path.join(dir, 'sql', f))].sort());
     expect(readFrom.filesRoot).toBe(dir);
+    // AND what each was when read, to tell a later edit
+    expect(readFrom.asRead).toEqual(readFrom.files.map((f) => {
+      const s = fs.statSync(f);
+      return { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino };
+    }));
     // AND a spec named with `..` after a link is listed as named: the system, not path.resolve, says where that is
     fs.mkdirSync(path.join(dir, 'sub'));
     fs.symlinkSync(path.join(dir, 'sub'), path.join(dir, 'link'));
