@@ -10,6 +10,7 @@ import { ingressGatewaySelector } from './ingress-gateway';
 import { namespaceOf, routeName, serviceHost, trimSlash } from './names';
 import { retryPolicy, RetrySettings, TrafficDestination } from './traffic';
 import { compareText } from '../compare-text';
+import { routeClashes } from '../spec/route-name';
 
 /** Name of the Gateway and of its VirtualService. */
 export const API_GATEWAY_NAME = 'api-gateway';
@@ -189,26 +190,10 @@ function prefixMatches(prefix: string): Array<{ uri: { exact?: string; prefix?: 
  * get the other's limit or weights). The spec checks refuse both (src/spec/checks/mesh.ts).
  */
 export function routeIdentityProblems(prefixes: readonly string[]): string[] {
-  const problems: string[] = [];
-  const byMatch = new Map<string, string>();
-  const byName = new Map<string, string>();
-  for (const prefix of prefixes) {
-    const match = trimSlash(prefix) || '/';
-    const sameMatch = byMatch.get(match);
-    if (sameMatch !== undefined) {
-      problems.push(sameMatch === prefix
-        ? `route prefix ${prefix} is given twice; a prefix belongs to one service`
-        : `route prefixes ${sameMatch} and ${prefix} match the same requests (a trailing "/" makes no difference); Istio would send them all to the first, so give each prefix one route`);
-      continue;
-    }
-    byMatch.set(match, prefix);
-    const name = routeName(prefix);
-    const sameName = byName.get(name);
-    if (sameName !== undefined) {
-      problems.push(`route prefixes ${sameName} and ${prefix} get the same route name "${name}" (the prefix with "/" and other symbols as "-"); rate limits and Argo Rollouts find gateway routes by name, so one would get the other's limit or weights: give each prefix a name of its own`);
-    } else {
-      byName.set(name, prefix);
-    }
-  }
-  return problems;
+  return routeClashes(prefixes).map(({ kind, first, second, name }) => {
+    const [earlier, prefix] = [prefixes[first], prefixes[second]];
+    if (kind === 'same-prefix') return `route prefix ${prefix} is given twice; a prefix belongs to one service`;
+    if (kind === 'same-match') return `route prefixes ${earlier} and ${prefix} match the same requests (a trailing "/" makes no difference); Istio would send them all to the first, so give each prefix one route`;
+    return `route prefixes ${earlier} and ${prefix} get the same route name "${name}" (the prefix with "/" and other symbols as "-"); rate limits and Argo Rollouts find gateway routes by name, so one would get the other's limit or weights: give each prefix a name of its own`;
+  });
 }

@@ -3,7 +3,7 @@
  * headers, and, across environments, that no two environments share ingress gateway pods.
  */
 import { windowProblem } from '../rate-limit-window';
-import { routeName } from '../route-name';
+import { routeClashes } from '../route-name';
 import type { Report } from './types';
 import { EnvironmentSpec } from '../schema';
 
@@ -11,27 +11,20 @@ import { EnvironmentSpec } from '../schema';
 const HEADER_NAME = /^[a-z0-9][-a-z0-9]*$/;
 
 export function checkMesh(env: EnvironmentSpec, report: Report): void {
-  const prefixOwner = new Map<string, string>();
-  const nameOwner = new Map<string, string>();
+  // Every route of every service, in spec order: a prefix clashes with the first one before it.
+  const routes = Object.entries(env.services).flatMap(([name, svc]) => svc.routes.map((route, i) => ({ service: name, i, prefix: route.prefix })));
+  for (const { kind, first, second, name } of routeClashes(routes.map((r) => r.prefix))) {
+    const [owner, route] = [routes[first], routes[second]];
+    report(['services', route.service, 'routes', route.i, 'prefix'], kind === 'same-name'
+      ? `prefix ${route.prefix} gets the same route name "${name}" as ${owner.prefix} of ${owner.service}; route names (the prefix with "/" and other symbols as "-") must differ`
+      : `prefix ${route.prefix} is already routed to ${owner.service}; each prefix belongs to exactly one service`);
+  }
   for (const [name, svc] of Object.entries(env.services)) {
     if (!HEADER_NAME.test(svc.traffic.versionHeader)) {
       report(['services', name, 'traffic', 'versionHeader'], `versionHeader "${svc.traffic.versionHeader}" is not a lowercase HTTP header name; use lowercase letters, digits and "-", such as version or x-version`);
     }
     svc.routes.forEach((route, i) => {
       const at = (...p: PropertyKey[]) => ['services', name, 'routes', i, ...p];
-      const prefix = route.prefix.replace(/\/+$/, '') || '/';
-      const owner = prefixOwner.get(prefix);
-      if (owner) {
-        report(at('prefix'), `prefix ${route.prefix} is already routed to ${owner}; each prefix belongs to exactly one service`);
-      } else {
-        prefixOwner.set(prefix, name);
-        const sameName = nameOwner.get(routeName(prefix));
-        if (sameName) {
-          report(at('prefix'), `prefix ${route.prefix} gets the same route name "${routeName(prefix)}" as ${sameName}; route names (the prefix with "/" and other symbols as "-") must differ`);
-        } else {
-          nameOwner.set(routeName(prefix), `${route.prefix} of ${name}`);
-        }
-      }
       if (route.rateLimit) {
         const problem = windowProblem(route.rateLimit.window);
         if (problem) report(at('rateLimit', 'window'), problem);
