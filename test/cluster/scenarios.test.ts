@@ -896,7 +896,7 @@ d('simulated cluster', () => {
     expect(weights()).toEqual({ primary: { canary: 0, stable: 100 }, gateway: { canary: 0, stable: 100 } });
   });
 
-  test('9 Day 2 with kubectl apply -f: a service off blue-green, autoscaling off and on again; what the plan says apply leaves happens, and its "how" prevents it', async () => {
+  test('9 Day 2 with kubectl apply -f: a service off blue-green, autoscaling off and on again, a service onto a canary; what the plan says apply leaves happens, and its "how" prevents it', async () => {
     const env = 'staging';
     const ns = NS(env);
     /** `npm run diff` of variant `tag` against the output last applied (`from`). */
@@ -991,6 +991,32 @@ d('simulated cluster', () => {
       }
       say(`autoscaling on: lowest spec.replicas seen in 12 s: ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (inventory-service without the plan's step, notification-service with it)`);
       expect(Object.fromEntries(lowest)).toEqual({ 'inventory-service': 1, 'notification-service': 7 });
+    });
+
+    // notification-service onto a canary (its Deployment replaced by a Rollout): the plan says apply
+    // leaves the Deployment, whose pods Service notification-service keeps selecting beside the
+    // Rollout's; its steps wait for the Rollout to be Healthy, then delete the Deployment.
+    const moved = 'notification-service';
+    const canary = synthVariant('day2-canary', (doc) => doc.setIn(['environments', env, 'services', moved, 'delivery'], doc.createNode({
+      strategy: 'canary', canary: { steps: [{ setWeight: 50 }, { pause: { duration: PAUSE } }, { setWeight: 100 }], analysis: [], trafficRouting: 'istio' },
+    })));
+    const toRollout = blockOf(planOf('day2-canary', autoscaled), `- Deployment.apps ${ns}/${moved}`);
+    say(...toRollout.block.split('\n'));
+    expect(toRollout.block).toContain('NOT DESTROYED BY kubectl apply -f');
+    expect(toRollout.commands).toHaveLength(2);
+    await timed('day 2: onto a canary', async () => {
+      applyDir(path.join(canary, env));
+      // The plan's first step: the Rollout becomes Healthy. Meanwhile both versions serve, as the plan says.
+      run(toRollout.commands[0]);
+      const both = servedBy(moved);
+      say(`after the apply and the Rollout Healthy: Service ${moved} endpoints ${both.join(', ')}`);
+      expect(both).toContain('deployment');
+      expect(both.some((s) => s.startsWith('rollout '))).toBe(true);
+      // The plan's second step: the Deployment deleted, only the Rollout's pods serve.
+      run(toRollout.commands[1]);
+      await waitFor(`Service ${moved} serves the Rollout's pods only`, () => { const now = servedBy(moved); return now.length > 0 && now.every((s) => s.startsWith('rollout ')); },
+        () => `endpoints ${servedBy(moved).join(', ')}`, 60_000, 500);
+      say(`after the plan's commands: Service ${moved} endpoints ${servedBy(moved).join(', ')}`);
     });
   });
 });
