@@ -16,11 +16,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runSynthCli, SynthRun } from '../src/cli';
+import type { FileIdentity } from '../src/spec/files';
 
 /** What tools/launch.cjs offers an entry to record a run (tools/result-cache.cjs); absent when run otherwise. */
 type RecordResult = (request: {
   inputs: readonly string[];
-  inputsAsRead: ReadonlyArray<readonly [number, number, number, number] | null>;
+  inputsAsRead: ReadonlyArray<FileIdentity | undefined>;
   inputDirs: readonly string[];
   outputs: readonly string[];
   outputsMade: Readonly<Record<string, number>>;
@@ -38,7 +39,7 @@ function recordRun(run: SynthRun): void {
   if (!record || run.warned) return; // warnings are printed again by a real run only
   record({
     inputs: run.inputs.files,
-    inputsAsRead: run.inputs.asRead.map((r) => (r ? [r.size, r.mtimeMs, r.ctimeMs, r.ino] as const : null)),
+    inputsAsRead: run.inputs.asRead,
     inputDirs: [run.inputs.filesRoot],
     outputs: [...run.committed.keys()],
     outputsMade: Object.fromEntries(run.committed),

@@ -10,8 +10,8 @@
  * - `inputs`: the files it read (the spec, the files the spec names), as it named them: size,
  *   mtime, ctime, inode and mode, links followed, and the real path (a link pointed elsewhere, or
  *   a file now reached through a directory outside the files root, is a change); with
- *   `inputsAsRead`, what each was when read (fstat of the open file): a file changed since is not
- *   recorded, whatever the clocks say;
+ *   `inputsAsRead`, what each was when read ({ size, mtimeMs, ctimeMs, ino } of the open file):
+ *   a file changed since is not recorded, whatever the clocks say;
  * - `inputDirs`: directories whose real path counts (the files root, given as a link);
  * - `outputs`: directories it wrote: every entry below them and the directories themselves,
  *   listed and stamped, links not followed (an output edited, added, removed, renamed or
@@ -153,9 +153,14 @@ function replayIfCurrent(file, key) {
 function takeRequest(request) {
   const paths = pathsOf(request);
   const now = snapshot(paths);
-  // An input changed since it was read: the snapshot's [path, size, mtimeMs, ctimeMs, ino, ...] against [size, mtimeMs, ctimeMs, ino].
+  // An input changed since it was read (or was not read): its stamp now against its fstat then.
   const asRead = request.inputsAsRead;
-  const changedSinceRead = asRead !== undefined && paths.inputs.some((_, i) => !asRead[i] || asRead[i].some((v, k) => now?.inputs[i][k + 1] !== v));
+  const sameAsRead = (i) => {
+    const [, size, mtimeMs, ctimeMs, ino] = now?.inputs[i] ?? [];
+    const read = asRead[i];
+    return !!read && read.size === size && read.mtimeMs === mtimeMs && read.ctimeMs === ctimeMs && read.ino === ino;
+  };
+  const changedSinceRead = asRead !== undefined && paths.inputs.some((_, i) => !sameAsRead(i));
   // An output directory that is not the one the run made: each tree starts with [dir, size, mtimeMs, ctimeMs, ino, ...].
   const made = new Map(Object.entries(request.outputsMade ?? {}).map(([dir, ino]) => [absolute(dir), ino]));
   const notMade = now !== undefined && now.trees.some(([[dir, , , , ino]]) => made.has(dir) && made.get(dir) !== ino);

@@ -9,7 +9,7 @@ import { tempDir } from '../support/temp-dirs';
 
 interface Request {
   inputs: string[];
-  inputsAsRead?: Array<[number, number, number, number] | null>;
+  inputsAsRead?: Array<{ size: number; mtimeMs: number; ctimeMs: number; ino: number } | undefined>;
   inputDirs: string[];
   outputs: string[];
   outputsMade?: Record<string, number>;
@@ -133,14 +133,14 @@ describe('the result cache', () => {
     const { dir, file, key, request } = recordedRun();
     fs.rmSync(file);
     const s = fs.statSync(path.join(dir, 'in', 'input.txt'));
-    const asRead: [number, number, number, number] = [s.size, s.mtimeMs, s.ctimeMs, s.ino];
+    const asRead = { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino };
     const made = { [path.join(dir, 'out')]: fs.lstatSync(path.join(dir, 'out')).ino };
     expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [asRead], outputsMade: made }), later(dir), RACY_MS, write)).toBe(true);
     fs.rmSync(file);
     // WHEN the input read was another version (its stamp then) THEN no record, whatever the clocks say
-    const other: [number, number, number, number] = [s.size, s.mtimeMs - 1, s.ctimeMs - 1, s.ino];
+    const other = { ...asRead, mtimeMs: s.mtimeMs - 1, ctimeMs: s.ctimeMs - 1 };
     expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [other], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
-    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [null], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
+    expect(results.writeRecord(file, key, results.takeRequest({ ...request, inputsAsRead: [undefined], outputsMade: made }), later(dir), RACY_MS, write)).toBe(false);
     // WHEN another process put its own out/ in place THEN no record: the output is not the run's
     fs.renameSync(path.join(dir, 'out'), path.join(dir, 'out-mine'));
     fs.cpSync(path.join(dir, 'out-mine'), path.join(dir, 'out'), { recursive: true });
