@@ -53,9 +53,41 @@ if (vm.compileFunction.name !== 'compileWithCodeCache') {
   vm.compileFunction = compileWithCodeCache;
 }
 
+/**
+ * The AsyncLocalStorage instances enabled since the current test file's environment was set up.
+ * jest-circus makes one per test file (its test execution context) and never disables it. On Node
+ * 20 and 22 node keeps every enabled instance in one list, which it walks for each promise (and
+ * other async resource) made from then on, and which keeps the instance, and with it the test
+ * file's context, alive: a worker's 45th test file paid for the 44 before it. They are disabled
+ * when the file's environment is torn down. One set per worker, kept on the wrapper itself, so a
+ * second copy of this module (a test of it) shares it. Node 24 keeps the stores in the async
+ * context frame instead and has no `_enable`: nothing to do there.
+ */
+function storagesEnabledSinceSetup() {
+  const { AsyncLocalStorage } = require('node:async_hooks');
+  const enable = AsyncLocalStorage.prototype._enable;
+  if (typeof enable !== 'function') return undefined;
+  // Not `instanceof Set`: a copy of this module in a test file has a Set class of its own.
+  if (enable.enabledSinceSetup) return enable.enabledSinceSetup;
+  const enabledSinceSetup = new Set();
+  AsyncLocalStorage.prototype._enable = Object.assign(function _enable() {
+    if (!this.enabled) enabledSinceSetup.add(this);
+    return enable.call(this);
+  }, { enabledSinceSetup });
+  return enabledSinceSetup;
+}
+const enabledStorages = storagesEnabledSinceSetup();
+
 class NodeEnvironmentWithCodeCache extends TestEnvironment {
+  async setup() {
+    enabledStorages?.clear();
+    return super.setup();
+  }
+
   async teardown() {
     for (const { file, code, script } of compiledNow.splice(0)) codeCache.set(file, { code, data: script.createCachedData() });
+    for (const storage of enabledStorages ?? []) storage.disable();
+    enabledStorages?.clear();
     return super.teardown();
   }
 }

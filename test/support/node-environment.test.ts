@@ -1,0 +1,43 @@
+/**
+ * test/support/node-environment.cjs: a test file's AsyncLocalStorage instances (jest-circus makes
+ * one per file and never disables it) are disabled when its environment is torn down, so a
+ * worker's later files neither walk them for every promise nor keep the file's context alive.
+ */
+import { AsyncLocalStorage } from 'async_hooks';
+
+interface Environment { setup(): Promise<void>; teardown(): Promise<void> }
+type EnvironmentClass = new (config: object, context: object) => Environment;
+
+/** An environment as jest makes one for a test file (the options jest-environment-node reads). */
+function testFileEnvironment(): Environment {
+  const Env = require('./node-environment.cjs') as EnvironmentClass;
+  const projectConfig = { testEnvironmentOptions: {}, globals: {}, fakeTimers: {}, testEnvironment: 'node' };
+  return new Env({ projectConfig, globalConfig: {} }, { console, docblockPragmas: {}, testPath: __filename });
+}
+
+/** Runs `body` in `storage` with `store`; resolves to what the storage holds after `later` settles. */
+function storeSeenAfter(storage: AsyncLocalStorage<string>, store: string, later: Promise<void>): Promise<string | undefined> {
+  return storage.run(store, () => later.then(() => storage.getStore()));
+}
+
+// Node 24 keeps the stores in the async context frame: no list of enabled instances, nothing to release.
+const onNodeWithStorageList = typeof (AsyncLocalStorage.prototype as unknown as { _enable?: unknown })._enable === 'function';
+
+(onNodeWithStorageList ? test : test.skip)('the storages a test file enabled are disabled at its teardown; those enabled before its setup are left alone', async () => {
+  // GIVEN a storage enabled before a test file's environment is set up (the worker's own)
+  let release!: () => void;
+  const later = new Promise<void>((resolve) => { release = resolve; });
+  const worker = new AsyncLocalStorage<string>();
+  const workerSees = storeSeenAfter(worker, 'worker', later);
+  // AND a test file that enables one of its own while its environment is up
+  const env = testFileEnvironment();
+  await env.setup();
+  const file = new AsyncLocalStorage<string>();
+  const fileSees = storeSeenAfter(file, 'file', later);
+  // WHEN the environment is torn down, and the work the file started goes on afterwards
+  await env.teardown();
+  release();
+  // THEN the file's storage is disabled (its store gone), the worker's holds its store as before
+  expect(await fileSees).toBeUndefined();
+  expect(await workerSees).toBe('worker');
+});
