@@ -896,7 +896,7 @@ d('simulated cluster', () => {
     expect(weights()).toEqual({ primary: { canary: 0, stable: 100 }, gateway: { canary: 0, stable: 100 } });
   });
 
-  test('9 Day 2 with kubectl apply -f: a service off blue-green, autoscaling off and on again, a service onto a canary; what the plan says apply leaves happens, and its "how" prevents it', async () => {
+  test('9 Day 2 with kubectl apply -f: a service off blue-green, autoscaling off and on again, a service onto a canary, autoscaling off and on again for Rollouts; what the plan says apply leaves happens, and its "how" prevents it', async () => {
     const env = 'staging';
     const ns = NS(env);
     /** `npm run diff` of variant `tag` against the output last applied (`from`). */
@@ -1017,6 +1017,55 @@ d('simulated cluster', () => {
       await waitFor(`Service ${moved} serves the Rollout's pods only`, () => { const now = servedBy(moved); return now.length > 0 && now.every((s) => s.startsWith('rollout ')); },
         () => `endpoints ${servedBy(moved).join(', ')}`, 60_000, 500);
       say(`after the plan's commands: Service ${moved} endpoints ${servedBy(moved).join(', ')}`);
+    });
+
+    // The same two steps for Rollouts: order-service (a canary from the start) and notification-service
+    // (a canary since the step above). Autoscaling off (7 fixed replicas) with the autoscalers deleted
+    // as the plan says; then on again (3 to 8), the plan's manual step done for notification-service
+    // only. The plan gives a Rollout the rule and the step it gives a Deployment: without the step
+    // the Rollout goes to 1 replica until the autoscaler's next sync, with it 7 stay.
+    const rollouts = ['order-service', 'notification-service'];
+    const rolloutsFixed = synthVariant('day2-rollouts-fixed', (doc) => rollouts.forEach((svc) => {
+      doc.deleteIn(['services', svc, 'autoscaling']);
+      doc.setIn(['services', svc, 'replicas'], 7);
+    }));
+    const rolloutsFixedPlan = planOf('day2-rollouts-fixed', canary);
+    const replicasOf = (svc: string) => tryGet('rollout.argoproj.io', svc, ns)?.spec?.replicas as number | undefined;
+    await timed('day 2: autoscaling off for Rollouts', async () => {
+      for (const svc of rollouts) {
+        const { block, commands } = blockOf(rolloutsFixedPlan, `- HorizontalPodAutoscaler.autoscaling ${ns}/${svc}`);
+        expect(block).toContain('NOT DESTROYED BY kubectl apply -f');
+        commands.forEach(run);
+      }
+      applyDir(path.join(rolloutsFixed, env));
+      await sleep(12_000);
+      const replicas = rollouts.map(replicasOf);
+      say(`autoscalers deleted as the plan says, then applied: Rollout replicas ${rollouts.map((svc, i) => `${svc} ${replicas[i]}`).join(', ')}`);
+      expect(replicas).toEqual([7, 7]);
+    });
+    const rolloutsAutoscaled = synthVariant('day2-rollouts-autoscaled', (doc) => rollouts.forEach((svc) => doc.setIn(['services', svc, 'autoscaling'], doc.createNode({ minReplicas: 3, maxReplicas: 8 }))));
+    const rolloutsOnPlan = planOf('day2-rollouts-autoscaled', rolloutsFixed);
+    const rolloutStep = blockOf(rolloutsOnPlan, `~ Rollout.argoproj.io ${ns}/notification-service`);
+    say(...rolloutStep.block.split('\n'));
+    expect(rolloutStep.block).toContain('NEEDS A MANUAL STEP');
+    expect(rolloutStep.commands).toHaveLength(1);
+    expect(blockOf(rolloutsOnPlan, `~ Rollout.argoproj.io ${ns}/order-service`).block).toContain('NEEDS A MANUAL STEP');
+    await timed('day 2: autoscaling on for Rollouts', async () => {
+      rolloutStep.commands.forEach(run);
+      const lowest = new Map(rollouts.map((svc) => [svc, 7]));
+      applyDir(path.join(rolloutsAutoscaled, env));
+      const until = Date.now() + 12_000;
+      while (Date.now() < until) {
+        for (const svc of rollouts) lowest.set(svc, Math.min(lowest.get(svc)!, replicasOf(svc) ?? 0));
+        await sleep(200);
+      }
+      const after = rollouts.map((svc) => {
+        const ro = rollout(ns, svc);
+        const hpa = tryGet('horizontalpodautoscaler.autoscaling', svc, ns);
+        return `${svc}: spec.replicas ${ro.spec?.replicas ?? '(none)'}, ${ro.status?.replicas ?? 0} pods, autoscaler ${conditions(hpa)}`;
+      });
+      say(`autoscaling on: lowest spec.replicas seen in 12 s (none counted as 0): ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (order-service without the plan's step, notification-service with it)`, ...after);
+      expect(Object.fromEntries(lowest)).toEqual({ 'order-service': 1, 'notification-service': 7 });
     });
   });
 });
