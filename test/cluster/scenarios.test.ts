@@ -951,47 +951,55 @@ d('simulated cluster', () => {
       say(`after the plan's commands: Service ${name} endpoints ${servedBy(name).join(', ')}`);
     });
 
-    // Autoscaling off for inventory-service and notification-service (7 fixed replicas, above both
-    // autoscalers' maximum): the plan says to delete each autoscaler before the apply; done, each keeps 7.
-    const services = ['inventory-service', 'notification-service'];
-    const fixed = synthVariant('day2-fixed', (doc) => services.forEach((svc) => {
-      doc.deleteIn(['services', svc, 'autoscaling']);
-      doc.setIn(['services', svc, 'replicas'], 7);
-    }));
-    const fixedPlan = planOf('day2-fixed', rolling);
-    await timed('day 2: autoscaling off', async () => {
-      for (const svc of services) {
-        const { block, commands } = blockOf(fixedPlan, `- HorizontalPodAutoscaler.autoscaling ${ns}/${svc}`);
-        expect(block).toContain('NOT DESTROYED BY kubectl apply -f');
-        commands.forEach(run);
-      }
-      applyDir(path.join(fixed, env));
-      await sleep(12_000); // more than two syncs of the simulation's autoscalers (5 s)
-      const replicas = services.map((svc) => tryGet('deployment.apps', svc, ns)?.spec?.replicas);
-      say(`autoscalers deleted as the plan says, then applied: replicas ${services.map((svc, i) => `${svc} ${replicas[i]}`).join(', ')}`);
-      expect(replicas).toEqual([7, 7]);
-    });
-
-    // Autoscaling on again (3 to 8): the plan flags spec.replicas. inventory-service is applied
-    // without the manual step (the control): the server sets 1. notification-service with it: 7 stays.
-    const autoscaled = synthVariant('day2-autoscaled', (doc) => services.forEach((svc) => doc.setIn(['services', svc, 'autoscaling'], doc.createNode({ minReplicas: 3, maxReplicas: 8 }))));
-    const onPlan = planOf('day2-autoscaled', fixed);
-    const step = blockOf(onPlan, `~ Deployment.apps ${ns}/notification-service`);
-    expect(step.block).toContain('NEEDS A MANUAL STEP');
-    expect(step.commands).toHaveLength(1);
-    expect(blockOf(onPlan, `~ Deployment.apps ${ns}/inventory-service`).block).toContain('NEEDS A MANUAL STEP');
-    await timed('day 2: autoscaling on', async () => {
-      step.commands.forEach(run);
-      const lowest = new Map(services.map((svc) => [svc, 7]));
-      applyDir(path.join(autoscaled, env));
-      const until = Date.now() + 12_000;
-      while (Date.now() < until) {
-        for (const dep of list('deployments.apps', ns)) if (lowest.has(dep.metadata.name)) lowest.set(dep.metadata.name, Math.min(lowest.get(dep.metadata.name)!, dep.spec.replicas ?? 1));
-        await sleep(200);
-      }
-      say(`autoscaling on: lowest spec.replicas seen in 12 s: ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (inventory-service without the plan's step, notification-service with it)`);
-      expect(Object.fromEntries(lowest)).toEqual({ 'inventory-service': 1, 'notification-service': 7 });
-    });
+    /**
+     * Autoscaling off (7 fixed replicas) for `control` and `stepped`, workloads of `kind` (as the
+     * plan names it): the plan says to delete each autoscaler before the apply; done, each keeps 7.
+     * Then on again (3 to 8): the plan flags spec.replicas of both. `control` is applied without the
+     * plan's manual step: it goes to 1 replica until its autoscaler's next sync. `stepped` with it:
+     * 7 stay. Returns the output last applied.
+     */
+    const autoscalingOffAndOn = async (kind: 'Deployment.apps' | 'Rollout.argoproj.io', control: string, stepped: string, tag: string, from: string): Promise<string> => {
+      const services = [control, stepped];
+      const replicasOf = (svc: string) => tryGet(kind.toLowerCase(), svc, ns)?.spec?.replicas as number | undefined;
+      const fixed = synthVariant(`${tag}-fixed`, (doc) => services.forEach((svc) => {
+        doc.deleteIn(['services', svc, 'autoscaling']);
+        doc.setIn(['services', svc, 'replicas'], 7);
+      }));
+      const fixedPlan = planOf(`${tag}-fixed`, from);
+      await timed(`day 2: autoscaling off (${kind})`, async () => {
+        for (const svc of services) {
+          const { block, commands } = blockOf(fixedPlan, `- HorizontalPodAutoscaler.autoscaling ${ns}/${svc}`);
+          expect(block).toContain('NOT DESTROYED BY kubectl apply -f');
+          commands.forEach(run);
+        }
+        applyDir(path.join(fixed, env));
+        await sleep(12_000); // more than two syncs of the simulation's autoscalers (5 s)
+        const replicas = services.map(replicasOf);
+        say(`autoscalers deleted as the plan says, then applied: ${kind} replicas ${services.map((svc, i) => `${svc} ${replicas[i]}`).join(', ')}`);
+        expect(replicas).toEqual([7, 7]);
+      });
+      const autoscaled = synthVariant(`${tag}-autoscaled`, (doc) => services.forEach((svc) => doc.setIn(['services', svc, 'autoscaling'], doc.createNode({ minReplicas: 3, maxReplicas: 8 }))));
+      const onPlan = planOf(`${tag}-autoscaled`, fixed);
+      const step = blockOf(onPlan, `~ ${kind} ${ns}/${stepped}`);
+      say(...step.block.split('\n'));
+      expect(step.block).toContain('NEEDS A MANUAL STEP');
+      expect(step.commands).toHaveLength(1);
+      expect(blockOf(onPlan, `~ ${kind} ${ns}/${control}`).block).toContain('NEEDS A MANUAL STEP');
+      await timed(`day 2: autoscaling on (${kind})`, async () => {
+        step.commands.forEach(run);
+        const lowest = new Map(services.map((svc) => [svc, 7]));
+        applyDir(path.join(autoscaled, env));
+        const until = Date.now() + 12_000;
+        while (Date.now() < until) {
+          for (const svc of services) lowest.set(svc, Math.min(lowest.get(svc)!, replicasOf(svc) ?? 0));
+          await sleep(200);
+        }
+        say(`autoscaling on: lowest ${kind} spec.replicas seen in 12 s (none counted as 0): ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (${control} without the plan's step, ${stepped} with it)`);
+        expect(Object.fromEntries(lowest)).toEqual({ [control]: 1, [stepped]: 7 });
+      });
+      return autoscaled;
+    };
+    const autoscaled = await autoscalingOffAndOn('Deployment.apps', 'inventory-service', 'notification-service', 'day2', rolling);
 
     // notification-service onto a canary (its Deployment replaced by a Rollout): the plan says apply
     // leaves the Deployment, whose pods Service notification-service keeps selecting beside the
@@ -1019,53 +1027,8 @@ d('simulated cluster', () => {
       say(`after the plan's commands: Service ${moved} endpoints ${servedBy(moved).join(', ')}`);
     });
 
-    // The same two steps for Rollouts: order-service (a canary from the start) and notification-service
-    // (a canary since the step above). Autoscaling off (7 fixed replicas) with the autoscalers deleted
-    // as the plan says; then on again (3 to 8), the plan's manual step done for notification-service
-    // only. The plan gives a Rollout the rule and the step it gives a Deployment: without the step
-    // the Rollout goes to 1 replica until the autoscaler's next sync, with it 7 stay.
-    const rollouts = ['order-service', 'notification-service'];
-    const rolloutsFixed = synthVariant('day2-rollouts-fixed', (doc) => rollouts.forEach((svc) => {
-      doc.deleteIn(['services', svc, 'autoscaling']);
-      doc.setIn(['services', svc, 'replicas'], 7);
-    }));
-    const rolloutsFixedPlan = planOf('day2-rollouts-fixed', canary);
-    const replicasOf = (svc: string) => tryGet('rollout.argoproj.io', svc, ns)?.spec?.replicas as number | undefined;
-    await timed('day 2: autoscaling off for Rollouts', async () => {
-      for (const svc of rollouts) {
-        const { block, commands } = blockOf(rolloutsFixedPlan, `- HorizontalPodAutoscaler.autoscaling ${ns}/${svc}`);
-        expect(block).toContain('NOT DESTROYED BY kubectl apply -f');
-        commands.forEach(run);
-      }
-      applyDir(path.join(rolloutsFixed, env));
-      await sleep(12_000);
-      const replicas = rollouts.map(replicasOf);
-      say(`autoscalers deleted as the plan says, then applied: Rollout replicas ${rollouts.map((svc, i) => `${svc} ${replicas[i]}`).join(', ')}`);
-      expect(replicas).toEqual([7, 7]);
-    });
-    const rolloutsAutoscaled = synthVariant('day2-rollouts-autoscaled', (doc) => rollouts.forEach((svc) => doc.setIn(['services', svc, 'autoscaling'], doc.createNode({ minReplicas: 3, maxReplicas: 8 }))));
-    const rolloutsOnPlan = planOf('day2-rollouts-autoscaled', rolloutsFixed);
-    const rolloutStep = blockOf(rolloutsOnPlan, `~ Rollout.argoproj.io ${ns}/notification-service`);
-    say(...rolloutStep.block.split('\n'));
-    expect(rolloutStep.block).toContain('NEEDS A MANUAL STEP');
-    expect(rolloutStep.commands).toHaveLength(1);
-    expect(blockOf(rolloutsOnPlan, `~ Rollout.argoproj.io ${ns}/order-service`).block).toContain('NEEDS A MANUAL STEP');
-    await timed('day 2: autoscaling on for Rollouts', async () => {
-      rolloutStep.commands.forEach(run);
-      const lowest = new Map(rollouts.map((svc) => [svc, 7]));
-      applyDir(path.join(rolloutsAutoscaled, env));
-      const until = Date.now() + 12_000;
-      while (Date.now() < until) {
-        for (const svc of rollouts) lowest.set(svc, Math.min(lowest.get(svc)!, replicasOf(svc) ?? 0));
-        await sleep(200);
-      }
-      const after = rollouts.map((svc) => {
-        const ro = rollout(ns, svc);
-        const hpa = tryGet('horizontalpodautoscaler.autoscaling', svc, ns);
-        return `${svc}: spec.replicas ${ro.spec?.replicas ?? '(none)'}, ${ro.status?.replicas ?? 0} pods, autoscaler ${conditions(hpa)}`;
-      });
-      say(`autoscaling on: lowest spec.replicas seen in 12 s (none counted as 0): ${[...lowest].map(([svc, n]) => `${svc} ${n}`).join(', ')} (order-service without the plan's step, notification-service with it)`, ...after);
-      expect(Object.fromEntries(lowest)).toEqual({ 'order-service': 1, 'notification-service': 7 });
-    });
+    // The same for two Rollouts: order-service (a canary from the start) and notification-service
+    // (a canary since the step above). The plan gives a Rollout the rule and the step it gives a Deployment.
+    await autoscalingOffAndOn('Rollout.argoproj.io', 'order-service', 'notification-service', 'day2-rollouts', canary);
   });
 });
