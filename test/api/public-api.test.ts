@@ -29,3 +29,22 @@ test('every exported construct exports its props type too', () => {
   const missing = constructs.filter((c) => c.propsType && !exported.has(c.propsType)).map((c) => `${c.name}: ${c.propsType} (${c.where})`);
   expect(missing).toEqual([]);
 });
+
+test('a construct whose base class the check does not read (a generated class of imports/) still has its props type checked', () => {
+  // GIVEN src/index.ts exporting one more class, derived from a generated Rollout, whose props type is not exported
+  const extra = [
+    "import { Construct as Scope } from 'constructs';",
+    "import { Rollout } from '../imports/argo-argoproj.io';",
+    '/** Hidden props. */',
+    'interface HiddenProps { readonly replicas: number }',
+    '/** A construct derived from a generated class. */',
+    'export class DerivedRollout extends Rollout {',
+    '  constructor(scope: Scope, id: string, props: HiddenProps) { super(scope, id, { spec: { replicas: props.replicas } }); }',
+    '}',
+  ].join('\n');
+  const withExtra = publicApi(`${fs.readFileSync(INDEX, 'utf8')}\n${extra}\n`);
+  // WHEN constructs are listed THEN it is one, and its props type is reported as not exported
+  const derived = withExtra.constructs.find((c) => c.name === 'DerivedRollout');
+  expect(derived?.propsType).toBe('HiddenProps');
+  expect(withExtra.exports.map((e) => e.name)).not.toContain('HiddenProps');
+});
