@@ -1,6 +1,6 @@
 /**
  * The import graph of the project's TypeScript files, read with the TypeScript compiler API
- * (scanned, not type-checked): every `import`, `import type`, `export ... from`,
+ * (parsed, not type-checked): every `import`, `import type`, `export ... from`,
  * `import x = require(...)`, `import('...')` type or call and `require('...')` counts, because
  * a type-only import ties two files together as much as any other.
  */
@@ -32,25 +32,27 @@ export function typeScriptFilesUnder(root: string, dir: string): string[] {
   return walk(path.join(root, dir)).map((f) => toRootRelative(root, f)).sort();
 }
 
-/**
- * The module specifiers a source text names, with the line of each. TypeScript's import scanner
- * (`preProcessFile`, what the language service uses to find a file's imports) reads every kind
- * above and skips comments and strings, at a fifth of the cost of a full parse.
- */
-export function moduleSpecifiers(text: string): Array<{ specifier: string; line: number }> {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  /** The 1-based line of a position: the number of line starts at or before it. */
-  const lineOf = (pos: number) => {
-    let [low, high] = [0, lineStarts.length];
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (lineStarts[mid] <= pos) low = mid + 1;
-      else high = mid;
+/** The module specifiers a source text names, with the line of each. */
+export function moduleSpecifiers(fileName: string, text: string): Array<{ specifier: string; line: number }> {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: Array<{ specifier: string; line: number }> = [];
+  const add = (node: ts.Node | undefined) => {
+    if (node && ts.isStringLiteralLike(node)) {
+      found.push({ specifier: node.text, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 });
     }
-    return low;
   };
-  return ts.preProcessFile(text, true, true).importedFiles.map((f) => ({ specifier: f.fileName, line: lineOf(f.pos) }));
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    else if (ts.isCallExpression(node) && node.arguments.length === 1
+      && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) {
+      add(node.arguments[0]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 const BUILTINS = new Set(builtinModules);
@@ -76,7 +78,7 @@ export function importTarget(root: string, from: string, specifier: string): str
 
 /** Every import of the given files (relative to `root`). */
 export function importEdges(root: string, files: readonly string[]): ImportEdge[] {
-  return files.flatMap((from) => moduleSpecifiers(fs.readFileSync(path.join(root, from), 'utf8'))
+  return files.flatMap((from) => moduleSpecifiers(from, fs.readFileSync(path.join(root, from), 'utf8'))
     .map(({ specifier, line }) => ({ from, to: importTarget(root, from, specifier), line })));
 }
 

@@ -43,7 +43,7 @@ describe('reading imports', () => {
       "const notAnImport = './j';",
     ].join('\n');
     // WHEN its specifiers are read THEN each import is found on its line, and a plain string is not
-    expect(moduleSpecifiers(text)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((n, i) => ({ specifier: `./${n}`, line: i + 1 })));
+    expect(moduleSpecifiers('x.ts', text)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((n, i) => ({ specifier: `./${n}`, line: i + 1 })));
   });
 
   test('cycles are listed as paths of files, every import inside a cycle covered, a self-import included', () => {
