@@ -41,10 +41,17 @@ test('a construct whose base class the check does not read (a generated class of
     'export class DerivedRollout extends Rollout {',
     '  constructor(scope: Scope, id: string, props: HiddenProps) { super(scope, id, { spec: { replicas: props.replicas } }); }',
     '}',
+    '/** Hidden props of the next one. */',
+    'interface FurtherProps { readonly replicas: number }',
+    '/** A construct derived from that one: its base is read, its base\'s base is not. */',
+    'export class FurtherRollout extends DerivedRollout {',
+    '  constructor(scope: Scope, id: string, props: FurtherProps) { super(scope, id, props); }',
+    '}',
   ].join('\n');
   const withExtra = publicApi(`${fs.readFileSync(INDEX, 'utf8')}\n${extra}\n`);
-  // WHEN constructs are listed THEN it is one, and its props type is reported as not exported
-  const derived = withExtra.constructs.find((c) => c.name === 'DerivedRollout');
-  expect(derived?.propsType).toBe('HiddenProps');
+  // AND one derived from it in turn
+  // WHEN constructs are listed THEN both are, with their props types (neither exported)
+  const propsOf = (name: string) => withExtra.constructs.find((c) => c.name === name)?.propsType;
+  expect([propsOf('DerivedRollout'), propsOf('FurtherRollout')]).toEqual(['HiddenProps', 'FurtherProps']);
   expect(withExtra.exports.map((e) => e.name)).not.toContain('HiddenProps');
 });

@@ -38,7 +38,9 @@ const SRC = path.join(ROOT, 'src') + path.sep;
  * two the constructs derive from (constructs, cdk8s). See `extendsConstruct` for a class whose base
  * is then unknown.
  */
-const UNREAD = /[\\/]node_modules[\\/](?!(?:cdk8s|constructs)[\\/])|[\\/]imports[\\/][^\\/]+\.ts$/;
+const UNREAD_PACKAGE = /[\\/]node_modules[\\/](?!(?:cdk8s|constructs)[\\/])/;
+const GENERATED = path.join(ROOT, 'imports') + path.sep;
+const isUnread = (file: string) => UNREAD_PACKAGE.test(file) || file.startsWith(GENERATED);
 
 /** Reads src/index.ts (and what it reaches) with the compiler; `source` replaces its text when given. */
 export function publicApi(source?: string): PublicApi {
@@ -51,7 +53,7 @@ export function publicApi(source?: string): PublicApi {
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, lang, ...rest) => {
     if (source !== undefined && path.resolve(file) === INDEX) return ts.createSourceFile(file, source, lang);
-    if (UNREAD.test(path.resolve(file))) return ts.createSourceFile(file, '', lang);
+    if (isUnread(path.resolve(file))) return ts.createSourceFile(file, '', lang);
     // Every call parses the same files (src/ and the declarations of constructs and cdk8s):
     // parse each once per test file.
     let parsed = parsedFiles.get(file);
@@ -84,7 +86,7 @@ export function publicApi(source?: string): PublicApi {
     ts.forEachChild(sf, (node) => {
       if (!ts.isClassDeclaration(node) || !node.name) return;
       const type = checker.getTypeAtLocation(node) as ts.InterfaceType;
-      if (!extendsConstruct(checker, node, type)) return;
+      if (!extendsConstruct(checker, type)) return;
       const ctor = node.members.find(ts.isConstructorDeclaration);
       const propsParam = ctor?.parameters[2];
       const propsType = propsParam?.type && ts.isTypeReferenceNode(propsParam.type) ? propsParam.type.typeName.getText(sf) : undefined;
@@ -102,21 +104,13 @@ function hasDoc(d: ts.Declaration): boolean {
 }
 
 /**
- * Whether a class derives from Construct, or may: a class whose base is not read here (a generated
- * class of imports/, a class of cdk8s-plus-27, Error without the standard library) counts as one, so
- * that its props type is checked rather than skipped.
+ * Whether a class derives from Construct, or may: a class with a base not read here (a generated
+ * class of imports/, a class of cdk8s-plus-27, Error without the standard library), itself or
+ * further up, counts as one, so that its props type is checked rather than skipped.
  */
-function extendsConstruct(checker: ts.TypeChecker, node: ts.ClassDeclaration, type: ts.InterfaceType): boolean {
-  const extendsClause = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
+function extendsConstruct(checker: ts.TypeChecker, type: ts.InterfaceType): boolean {
   const bases = checker.getBaseTypes(type);
-  if (extendsClause && (bases.length === 0 || bases.some((b) => (b.flags & ts.TypeFlags.Any) !== 0))) return true;
-  return derivesFromConstruct(checker, type);
-}
-
-function derivesFromConstruct(checker: ts.TypeChecker, type: ts.InterfaceType): boolean {
-  for (const base of checker.getBaseTypes(type)) {
-    if (base.symbol?.name === 'Construct') return true;
-    if (derivesFromConstruct(checker, base as ts.InterfaceType)) return true;
-  }
-  return false;
+  const declaresBase = (type.symbol?.declarations ?? []).some((d) => ts.isClassLike(d) && (d.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword));
+  if (declaresBase && (bases.length === 0 || bases.some((b) => (b.flags & ts.TypeFlags.Any) !== 0))) return true;
+  return bases.some((base) => base.symbol?.name === 'Construct' || extendsConstruct(checker, base as ts.InterfaceType));
 }
