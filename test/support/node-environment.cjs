@@ -54,40 +54,43 @@ if (vm.compileFunction.name !== 'compileWithCodeCache') {
 }
 
 /**
- * The AsyncLocalStorage instances enabled since the current test file's environment was set up.
- * jest-circus makes one per test file (its test execution context) and never disables it. On Node
- * 20 and 22 node keeps every enabled instance in one list, which it walks for each promise (and
- * other async resource) made from then on, and which keeps the instance, and with it the test
- * file's context, alive: a worker's 45th test file paid for the 44 before it. They are disabled
- * when the file's environment is torn down. One set per worker, kept on the wrapper itself, so a
+ * The AsyncLocalStorage instances enabled in this worker (and not disabled here since). jest-circus
+ * makes one per test file (its test execution context) and never disables it. On Node 20 and 22
+ * node keeps every enabled instance in one list, which it walks for each promise (and other async
+ * resource) made from then on, and which keeps the instance, and with it the test file's context,
+ * alive: a worker's 45th test file paid for the 44 before it. A file's environment disables those
+ * enabled between its setup and its teardown. One set per worker, kept on the wrapper itself, so a
  * second copy of this module (a test of it) shares it. Node 24 keeps the stores in the async
  * context frame instead and has no `_enable`: nothing to do there.
  */
-function storagesEnabledSinceSetup() {
+function enabledStoragesOfWorker() {
   const { AsyncLocalStorage } = require('node:async_hooks');
   const enable = AsyncLocalStorage.prototype._enable;
   if (typeof enable !== 'function') return undefined;
   // Not `instanceof Set`: a copy of this module in a test file has a Set class of its own.
-  if (enable.enabledSinceSetup) return enable.enabledSinceSetup;
-  const enabledSinceSetup = new Set();
+  if (enable.enabledInWorker) return enable.enabledInWorker;
+  const enabledInWorker = new Set();
   AsyncLocalStorage.prototype._enable = Object.assign(function _enable() {
-    if (!this.enabled) enabledSinceSetup.add(this);
+    if (!this.enabled) enabledInWorker.add(this);
     return enable.call(this);
-  }, { enabledSinceSetup });
-  return enabledSinceSetup;
+  }, { enabledInWorker });
+  return enabledInWorker;
 }
-const enabledStorages = storagesEnabledSinceSetup();
+const enabledStorages = enabledStoragesOfWorker();
 
 class NodeEnvironmentWithCodeCache extends TestEnvironment {
   async setup() {
-    enabledStorages?.clear();
+    this.enabledBeforeSetup = new Set(enabledStorages ?? []);
     return super.setup();
   }
 
   async teardown() {
     for (const { file, code, script } of compiledNow.splice(0)) codeCache.set(file, { code, data: script.createCachedData() });
-    for (const storage of enabledStorages ?? []) storage.disable();
-    enabledStorages?.clear();
+    for (const storage of enabledStorages ?? []) {
+      if (this.enabledBeforeSetup?.has(storage)) continue;
+      storage.disable();
+      enabledStorages.delete(storage);
+    }
     return super.teardown();
   }
 }

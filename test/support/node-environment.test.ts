@@ -41,3 +41,21 @@ const onNodeWithStorageList = typeof (AsyncLocalStorage.prototype as unknown as 
   expect(await fileSees).toBeUndefined();
   expect(await workerSees).toBe('worker');
 });
+
+(onNodeWithStorageList ? test : test.skip)('a file\'s storages are disabled at its own teardown, though another environment was set up and torn down in between', async () => {
+  // GIVEN a test file's environment, and a storage the file enabled
+  let release!: () => void;
+  const later = new Promise<void>((resolve) => { release = resolve; });
+  const outer = testFileEnvironment();
+  await outer.setup();
+  const storage = new AsyncLocalStorage<string>();
+  const seen = storeSeenAfter(storage, 'outer', later);
+  // AND another environment set up and torn down meanwhile (as this test file does with its own)
+  const inner = testFileEnvironment();
+  await inner.setup();
+  await inner.teardown();
+  // WHEN the file's environment is torn down THEN its storage is disabled
+  await outer.teardown();
+  release();
+  expect(await seen).toBeUndefined();
+});
