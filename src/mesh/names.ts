@@ -3,8 +3,10 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+import { trimSlash } from '../spec/route-name';
+
 // Shared with the spec checks (two prefixes must not get one name), which must not load constructs.
-export { routeName } from '../spec/route-name';
+export { routeName, trimSlash } from '../spec/route-name';
 
 /** Trust domain of the mesh when the spec sets none (Istio's default, meshConfig.trustDomain). */
 export const TRUST_DOMAIN = 'cluster.local';
@@ -38,11 +40,6 @@ export function namespacePrincipals(namespace: string, trustDomain: string): str
 export function prefixPaths(prefix: string): string[] {
   const base = trimSlash(prefix);
   return base === '' ? ['/*'] : [base, `${base}/*`];
-}
-
-/** A route prefix without its trailing slashes ("/" becomes ""). */
-export function trimSlash(prefix: string): string {
-  return prefix.replace(/\/+$/, '');
 }
 
 /** The VirtualService route whose weights Argo Rollouts shifts during a canary (shared with delivery). */

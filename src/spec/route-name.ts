@@ -3,9 +3,14 @@
  * Rollout's managed route all use it, and the spec checks require it to differ between prefixes.
  */
 
+/** A route prefix without its trailing slashes ("/" becomes ""). */
+export function trimSlash(prefix: string): string {
+  return prefix.replace(/\/+$/, '');
+}
+
 /** A readable, stable name of a gateway route, e.g. "/api/auth" -> "api-auth". */
 export function routeName(prefix: string): string {
-  return prefix.replace(/\/+$/, '').replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase() || 'root';
+  return trimSlash(prefix).replace(/^\//, '').replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase() || 'root';
 }
 
 /** Why a prefix would be the same gateway route as an earlier one (see routeClashes). */
@@ -32,7 +37,7 @@ export function routeClashes(prefixes: readonly string[]): RouteClash[] {
   const byMatch = new Map<string, number>();
   const byName = new Map<string, number>();
   prefixes.forEach((prefix, second) => {
-    const match = prefix.replace(/\/+$/, '') || '/';
+    const match = trimSlash(prefix) || '/';
     const name = routeName(prefix);
     const sameMatch = byMatch.get(match);
     if (sameMatch !== undefined) {
