@@ -6,7 +6,7 @@
  * against real servers are `npm run test:integration`.
  */
 module.exports = {
-  // jest's node environment, with V8's code cache for modules a worker loaded for an earlier test file.
+  // jest's node environment, compiling each module once per worker instead of once per test file.
   testEnvironment: '<rootDir>/test/support/node-environment.cjs',
   // jest's runtime, with each module's transformed code and resolutions kept for the worker's later
   // test files, and the library's packages loaded from one bundle of them (made by the global setup).

@@ -1,9 +1,11 @@
 /**
- * test/support/node-environment.cjs: a test file's AsyncLocalStorage instances (jest-circus makes
- * one per file and never disables it) are disabled when its environment is torn down, so a
- * worker's later files neither walk them for every promise nor keep the file's context alive.
+ * test/support/node-environment.cjs: modules are compiled once per worker, and still run in each
+ * test file's own context; a test file's AsyncLocalStorage instances (jest-circus makes one per
+ * file and never disables it) are disabled when its environment is torn down, so a worker's later
+ * files neither walk them for every promise nor keep the file's context alive.
  */
 import { AsyncLocalStorage } from 'async_hooks';
+import * as vm from 'vm';
 
 interface Environment { setup(): Promise<void>; teardown(): Promise<void> }
 type EnvironmentClass = new (config: object, context: object) => Environment;
@@ -58,4 +60,22 @@ const onNodeWithStorageList = typeof (AsyncLocalStorage.prototype as unknown as 
   await outer.teardown();
   release();
   expect(await seen).toBeUndefined();
+});
+
+test('a module compiled for one test file runs in each later file\'s own context; changed code runs as changed', () => {
+  // GIVEN the worker's compile (the environment replaced jest's vm.compileFunction), and two test files' contexts
+  expect(vm.compileFunction.name).toBe('compileSharingScripts');
+  const [first, second] = [vm.createContext({}), vm.createContext({})];
+  const code = 'globalThis.runs = (globalThis.runs ?? 0) + step; return [runs, typeof exports];';
+  const compile = (source: string, context: vm.Context) => vm.compileFunction(source, ['exports', 'step'], { filename: '/virtual/counter.js', parsingContext: context });
+  // WHEN the same module is compiled for each and run
+  const inFirst = compile(code, first);
+  const inSecond = compile(code, second);
+  // THEN each runs against its own globals
+  expect([inFirst({}, 1), inFirst({}, 1), inSecond({}, 1)]).toEqual([[1, 'object'], [2, 'object'], [1, 'object']]);
+  // WHEN the module's code changes (an edit under jest --watch) THEN the new code runs
+  const edited = compile(code.replace('+ step', '+ step * 10'), second);
+  expect(edited({}, 1)).toEqual([11, 'object']);
+  // AND the unchanged code compiled again still runs as before
+  expect(compile(code, first)({}, 1)).toEqual([3, 'object']);
 });
