@@ -14,6 +14,7 @@
  * changes nothing but the time.
  */
 'use strict';
+const path = require('node:path');
 const vm = require('node:vm');
 const { TestEnvironment } = require('jest-environment-node');
 
@@ -80,9 +81,24 @@ function enabledStoragesOfWorker() {
 }
 const enabledStorages = enabledStoragesOfWorker();
 
+/**
+ * How a test support module asks for a module of test/support/ loaded once per worker, outside the
+ * test files' contexts (test/support/models-validator.cjs: its compiled validators then serve
+ * every test file of the worker). Only plain JavaScript files of test/support/; what such a module
+ * returns belongs to the worker's context, which the asking module accounts for.
+ */
+const WORKER_MODULE = Symbol.for('platform-constructs.test.workerModule');
+function workerModule(file) {
+  if (typeof file !== 'string' || path.dirname(file) !== __dirname || !file.endsWith('.cjs')) {
+    throw new Error(`workerModule: only a .cjs file of ${__dirname}, not ${file}`);
+  }
+  return require(file);
+}
+
 class NodeEnvironmentSharingCompiledCode extends TestEnvironment {
   async setup() {
     this.enabledBeforeSetup = new Set(enabledStorages ?? []);
+    this.global[WORKER_MODULE] = workerModule;
     return super.setup();
   }
 

@@ -5,6 +5,7 @@
  * files neither walk them for every promise nor keep the file's context alive.
  */
 import { AsyncLocalStorage } from 'async_hooks';
+import * as path from 'path';
 import * as vm from 'vm';
 
 interface Environment { setup(): Promise<void>; teardown(): Promise<void> }
@@ -78,4 +79,24 @@ test('a module compiled for one test file runs in each later file\'s own context
   expect(edited({}, 1)).toEqual([11, 'object']);
   // AND the unchanged code compiled again still runs as before
   expect(compile(code, first)({}, 1)).toEqual([3, 'object']);
+});
+
+test('test support modules can be loaded once per worker: the same module for every test file, and only plain JavaScript of test/support/', async () => {
+  // GIVEN two test files' environments
+  const [first, second] = [testFileEnvironment(), testFileEnvironment()];
+  await first.setup();
+  await second.setup();
+  try {
+    // WHEN each asks for the kubernetes-models validator
+    const workerModuleOf = (env: Environment) => (env as unknown as { global: Record<symbol, (file: string) => unknown> }).global[Symbol.for('platform-constructs.test.workerModule')];
+    const validator = path.join(__dirname, 'models-validator.cjs');
+    // THEN both get the same module (its compiled validators serve both)
+    expect(workerModuleOf(first)(validator)).toBe(workerModuleOf(second)(validator));
+    // AND a file elsewhere, or a TypeScript file (no transform there), is refused
+    expect(() => workerModuleOf(first)(path.join(__dirname, '..', 'helpers.ts'))).toThrow(/only a \.cjs file of .*test\/support/);
+    expect(() => workerModuleOf(first)(path.join(__dirname, 'schema-validator.ts'))).toThrow(/only a \.cjs file/);
+  } finally {
+    await second.teardown();
+    await first.teardown();
+  }
 });

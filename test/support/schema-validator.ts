@@ -1,7 +1,8 @@
 /**
  * Validates synthesized objects against the Kubernetes 1.27 and CRD schemas with unknown
  * fields rejected. Two sources:
- * - always: kubernetes-models 4.3 (Kubernetes 1.27 schemas, bundled with the package), made strict;
+ * - always: kubernetes-models 4.3 (Kubernetes 1.27 schemas, bundled with the package), made strict
+ *   (models-validator.cjs, once per jest worker);
  * - when ../shared/crds is beside the project (CI): the upstream Kubernetes 1.27 definitions and
  *   the Istio 1.22.8 / Argo Rollouts v1.7.2 / Gateway API CRDs, made strict the same way.
  */
@@ -18,62 +19,27 @@ export const hasSharedSchemas = fs.existsSync(path.join(SHARED_CRDS, K8S_DEFINIT
 
 type Json = Record<string, unknown>;
 
-/** Adds additionalProperties:false to every object schema that lists properties and allows no extras. */
-export function makeStrict(schema: unknown): void {
-  if (Array.isArray(schema)) {
-    schema.forEach(makeStrict);
-    return;
-  }
-  if (!schema || typeof schema !== 'object') return;
-  const s = schema as Json;
-  if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
-  if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
-  Object.values(s).forEach(makeStrict);
+interface ModelsValidator {
+  makeStrict(schema: unknown): void;
+  groupVersion(apiVersion: string): { group: string; version: string };
+  validateWithModels(o: Manifest): readonly string[];
+  validateGitOpsObject(o: Manifest): readonly string[];
 }
-
-// kubernetes-models registers each schema with @kubernetes-models/validate when first used:
-// intercept that to make every schema strict before ajv compiles it.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const registry = require('@kubernetes-models/validate') as { register: (id: string, schema: unknown) => void };
-const originalRegister = registry.register;
-// Each model's validate() registers its schema and every schema it refers to again; making a
-// whole schema tree strict on every call was most of the cost of validating an object.
-const strictSchemas = new WeakSet<object>();
-let modelsAjvTuned = false;
 
 /**
- * Turns ajv's code optimization off for the ajv instance that next looks up a schema: the first
- * register() call is @kubernetes-models/validate's (its instance is private to it), which looks its
- * schema up at once. Unoptimized validators compile in about 60% of the time and report the same
- * errors (checked on 238 messages of mutated objects); compiling was most of a model validation.
+ * The kubernetes-models validation (models-validator.cjs): once per jest worker when the test
+ * environment offers that (node-environment.cjs), else in this test file's context.
  */
-function unoptimizeNextAjv(): void {
-  const prototype = Ajv.prototype as unknown as { getSchema: (this: { opts: { code: { optimize: number } } }, ...args: unknown[]) => unknown };
-  const getSchema = prototype.getSchema;
-  prototype.getSchema = function getSchemaUnoptimized(...args) {
-    prototype.getSchema = getSchema;
-    this.opts.code.optimize = 0;
-    return getSchema.apply(this, args);
-  };
-}
-registry.register = (id: string, schema: unknown) => {
-  if (schema && typeof schema === 'object' && !strictSchemas.has(schema)) {
-    makeStrict(schema);
-    strictSchemas.add(schema);
-  }
-  if (!modelsAjvTuned) {
-    modelsAjvTuned = true;
-    unoptimizeNextAjv();
-  }
-  originalRegister(id, schema);
-};
+const workerModule = (globalThis as Record<symbol, ((file: string) => unknown) | undefined>)[Symbol.for('platform-constructs.test.workerModule')];
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const models = (workerModule ?? require)(path.join(__dirname, 'models-validator.cjs')) as ModelsValidator;
+
+/** Adds additionalProperties:false to every object schema that lists properties and allows no extras. */
+export const makeStrict: (schema: unknown) => void = models.makeStrict;
 
 const CORE_GROUPS = new Set(['', 'apps', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'batch', 'storage.k8s.io']);
 
-function groupVersion(apiVersion: string): { group: string; version: string } {
-  const parts = apiVersion.split('/');
-  return parts.length === 1 ? { group: '', version: parts[0] } : { group: parts[0], version: parts[1] };
-}
+const groupVersion = models.groupVersion;
 
 /** Whether the object's kind is a core Kubernetes kind (validated without ../shared). */
 export function isCoreKind(o: Manifest): boolean {
@@ -82,17 +48,8 @@ export function isCoreKind(o: Manifest): boolean {
 
 /** Errors from kubernetes-models (strict) for a core object; [] when valid. */
 export function validateWithModels(o: Manifest): string[] {
-  const { group, version } = groupVersion(o.apiVersion);
-  const modulePath = `kubernetes-models/${group ? `${group}/` : ''}${version}/${o.kind}`;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require(modulePath) as Record<string, new (data: unknown) => { validate(): void }>;
-  const Model = mod[o.kind];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (e) {
-    return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
-  }
+  // A copy: the worker's module returns arrays of its own context.
+  return [...models.validateWithModels(o)];
 }
 
 interface SharedSchemas {
@@ -210,26 +167,7 @@ export function validateWithShared(o: Manifest): string[] {
   return (validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : ''}`);
 }
 
-/** Model packages of the GitOps kinds in dist/gitops/ (devDependencies), by API group. */
-const GITOPS_MODEL_PACKAGES: Record<string, string> = {
-  'argoproj.io': '@kubernetes-models/argo-cd',
-  'source.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
-  'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
-};
-
 /** Errors (strict, unknown fields rejected) for an Argo CD or Flux object; [] when valid. */
 export function validateGitOpsObject(o: Manifest): string[] {
-  const { group, version } = groupVersion(o.apiVersion);
-  const pkg = GITOPS_MODEL_PACKAGES[group];
-  if (!pkg) return [`${o.kind}/${o.metadata.name}: no model package for ${o.apiVersion}`];
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require(`${pkg}/${group}/${version}/${o.kind}`) as Record<string, new (data: unknown) => { validate(): void }>;
-  const Model = mod[o.kind];
-  if (!Model) return [`${o.kind}/${o.metadata.name}: ${pkg} has no ${o.apiVersion} ${o.kind}`];
-  try {
-    new Model(o).validate();
-    return [];
-  } catch (e) {
-    return [`${o.kind}/${o.metadata.name}: ${(e as Error).message}`];
-  }
+  return [...models.validateGitOpsObject(o)];
 }
