@@ -42,10 +42,11 @@ async function project(): Promise<string> {
 /**
  * The launcher leaves a bundle unstamped when an input changed within its 100 ms race margin of
  * the build (tools/launch.cjs RACY_MS); files written just now would make the first run's stamps
- * depend on how fast the machine is. Tests wait this long after writing a project's files.
+ * depend on how fast the machine is. Tests wait 150 ms after writing a project's files: the margin,
+ * and 50 ms more than a timer may fire early (file times lag the clock, if anything).
  */
 function pastRaceMargin(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 250));
+  return new Promise((resolve) => setTimeout(resolve, 150));
 }
 
 let built: Promise<string> | undefined;
