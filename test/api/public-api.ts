@@ -3,7 +3,11 @@
  * declaration has a TSDoc comment, and the construct classes of src/ with their props types.
  */
 import * as path from 'path';
-import * as ts from 'typescript';
+import type * as TypeScript from 'typescript';
+import { workerModule } from '../support/worker-module';
+
+/** The compiler, once per jest worker (test/support/typescript.cjs). */
+const ts = workerModule<typeof TypeScript>('typescript.cjs');
 
 export const INDEX = path.join(__dirname, '..', '..', 'src', 'index.ts');
 
@@ -29,7 +33,7 @@ export interface PublicApi {
 }
 
 /** Source files parsed by earlier calls, by file name (every call uses the same compiler options). */
-const parsedFiles = new Map<string, ts.SourceFile>();
+const parsedFiles = new Map<string, TypeScript.SourceFile>();
 
 const ROOT = path.join(__dirname, '..', '..');
 const SRC = path.join(ROOT, 'src') + path.sep;
@@ -48,7 +52,7 @@ export function publicApi(source?: string): PublicApi {
   // read as empty: the answers only need src/'s exports and its classes, and the rest only cost
   // parsing (2.2 of 2.9 MB of declarations). An export declared outside src/ would have no
   // declaration here, and be reported as undocumented rather than missed.
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, noLib: true, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true, types: [] };
+  const options: TypeScript.CompilerOptions = { target: ts.ScriptTarget.ES2022, noLib: true, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, skipLibCheck: true, types: [] };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, lang, ...rest) => {
@@ -68,7 +72,7 @@ export function publicApi(source?: string): PublicApi {
   const program = ts.createProgram([INDEX], options, host);
   const checker = program.getTypeChecker();
   const root = path.join(__dirname, '..', '..');
-  const where = (d: ts.Declaration) => {
+  const where = (d: TypeScript.Declaration) => {
     const sf = d.getSourceFile();
     return `${path.relative(root, sf.fileName)}:${sf.getLineAndCharacterOfPosition(d.getStart()).line + 1}`;
   };
@@ -85,7 +89,7 @@ export function publicApi(source?: string): PublicApi {
     if (!path.resolve(sf.fileName).startsWith(path.join(root, 'src') + path.sep)) continue;
     ts.forEachChild(sf, (node) => {
       if (!ts.isClassDeclaration(node) || !node.name) return;
-      const type = checker.getTypeAtLocation(node) as ts.InterfaceType;
+      const type = checker.getTypeAtLocation(node) as TypeScript.InterfaceType;
       if (!extendsConstruct(checker, type)) return;
       const ctor = node.members.find(ts.isConstructorDeclaration);
       const propsParam = ctor?.parameters[2];
@@ -97,8 +101,8 @@ export function publicApi(source?: string): PublicApi {
 }
 
 /** A TSDoc comment: a JSDoc block on the declaration (or its variable statement). */
-function hasDoc(d: ts.Declaration): boolean {
-  const node: ts.Node = ts.isVariableDeclaration(d) ? d.parent.parent : d;
+function hasDoc(d: TypeScript.Declaration): boolean {
+  const node: TypeScript.Node = ts.isVariableDeclaration(d) ? d.parent.parent : d;
   return ts.getJSDocCommentsAndTags(node).some((j) => ts.isJSDoc(j) && (j.comment !== undefined || (j.tags?.length ?? 0) > 0))
     || ts.getJSDocCommentsAndTags(d).some((j) => ts.isJSDoc(j));
 }
@@ -108,9 +112,9 @@ function hasDoc(d: ts.Declaration): boolean {
  * class of imports/, a class of cdk8s-plus-27, Error without the standard library), itself or
  * further up, counts as one, so that its props type is checked rather than skipped.
  */
-function extendsConstruct(checker: ts.TypeChecker, type: ts.InterfaceType): boolean {
+function extendsConstruct(checker: TypeScript.TypeChecker, type: TypeScript.InterfaceType): boolean {
   const bases = checker.getBaseTypes(type);
   const declaresBase = (type.symbol?.declarations ?? []).some((d) => ts.isClassLike(d) && (d.heritageClauses ?? []).some((h) => h.token === ts.SyntaxKind.ExtendsKeyword));
   if (declaresBase && (bases.length === 0 || bases.some((b) => (b.flags & ts.TypeFlags.Any) !== 0))) return true;
-  return bases.some((base) => base.symbol?.name === 'Construct' || extendsConstruct(checker, base as ts.InterfaceType));
+  return bases.some((base) => base.symbol?.name === 'Construct' || extendsConstruct(checker, base as TypeScript.InterfaceType));
 }

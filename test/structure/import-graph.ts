@@ -7,7 +7,11 @@
 import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
-import * as ts from 'typescript';
+import type * as TypeScript from 'typescript';
+import { workerModule } from '../support/worker-module';
+
+/** The compiler, once per jest worker (test/support/typescript.cjs). */
+const ts = workerModule<typeof TypeScript>('typescript.cjs');
 
 /** One import: the importing file and what it names, both normalized (see `importTarget`). */
 export interface ImportEdge {
@@ -36,12 +40,12 @@ export function typeScriptFilesUnder(root: string, dir: string): string[] {
 export function moduleSpecifiers(fileName: string, text: string): Array<{ specifier: string; line: number }> {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const found: Array<{ specifier: string; line: number }> = [];
-  const add = (node: ts.Node | undefined) => {
+  const add = (node: TypeScript.Node | undefined) => {
     if (node && ts.isStringLiteralLike(node)) {
       found.push({ specifier: node.text, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 });
     }
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TypeScript.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
     else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);

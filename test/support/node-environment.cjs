@@ -83,9 +83,9 @@ const enabledStorages = enabledStoragesOfWorker();
 
 /**
  * How a test support module asks for a module of test/support/ loaded once per worker, outside the
- * test files' contexts (test/support/models-validator.cjs: its compiled validators then serve
- * every test file of the worker). Only plain JavaScript files of test/support/; what such a module
- * returns belongs to the worker's context, which the asking module accounts for.
+ * test files' contexts (test/support/worker-module.ts: ajv's compiled validators and the TypeScript
+ * compiler then serve every test file of the worker). Only plain JavaScript files of test/support/;
+ * what such a module returns belongs to the worker's context, which the asking module accounts for.
  */
 const WORKER_MODULE = Symbol.for('platform-constructs.test.workerModule');
 function workerModule(file) {

@@ -11,6 +11,7 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import type { Manifest } from '../../src/synth';
+import { workerModule } from './worker-module';
 
 /** ../shared/crds beside the project (CI), or the directory in SHARED_CRDS_DIR. */
 export const SHARED_CRDS = process.env.SHARED_CRDS_DIR ?? path.join(__dirname, '..', '..', '..', 'shared', 'crds');
@@ -26,13 +27,8 @@ interface ModelsValidator {
   validateGitOpsObject(o: Manifest): readonly string[];
 }
 
-/**
- * The kubernetes-models validation (models-validator.cjs): once per jest worker when the test
- * environment offers that (node-environment.cjs), else in this test file's context.
- */
-const workerModule = (globalThis as Record<symbol, ((file: string) => unknown) | undefined>)[Symbol.for('platform-constructs.test.workerModule')];
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const models = (workerModule ?? require)(path.join(__dirname, 'models-validator.cjs')) as ModelsValidator;
+/** The kubernetes-models validation, once per jest worker (models-validator.cjs). */
+const models = workerModule<ModelsValidator>('models-validator.cjs');
 
 /** Adds additionalProperties:false to every object schema that lists properties and allows no extras. */
 export const makeStrict: (schema: unknown) => void = models.makeStrict;
