@@ -98,7 +98,8 @@ function workerModule(file) {
 class NodeEnvironmentSharingCompiledCode extends TestEnvironment {
   async setup() {
     this.enabledBeforeSetup = new Set(enabledStorages ?? []);
-    this.global[WORKER_MODULE] = workerModule;
+    // PLATFORM_TEST_SHARING=off (as for test/support/runtime.cjs): each test file loads them itself.
+    if (process.env.PLATFORM_TEST_SHARING !== 'off') this.global[WORKER_MODULE] = workerModule;
     return super.setup();
   }
 

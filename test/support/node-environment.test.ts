@@ -81,14 +81,28 @@ test('a module compiled for one test file runs in each later file\'s own context
   expect(compile(code, first)({}, 1)).toEqual([3, 'object']);
 });
 
-test('test support modules can be loaded once per worker: the same module for every test file, and only plain JavaScript of test/support/', async () => {
+const workerModuleOf = (env: Environment) => (env as unknown as { global: Record<symbol, ((file: string) => unknown) | undefined> }).global[Symbol.for('platform-constructs.test.workerModule')]!;
+
+/** Runs `body` with PLATFORM_TEST_SHARING set to `value` (undefined: unset), restoring it afterwards. */
+async function withSharing(value: string | undefined, body: () => Promise<void>): Promise<void> {
+  const before = process.env.PLATFORM_TEST_SHARING;
+  if (value === undefined) delete process.env.PLATFORM_TEST_SHARING;
+  else process.env.PLATFORM_TEST_SHARING = value;
+  try {
+    await body();
+  } finally {
+    if (before === undefined) delete process.env.PLATFORM_TEST_SHARING;
+    else process.env.PLATFORM_TEST_SHARING = before;
+  }
+}
+
+test('test support modules can be loaded once per worker: the same module for every test file, and only plain JavaScript of test/support/', () => withSharing(undefined, async () => {
   // GIVEN two test files' environments
   const [first, second] = [testFileEnvironment(), testFileEnvironment()];
   await first.setup();
   await second.setup();
   try {
     // WHEN each asks for the kubernetes-models validator
-    const workerModuleOf = (env: Environment) => (env as unknown as { global: Record<symbol, (file: string) => unknown> }).global[Symbol.for('platform-constructs.test.workerModule')];
     const validator = path.join(__dirname, 'models-validator.cjs');
     // THEN both get the same module (its compiled validators serve both)
     expect(workerModuleOf(first)(validator)).toBe(workerModuleOf(second)(validator));
@@ -99,4 +113,15 @@ test('test support modules can be loaded once per worker: the same module for ev
     await second.teardown();
     await first.teardown();
   }
-});
+}));
+
+test('PLATFORM_TEST_SHARING=off: no module is offered once per worker; each test file loads its own', () => withSharing('off', async () => {
+  // GIVEN sharing switched off WHEN a test file's environment is set up THEN it offers no worker module
+  const env = testFileEnvironment();
+  await env.setup();
+  try {
+    expect((env as unknown as { global: Record<symbol, unknown> }).global[Symbol.for('platform-constructs.test.workerModule')]).toBeUndefined();
+  } finally {
+    await env.teardown();
+  }
+}));
