@@ -62,4 +62,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { testEnvironment };
+module.exports = { testEnvironment, run };

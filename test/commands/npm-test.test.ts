@@ -1,10 +1,15 @@
 /**
  * scripts/test.cjs (`npm test`): the environment it gives the type check and jest, and so every
- * process a test starts.
+ * process a test starts; the processes it starts get it.
  */
 import * as path from 'path';
 
-const { testEnvironment } = require(path.join(__dirname, '..', '..', 'scripts', 'test.cjs')) as { testEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv };
+interface NpmTest {
+  testEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Runs node with `args` in the project as the type check and jest run; resolves to its exit code and piped output. */
+  run(args: string[], stdio: string[]): Promise<{ code: number; output: Buffer }>;
+}
+const { testEnvironment, run } = require(path.join(__dirname, '..', '..', 'scripts', 'test.cjs')) as NpmTest;
 
 test('the tests run without NODE_EXTRA_CA_CERTS (node 20 parses that bundle at every start), with every other variable as it was', () => {
   // GIVEN a shell that sets an extra CA bundle for every process, among other variables
@@ -14,4 +19,22 @@ test('the tests run without NODE_EXTRA_CA_CERTS (node 20 parses that bundle at e
   // THEN the bundle is gone, everything else is passed on, and the shell's own is untouched
   expect(tests).toEqual({ PATH: '/usr/bin', NODE_OPTIONS: '--enable-source-maps', PLATFORM_V8_TUNING: 'off' });
   expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/certs/ca-certificates.crt');
+});
+
+test('the processes npm test starts (the type check, jest) get that environment', async () => {
+  // GIVEN a shell that sets an extra CA bundle, and a variable of its own
+  const saved = { ca: process.env.NODE_EXTRA_CA_CERTS, own: process.env.PLATFORM_NPM_TEST_PROBE };
+  process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+  process.env.PLATFORM_NPM_TEST_PROBE = 'passed on';
+  try {
+    // WHEN npm test starts a process the way it starts tsc and jest
+    const probe = await run(['-e', 'process.stdout.write(JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.env.PLATFORM_NPM_TEST_PROBE]))'], ['ignore', 'pipe', 'pipe']);
+    // THEN that process has no CA bundle to parse, and the shell's other variables
+    expect([probe.code, JSON.parse(probe.output.toString())]).toEqual([0, [null, 'passed on']]);
+  } finally {
+    for (const [name, value] of [['NODE_EXTRA_CA_CERTS', saved.ca], ['PLATFORM_NPM_TEST_PROBE', saved.own]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });
