@@ -3,6 +3,8 @@
  * schemas of kubernetes-models, with unknown fields rejected. The same against the upstream
  * schemas in ../shared, CRD kinds included, is schema.conformance.test.ts.
  */
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { objectsOf, synth } from './helpers';
 import { isCoreKind, validateWithModels } from './support/schema-validator';
 import type { Manifest } from '../src/synth';
@@ -32,5 +34,22 @@ describe('the validator itself', () => {
     const errors = validateWithModels(broken);
     // THEN it is rejected
     expect(errors.join()).toMatch(/additional properties/);
+  });
+
+  test('keeps nothing of an object it rejected, so no test file\'s context outlives the file (it serves every test file of a jest worker)', async () => {
+    // GIVEN a context of its own, as each test file has, and in it a Service whose port is not a number
+    const rejected = (() => {
+      const context = vm.createContext({});
+      const service = vm.runInContext("({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 'eighty' }] } })", context) as Manifest;
+      // WHEN it is validated
+      expect(validateWithModels(service).join()).toMatch(/port/);
+      return new WeakRef(context);
+    })();
+    // THEN once garbage is collected the context is gone: the validator holds nothing made in it
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(rejected.deref()).toBeUndefined();
   });
 });

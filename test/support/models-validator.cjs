@@ -3,8 +3,8 @@
  * in plain JavaScript so that the test environment can load it once per jest worker, outside the
  * test files' contexts (test/support/node-environment.cjs, workerModule): ajv's compile of a kind's
  * validator is then paid once per worker instead of once per test file that validates that kind.
- * The validators are pure functions of the object; what they return is copied into the calling
- * test file's context by schema-validator.ts.
+ * The validators are pure functions of the object (they see a copy of it made here); what they
+ * return is copied into the calling test file's context by schema-validator.ts.
  */
 'use strict';
 const Ajv = require('ajv').default;
@@ -63,12 +63,17 @@ function groupVersion(apiVersion) {
   return parts.length === 1 ? { group: '', version: parts[0] } : { group: parts[0], version: parts[1] };
 }
 
-/** Validates `o` with the model class `module` exports for its kind; [] when valid. */
+/**
+ * Validates `o` with the model class `module` exports for its kind; [] when valid. The model gets a
+ * copy made in this module's context: the library's ajv keeps the data of the last failure
+ * (`verbose`), which would otherwise hold on to the asking test file's objects, and with them its
+ * whole context, after the file ended.
+ */
 function validateWithModel(o, module, missing) {
   const Model = require(module)[o.kind];
   if (!Model) return [`${o.kind}/${o.metadata.name}: ${missing}`];
   try {
-    new Model(o).validate();
+    new Model(structuredClone(o)).validate();
     return [];
   } catch (e) {
     return [`${o.kind}/${o.metadata.name}: ${e.message}`];
