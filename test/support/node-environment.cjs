@@ -34,21 +34,34 @@ require('../../tools/v8-flags.cjs').applyV8Tuning();
  */
 const compiled = new Map();
 const compileFunction = vm.compileFunction;
+/** Set by the environment when jest collects V8's coverage (sharesCompiledScripts). */
+let compileAnew = false;
+
+/**
+ * Whether scripts are shared under jest's `globalConfig`: not when jest collects coverage with V8's
+ * own (`coverageProvider: 'v8'`), whose byte offsets jest maps as compileFunction's, without the
+ * line this adds before each module.
+ */
+function sharesCompiledScripts(globalConfig) {
+  return !(globalConfig?.collectCoverage && globalConfig.coverageProvider === 'v8');
+}
 
 function compileSharingScripts(code, params, options) {
   const file = options?.filename;
-  if (typeof code !== 'string' || code.startsWith('#!') || !file || !options.parsingContext
-    || options.cachedData || options.produceCachedData || options.contextExtensions?.length) {
+  if (compileAnew || typeof code !== 'string' || code.startsWith('#!') || !file || !options.parsingContext
+    || options.cachedData || options.produceCachedData || options.contextExtensions?.length || options.lineOffset || options.columnOffset) {
     return compileFunction.call(this, code, params, options);
   }
   const parameters = params.join(', ');
   let entry = compiled.get(file);
   if (entry?.code !== code || entry.parameters !== parameters) {
-    // The same function compileFunction makes: the parameters, then the module's code as its body.
-    entry = { code, parameters, source: `(function (${parameters}) {${code}\n})`, script: undefined };
+    // The function compileFunction makes: the parameters, then the module's code as its body. The
+    // code starts a line of its own, counted as line 1 (lineOffset), so that stack traces give
+    // the lines and columns compileFunction gives.
+    entry = { code, parameters, source: `(function (${parameters}) {\n${code}\n})`, script: undefined };
     compiled.set(file, entry);
   }
-  entry.script = new vm.Script(entry.source, { filename: file, importModuleDynamically: options.importModuleDynamically });
+  entry.script = new vm.Script(entry.source, { filename: file, lineOffset: -1, importModuleDynamically: options.importModuleDynamically });
   return entry.script.runInContext(options.parsingContext);
 }
 
@@ -96,6 +109,11 @@ function workerModule(file) {
 }
 
 class NodeEnvironmentSharingCompiledCode extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    compileAnew = !sharesCompiledScripts(config.globalConfig);
+  }
+
   async setup() {
     this.enabledBeforeSetup = new Set(enabledStorages ?? []);
     // PLATFORM_TEST_SHARING=off (as for test/support/runtime.cjs): each test file loads them itself.
@@ -114,3 +132,4 @@ class NodeEnvironmentSharingCompiledCode extends TestEnvironment {
 }
 
 module.exports = NodeEnvironmentSharingCompiledCode;
+module.exports.sharesCompiledScripts = sharesCompiledScripts;

@@ -81,6 +81,30 @@ test('a module compiled for one test file runs in each later file\'s own context
   expect(compile(code, first)({}, 1)).toEqual([3, 'object']);
 });
 
+test('stack traces of a module give the lines and columns jest\'s own compile gives', () => {
+  // GIVEN a module that throws on its first line, and one that throws on its second
+  const stackOf = (code: string) => {
+    const run = vm.compileFunction(code, ['exports'], { filename: '/virtual/thrower.js', parsingContext: vm.createContext({}) });
+    try {
+      run({});
+    } catch (e) {
+      return (e as { stack: string }).stack;
+    }
+    return '';
+  };
+  // WHEN each runs THEN the frame is where the error is made, as in the module's own text
+  expect(stackOf("const x = 1; throw new Error('here');\n")).toContain('/virtual/thrower.js:1:20');
+  expect(stackOf("const x = 1;\n  throw new Error('here');\n")).toContain('/virtual/thrower.js:2:9');
+});
+
+test('under V8\'s coverage (jest --coverage --coverageProvider=v8) modules are compiled as jest compiles them', () => {
+  // GIVEN jest's configuration WHEN it collects V8's coverage THEN scripts are not shared (jest maps the offsets as compileFunction's)
+  const { sharesCompiledScripts } = require('./node-environment.cjs') as { sharesCompiledScripts(globalConfig: object): boolean };
+  expect(sharesCompiledScripts({ collectCoverage: true, coverageProvider: 'v8' })).toBe(false);
+  expect(sharesCompiledScripts({ collectCoverage: true, coverageProvider: 'babel' })).toBe(true);
+  expect(sharesCompiledScripts({ collectCoverage: false, coverageProvider: 'v8' })).toBe(true);
+});
+
 const workerModuleOf = (env: Environment) => (env as unknown as { global: Record<symbol, ((file: string) => unknown) | undefined> }).global[Symbol.for('platform-constructs.test.workerModule')]!;
 
 /** Runs `body` with PLATFORM_TEST_SHARING set to `value` (undefined: unset), restoring it afterwards. */
@@ -114,6 +138,20 @@ test('test support modules can be loaded once per worker: the same module for ev
     await first.teardown();
   }
 }));
+
+test('in this run a worker module comes from outside this test file\'s context, the same each time', () => {
+  // GIVEN this file's own environment (jest.config.js), unless sharing is switched off for the run
+  const load = (globalThis as Record<symbol, ((file: string) => unknown) | undefined>)[Symbol.for('platform-constructs.test.workerModule')];
+  if (process.env.PLATFORM_TEST_SHARING === 'off') {
+    expect(load).toBeUndefined();
+    return;
+  }
+  // WHEN the validator is asked for twice
+  const validator = load!(path.join(__dirname, 'models-validator.cjs'));
+  // THEN it is one module, made in another realm than this file's (no instance of this file's Object)
+  expect(load!(path.join(__dirname, 'models-validator.cjs'))).toBe(validator);
+  expect(validator instanceof Object).toBe(false);
+});
 
 test('PLATFORM_TEST_SHARING=off: no module is offered once per worker; each test file loads its own', () => withSharing('off', async () => {
   // GIVEN sharing switched off WHEN a test file's environment is set up THEN it offers no worker module
