@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CONFIG_DIR } from '../helpers';
-import { runNode } from '../support/node-process';
+import { pastLauncherRaceMargin, runNode } from '../support/node-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -43,7 +43,7 @@ test('npm run synth with nothing changed prints what the last synth printed and 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-up-to-date-'));
   dirs.push(dir);
   fs.cpSync(CONFIG_DIR, path.join(dir, 'config'), { recursive: true });
-  await new Promise((resolve) => setTimeout(resolve, 150)); // past the launcher's 100 ms race margin
+  await pastLauncherRaceMargin(dir);
   const first = await synth(dir);
   expect([first.status, first.result]).toEqual([0, 'recorded']);
   const written = outputOf(path.join(dir, 'dist'));
