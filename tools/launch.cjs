@@ -27,7 +27,8 @@
  * loaded to bundle).
  *
  * Required as a module it runs nothing and sets no V8 flag; `packagesBundle(packages)` gives the
- * unit tests the same bundle of the packages the library imports (test/support/runtime.cjs).
+ * unit tests the same bundle of the packages the library imports (test/support/runtime.cjs), and
+ * RACY_MS the race margin their waits respect (test/support/node-process.ts).
  */
 const fs = require('fs');
 const path = require('path');
@@ -517,7 +518,7 @@ function replayed(bundles, args) {
   return false;
 }
 
-module.exports = { packagesBundle };
+module.exports = { packagesBundle, RACY_MS };
 
 if (isCommand) {
   main().catch((e) => {

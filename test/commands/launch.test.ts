@@ -35,17 +35,8 @@ async function project(): Promise<string> {
     "if (process.argv.includes('--fail')) process.exitCode = 3;",
     '',
   ].join('\n'));
-  await pastRaceMargin(dir);
+  await pastLauncherRaceMargin(dir);
   return dir;
-}
-
-/**
- * The launcher leaves a bundle unstamped when an input changed within its race margin of the build
- * (tools/launch.cjs RACY_MS); files written just now would make the first run's stamps depend on how
- * fast the machine is. Tests wait past that margin after writing a project's files.
- */
-function pastRaceMargin(dir: string): Promise<void> {
-  return pastLauncherRaceMargin(dir);
 }
 
 let built: Promise<string> | undefined;
@@ -119,7 +110,7 @@ describe('tools/launch.cjs', () => {
     expect([caches('bin-hello.js.').length, packagesCaches.length]).toEqual([2, 2]);
     // WHEN a module the entry imports changes (same size, so only its times tell)
     write(dir, 'src/message.ts', "export const message = 'two';\n");
-    await pastRaceMargin(dir);
+    await pastLauncherRaceMargin(dir);
     const r = await launch(dir, ['bin/hello.ts']);
     // THEN the run bundled the project's code again (not the packages) and printed the new message
     expect([r.stdout, r.trace.bundled, r.trace.packagesBundled, r.trace.codeCache]).toEqual(['two \n', true, false, 'miss']);
@@ -134,7 +125,7 @@ describe('tools/launch.cjs', () => {
     await launch(dir, ['bin/hello.ts']);
     // WHEN npm installs something
     fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{}\n');
-    await pastRaceMargin(dir);
+    await pastLauncherRaceMargin(dir);
     // THEN a run under source maps (its packages from node_modules) works without bundling them
     const mapped = await launch(dir, ['bin/hello.ts', '--yaml'], { NODE_OPTIONS: '--enable-source-maps' });
     expect(mapped).toMatchObject({ status: 0, stdout: 'one --yaml\na:\n  - 1\n', trace: { bundled: true, packagesBundled: false } });
@@ -214,7 +205,7 @@ describe('tools/launch.cjs', () => {
     write(esm, 'node_modules/greeter/other.js', 'export class Greeter {}\n');
     write(esm, 'node_modules/greeter/index.js', "import { Greeter as Other } from './other.js';\nexport class Greeter {}\nexport const other = new Other(); // “quoted”\n");
     write(esm, 'bin/hello.ts', "import { Greeter, other } from 'greeter';\nprocess.stdout.write(`${other.constructor.name} ${new Greeter().constructor.name}\\n`);\n");
-    await pastRaceMargin(esm);
+    await pastLauncherRaceMargin(esm);
     // WHEN each runs
     const esmRun = await launch(esm, ['bin/hello.ts']);
     await withBuiltProject(async (cjs) => {
@@ -262,7 +253,7 @@ describe('tools/launch.cjs', () => {
       'process.stdout.write(JSON.stringify({ used: used(), dep, hostDep: host.dep, other, hostOther: host.other }));',
       '',
     ].join('\n'));
-    await pastRaceMargin(dir);
+    await pastLauncherRaceMargin(dir);
     // WHEN the entry runs
     const r = await launch(dir, ['bin/packages.ts']);
     // THEN host's dep is the top-level copy (one copy loaded), its other is its own
@@ -287,7 +278,7 @@ describe('tools/launch.cjs', () => {
       "process.stdout.write(`${createHash('sha256').update('x').digest('hex').slice(0, 8)} ${young} ${keep.length}\\n`);",
       '',
     ].join('\n'));
-    await pastRaceMargin(dir);
+    await pastLauncherRaceMargin(dir);
     // WHEN it runs with a young generation of at most 1 MB per semi-space, and without
     const small = await launch(dir, ['bin/heap.ts'], {}, ['--max-semi-space-size=1']);
     const usual = await launch(dir, ['bin/heap.ts']);
@@ -303,7 +294,7 @@ describe('tools/launch.cjs', () => {
     // GIVEN an entry that throws
     const dir = await project();
     write(dir, 'bin/boom.ts', "export function boom(): never {\n  throw new Error('boom');\n}\nboom();\n");
-    await pastRaceMargin(dir);
+    await pastLauncherRaceMargin(dir);
     // WHEN it runs, and again under --enable-source-maps
     const plain = await launch(dir, ['bin/boom.ts']);
     const mapped = await launch(dir, ['bin/boom.ts'], { NODE_OPTIONS: '--enable-source-maps' });
@@ -351,7 +342,7 @@ describe('tools/launch.cjs', () => {
         "record?.({ inputs: ['in/input.txt'], inputDirs: ['in'], outputs: ['out'], replay: `replayed ${input}\\n` });",
         '',
       ].join('\n'));
-      await pastRaceMargin(dir);
+      await pastLauncherRaceMargin(dir);
       const run = async (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
         const r = await launch(dir, ['bin/copy.ts', ...args], env);
         const runs = fs.existsSync(path.join(dir, 'runs.log')) ? fs.readFileSync(path.join(dir, 'runs.log'), 'utf8').split('\n').length - 1 : 0;
@@ -370,17 +361,17 @@ describe('tools/launch.cjs', () => {
       expect(await run([], { PLATFORM_RESULT_CACHE: 'off' })).toMatchObject({ stdout: 'wrote abc\n', result: 'off', runs: 2 });
       // WHEN the code changes THEN the entry is bundled again and runs
       write(dir, 'bin/copy.ts', `${fs.readFileSync(path.join(dir, 'bin', 'copy.ts'), 'utf8')}// changed\n`);
-      await pastRaceMargin(dir);
+      await pastLauncherRaceMargin(dir);
       expect(await run()).toMatchObject({ stdout: 'wrote abc\n', result: 'recorded', runs: 3 });
       let runs = 3;
       // WHEN the result cache itself changes THEN the bundle is built again (records made under the old one no longer match)
       write(dir, 'tools/result-cache.cjs', `${fs.readFileSync(path.join(dir, 'tools', 'result-cache.cjs'), 'utf8')}// changed\n`);
-      await pastRaceMargin(dir);
+      await pastLauncherRaceMargin(dir);
       expect((await launch(dir, ['bin/copy.ts'])).trace).toMatchObject({ bundled: true, result: 'recorded' });
       runs++;
       // WHEN an input changes and the run fails THEN it is not recorded: the next run runs the entry again
       write(dir, 'in/input.txt', 'xyz');
-      await pastRaceMargin(dir);
+      await pastLauncherRaceMargin(dir);
       expect(await run([], { FAIL: '1' })).toMatchObject({ status: 1, result: 'miss', runs: ++runs });
       expect(await run()).toMatchObject({ stdout: 'wrote xyz\n', status: 0, result: 'recorded', runs: ++runs });
     });

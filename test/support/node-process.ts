@@ -1,7 +1,5 @@
 /** Starting node in a child process without blocking the test's worker (tests run concurrently). */
 import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 
 /** What a node process printed, and how it ended. */
 export interface NodeRun {
@@ -23,19 +21,19 @@ export function runNode(args: readonly string[], cwd: string, env: NodeJS.Proces
   });
 }
 
-/** The launcher's race margin (tools/launch.cjs RACY_MS): inputs changed this close before its start make a racy build. */
-const LAUNCHER_RACY_MS = 100;
+/** The launcher's race margin, and the file system's clock as the result cache reads it. */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { RACY_MS } = require('../../tools/launch.cjs') as { RACY_MS: number };
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { fileSystemNow } = require('../../tools/result-cache.cjs') as { fileSystemNow(dir: string): number };
 
 /**
  * Waits until files written in `dir` before the call are past the launcher's race margin for a
  * launcher started afterwards: the margin and 50 ms, more when the file system's clock runs ahead
- * of this machine's (a mount with a clock of its own), as a probe file's time tells. A timer never
- * fires early; file times from the kernel's coarse clock lag, if anything.
+ * of this machine's (a mount with a clock of its own). A timer never fires early; file times from
+ * the kernel's coarse clock lag, if anything.
  */
 export function pastLauncherRaceMargin(dir: string): Promise<void> {
-  const probe = path.join(dir, `.clock-probe.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  fs.writeFileSync(probe, '');
-  const ahead = Math.max(0, fs.lstatSync(probe).ctimeMs - Date.now());
-  fs.rmSync(probe);
-  return new Promise((resolve) => setTimeout(resolve, LAUNCHER_RACY_MS + 50 + Math.ceil(ahead)));
+  const ahead = Math.max(0, fileSystemNow(dir) - Date.now());
+  return new Promise((resolve) => setTimeout(resolve, RACY_MS + 50 + Math.ceil(ahead)));
 }
