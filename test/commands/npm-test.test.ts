@@ -3,6 +3,7 @@
  * process a test starts; the processes it starts get it.
  */
 import * as path from 'path';
+import { withEnvironmentVariables } from '../support/environment-variables';
 
 interface NpmTest {
   testEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
@@ -21,22 +22,15 @@ test('the tests run without NODE_EXTRA_CA_CERTS (node 20 parses that bundle at e
   expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/certs/ca-certificates.crt');
 });
 
-test('the processes npm test starts (the type check, jest) get that environment', async () => {
+test('the processes npm test starts (the type check, jest) get that environment', () => withEnvironmentVariables({
   // GIVEN a shell that sets an extra CA bundle, and a variable of its own
-  const saved = { ca: process.env.NODE_EXTRA_CA_CERTS, own: process.env.PLATFORM_NPM_TEST_PROBE };
-  process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
-  process.env.PLATFORM_NPM_TEST_PROBE = 'passed on';
-  try {
-    // WHEN npm test starts a process the way it starts tsc and jest
-    const probe = await run(['-e', 'process.stdout.write(`probe ${JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.env.PLATFORM_NPM_TEST_PROBE])}\\n`)'], ['ignore', 'pipe', 'pipe']);
-    // THEN that process has no CA bundle to parse, and the shell's other variables (its output is
-    // stdout and stderr together: the probe's line is found among any warnings)
-    const seen = /^probe (.*)$/m.exec(probe.output.toString())?.[1];
-    expect([probe.code, seen && JSON.parse(seen)]).toEqual([0, [null, 'passed on']]);
-  } finally {
-    for (const [name, value] of [['NODE_EXTRA_CA_CERTS', saved.ca], ['PLATFORM_NPM_TEST_PROBE', saved.own]] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-});
+  NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt',
+  PLATFORM_NPM_TEST_PROBE: 'passed on',
+}, async () => {
+  // WHEN npm test starts a process the way it starts tsc and jest
+  const probe = await run(['-e', 'process.stdout.write(`probe ${JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.env.PLATFORM_NPM_TEST_PROBE])}\\n`)'], ['ignore', 'pipe', 'pipe']);
+  // THEN that process has no CA bundle to parse, and the shell's other variables (its output is
+  // stdout and stderr together: the probe's line is found among any warnings)
+  const seen = /^probe (.*)$/m.exec(probe.output.toString())?.[1];
+  expect([probe.code, seen && JSON.parse(seen)]).toEqual([0, [null, 'passed on']]);
+}));

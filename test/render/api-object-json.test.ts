@@ -10,6 +10,7 @@ import { ADJUSTS_RENDERED_JSON, renderPodTemplate, withFastApiObjectJson } from 
 import { loadPlatform } from '../../src/spec/load';
 import { composeEnvironment, renderCharts } from '../../src/synth';
 import { REFERENCE_FILE, referenceText } from '../helpers';
+import { withEnvironmentVariables } from '../support/environment-variables';
 import { testChart } from '../support/test-chart';
 import { tempDir } from '../support/temp-dirs';
 
@@ -330,16 +331,12 @@ describe('the switch', () => {
     const on = render();
     // WHEN it is rendered with the switch off, the direct pass never runs
     const pass = jest.spyOn(ApiObject.prototype, 'toJson');
-    const before = process.env.PLATFORM_DIRECT_RENDER;
-    process.env.PLATFORM_DIRECT_RENDER = 'off';
     let off: string[];
     let calls: number;
     try {
-      off = render();
+      off = withEnvironmentVariables({ PLATFORM_DIRECT_RENDER: 'off' }, render);
       calls = pass.mock.calls.length;
     } finally {
-      if (before === undefined) delete process.env.PLATFORM_DIRECT_RENDER;
-      else process.env.PLATFORM_DIRECT_RENDER = before;
       pass.mockRestore();
     }
     // THEN every object went through cdk8s's toJson, and the output is byte-identical

@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import * as path from 'path';
 import * as vm from 'vm';
+import { withEnvironmentVariables } from './environment-variables';
 
 interface Environment { setup(): Promise<void>; teardown(): Promise<void> }
 type EnvironmentClass = new (config: object, context: object) => Environment;
@@ -108,17 +109,7 @@ test('under V8\'s coverage (jest --coverage --coverageProvider=v8) modules are c
 const workerModuleOf = (env: Environment) => (env as unknown as { global: Record<symbol, ((file: string) => unknown) | undefined> }).global[Symbol.for('platform-constructs.test.workerModule')]!;
 
 /** Runs `body` with PLATFORM_TEST_SHARING set to `value` (undefined: unset), restoring it afterwards. */
-async function withSharing(value: string | undefined, body: () => Promise<void>): Promise<void> {
-  const before = process.env.PLATFORM_TEST_SHARING;
-  if (value === undefined) delete process.env.PLATFORM_TEST_SHARING;
-  else process.env.PLATFORM_TEST_SHARING = value;
-  try {
-    await body();
-  } finally {
-    if (before === undefined) delete process.env.PLATFORM_TEST_SHARING;
-    else process.env.PLATFORM_TEST_SHARING = before;
-  }
-}
+const withSharing = (value: string | undefined, body: () => Promise<void>) => withEnvironmentVariables({ PLATFORM_TEST_SHARING: value }, body);
 
 test('test support modules can be loaded once per worker: the same module for every test file, and only plain JavaScript of test/support/', () => withSharing(undefined, async () => {
   // GIVEN two test files' environments

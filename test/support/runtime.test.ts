@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { withEnvironmentVariables } from './environment-variables';
 import { tempDir } from './temp-dirs';
 import { testChart } from './test-chart';
 
@@ -156,12 +157,10 @@ test('the global setup names the bundle of the dependencies and peer dependencie
     fs.writeFileSync(path.join(root, 'tools', 'launch.cjs'), `module.exports = { packagesBundle: ${launcher} };\n`);
     return root;
   };
-  const named = process.env.PLATFORM_TEST_PACKAGES;
-  const sharing = process.env.PLATFORM_TEST_SHARING;
-  delete process.env.PLATFORM_TEST_SHARING;
   const written: string[] = [];
   const write = jest.spyOn(process.stderr, 'write').mockImplementation((text) => { written.push(String(text)); return true; });
-  try {
+  // Both variables are put back as they were (the test sets and removes them).
+  await withEnvironmentVariables({ PLATFORM_TEST_SHARING: undefined, PLATFORM_TEST_PACKAGES: process.env.PLATFORM_TEST_PACKAGES }, async () => {
     // WHEN the setup runs THEN it names the bundle and the packages, sorted, once each
     await freshRuntime().sharePackages(project("async (packages) => `/bundles/${packages.join('+')}.js`"));
     expect(JSON.parse(process.env.PLATFORM_TEST_PACKAGES!)).toEqual({ bundle: '/bundles/cdk8s+yaml+zod.js', packages: ['cdk8s', 'yaml', 'zod'] });
@@ -174,11 +173,5 @@ test('the global setup names the bundle of the dependencies and peer dependencie
     process.env.PLATFORM_TEST_SHARING = 'off';
     await freshRuntime().sharePackages(project("async () => { throw new Error('not to be called'); }"));
     expect([process.env.PLATFORM_TEST_PACKAGES, written.length]).toEqual([undefined, 1]);
-  } finally {
-    write.mockRestore();
-    if (sharing === undefined) delete process.env.PLATFORM_TEST_SHARING;
-    else process.env.PLATFORM_TEST_SHARING = sharing;
-    if (named === undefined) delete process.env.PLATFORM_TEST_PACKAGES;
-    else process.env.PLATFORM_TEST_PACKAGES = named;
-  }
+  }).finally(() => write.mockRestore());
 });

@@ -2,22 +2,15 @@
  * test/support/shared-synth.ts shares the fixture's manifests between the test files of a run:
  * a test file must read back exactly what another one synthesized, or nothing.
  */
+import { withEnvironmentVariables } from './environment-variables';
 import { tempDir } from './temp-dirs';
 
 type SharedSynth = typeof import('./shared-synth');
 
 /** The module as a test file of a run with the given cache directory loads it. */
 function sharedSynthIn(cacheDir: string | undefined): SharedSynth {
-  const before = process.env.PLATFORM_TEST_CACHE_DIR;
   let loaded: SharedSynth | undefined;
-  try {
-    if (cacheDir === undefined) delete process.env.PLATFORM_TEST_CACHE_DIR;
-    else process.env.PLATFORM_TEST_CACHE_DIR = cacheDir;
-    jest.isolateModules(() => { loaded = require('./shared-synth') as SharedSynth; });
-  } finally {
-    if (before === undefined) delete process.env.PLATFORM_TEST_CACHE_DIR;
-    else process.env.PLATFORM_TEST_CACHE_DIR = before;
-  }
+  withEnvironmentVariables({ PLATFORM_TEST_CACHE_DIR: cacheDir }, () => jest.isolateModules(() => { loaded = require('./shared-synth') as SharedSynth; }));
   return loaded!;
 }
 
